@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Config } from './config.js';
+import type { Deps } from './deps.js';
+import { handleError, handleNotFound } from './http/error-handler.js';
+import { parseJsonBody } from './http/json-body.js';
+import { customerRoutes } from './routes/customer/index.js';
+import { internalRoutes } from './routes/internal/index.js';
+import { healthRoutes } from './routes/ops/health.js';
+
+export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+const REDACTED_HEADERS = ['authorization', 'token', 'x-api-key', 'x-internal-api-key', 'cookie']
+  .map((h) => `req.headers["${h}"]`);
+
+/** Builds the HTTP app on already-created dependencies; listening is the caller's business. */
+export async function buildApp(config: Readonly<Config>, deps: Deps, options: { logger?: boolean } = {}): Promise<App> {
+  const app = Fastify({
+    logger: options.logger === false ? false : { level: config.env.LOG_LEVEL, redact: REDACTED_HEADERS },
+    bodyLimit: config.env.API_MAX_BODY_BYTES,
+    routerOptions: { ignoreTrailingSlash: true },
+    trustProxy: config.trustProxy,
+    // Accepted from a caller that already has one, so logs of both sides can be joined (SPEC §7).
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('services', deps.services);
+  app.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id); });
+  // The Go service never looked at Content-Type: any body on these routes is read as JSON.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, parseJsonBody);
+  await app.register(cors, {
+    origin: '*',
+    methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'HEAD'],
+    allowedHeaders: ['Content-Type', 'Authorization', 'token', 'x-api-key', 'x-internal-api-key', 'Idempotency-Key', 'X-Request-Id'],
+    exposedHeaders: ['X-Request-Id'],
+    optionsSuccessStatus: 204,
+    strictPreflight: false,
+  });
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(handleNotFound);
+
+  await app.register(healthRoutes);
+  await app.register(internalRoutes, { prefix: '/internal', keys: config.internalKeys });
+  await app.register(customerRoutes, { prefix: '/v1' });
+  return app;
+}

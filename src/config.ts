@@ -1,0 +1,160 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+import { parseDurationList } from './lib/duration.js';
+import { parseInternalKeys, type InternalKey } from './lib/internal-keys.js';
+
+const Int = (min: number, fallback: number, max = Number.MAX_SAFE_INTEGER) =>
+  Type.Integer({ minimum: min, maximum: max, default: fallback });
+const Text = () => Type.Optional(Type.String({ minLength: 1 }));
+const LogLevel = Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' });
+
+/** The environment, by the names of SPEC §2 and §9. Every value arrives as a string and is converted. */
+export const EnvSchema = Type.Object({
+  PORT: Int(1, 8070, 65535),
+  HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
+  DATABASE_URL: Text(),
+  DB_HOST: Text(), DB_PORT: Type.Optional(Int(1, 5432, 65535)), DB_USER: Text(), DB_PASSWORD: Type.Optional(Type.String()),
+  DB_NAME: Text(), DB_SSLMODE: Type.Optional(Type.Union(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'].map((m) => Type.Literal(m)))),
+  DATA_DIR: Type.String({ minLength: 1, default: './data' }),
+  WA_SERVER_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
+  WA_ADMIN_TOKEN: Text(),
+  INTERNAL_API_KEYS: Type.String({ default: '' }),
+  PUBLIC_RATE_LIMIT_WINDOW_SECONDS: Int(1, 60),
+  PUBLIC_RATE_LIMIT_MAX_REQUEST: Int(1, 120),
+  PUBLIC_SPAM_MAX_PER_10S: Int(1, 40),
+  PUBLIC_SPAM_BLOCK_MINUTES: Int(0, 10),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  TRUST_PROXY: Text(),
+  GATEWAY_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
+  WA_GLOBAL_HMAC_KEY: Text(),
+  WEBHOOK_RETRY_SCHEDULE: Type.String({ default: '5s,30s,2m,10m,30m,1h,3h,6h,12h,24h' }),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: Type.Boolean({ default: false }),
+  ENCRYPTION_KEY: Text(),
+  LOG_LEVEL: LogLevel,
+  METRICS_TOKEN: Text(),
+  PROVIDER_TIMEOUT_MS: Int(100, 15_000),
+  PROVIDER_LONG_TIMEOUT_MS: Int(100, 120_000),
+  GATEWAY_MAX_BODY_BYTES: Int(1024, 64 * 1024 * 1024),
+  API_MAX_BODY_BYTES: Int(1024, 1024 * 1024),
+  SHUTDOWN_TIMEOUT_MS: Int(0, 15_000),
+});
+export type Env = Static<typeof EnvSchema>;
+
+/** Names whose values must never be echoed, not even in a start-up error. */
+const SECRET_NAMES = new Set(['DATABASE_URL', 'DB_PASSWORD', 'WA_ADMIN_TOKEN', 'INTERNAL_API_KEYS', 'WA_GLOBAL_HMAC_KEY',
+  'ENCRYPTION_KEY', 'METRICS_TOKEN', 'REDIS_URL']);
+
+export type StoreTarget =
+  | { kind: 'postgres'; connectionString: string }
+  | { kind: 'pglite'; dataDir: string };
+
+export type TrustProxy = boolean | string[];
+
+export interface Config {
+  env: Env;
+  store: StoreTarget;
+  internalKeys: InternalKey[];
+  trustProxy: TrustProxy;
+  webhookRetryScheduleMs: number[];
+  encryptionKey: Buffer | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/** Reads `.env` (if present) under the process environment, which wins, as the Go service did. */
+export function readEnvironment(cwd = process.cwd()): Record<string, string | undefined> {
+  const file = resolve(cwd, '.env');
+  const fromFile = existsSync(file) ? parseDotenv(readFileSync(file)) : {};
+  return { ...fromFile, ...process.env };
+}
+
+/** Parses and checks every variable; throws one ConfigError listing every bad one. */
+export function loadConfig(raw: Record<string, string | undefined>): Readonly<Config> {
+  const known = Object.fromEntries(Object.keys(EnvSchema.properties)
+    .filter((name) => raw[name] !== undefined && raw[name] !== '')
+    .map((name) => [name, raw[name]]));
+  const env = Value.Convert(EnvSchema, Value.Default(EnvSchema, known)) as Env;
+  const problems = schemaProblems(env);
+  const derived = deriveSettings(env, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze({ env: Object.freeze(env), ...derived });
+}
+
+function schemaProblems(env: Env): string[] {
+  const seen = new Set<string>();
+  const problems: string[] = [];
+  for (const error of Value.Errors(EnvSchema, env)) {
+    const name = error.instancePath.replace(/^\//, '');
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const shown = SECRET_NAMES.has(name) ? '' : ` (got ${JSON.stringify((env as Record<string, unknown>)[name])})`;
+    problems.push(`${name}: ${error.message}${shown}`);
+  }
+  return problems;
+}
+
+function deriveSettings(env: Env, problems: string[]): Omit<Config, 'env'> {
+  const keys = parseInternalKeys(env.INTERNAL_API_KEYS ?? '');
+  problems.push(...keys.problems.map((p) => `INTERNAL_API_KEYS: ${p}`));
+  const schedule = parseDurationList(env.WEBHOOK_RETRY_SCHEDULE);
+  if (!schedule.ok) problems.push(`WEBHOOK_RETRY_SCHEDULE: ${schedule.problem}`);
+  return {
+    store: storeTarget(env),
+    internalKeys: keys.keys,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY, problems),
+    webhookRetryScheduleMs: schedule.ok ? schedule.values : [],
+    encryptionKey: parseEncryptionKey(env.ENCRYPTION_KEY, problems),
+  };
+}
+
+/** DATABASE_URL wins over DB_* (SPEC §9); with neither, the embedded store in DATA_DIR. */
+function storeTarget(env: Env): StoreTarget {
+  if (env.DATABASE_URL) return { kind: 'postgres', connectionString: env.DATABASE_URL };
+  if (env.DB_HOST || env.DB_NAME) {
+    const url = new URL('postgres://localhost');
+    url.hostname = env.DB_HOST ?? 'localhost';
+    url.port = String(env.DB_PORT ?? 5432);
+    url.username = encodeURIComponent(env.DB_USER ?? 'postgres');
+    url.password = encodeURIComponent(env.DB_PASSWORD ?? '');
+    url.pathname = `/${encodeURIComponent(env.DB_NAME ?? 'postgres')}`;
+    if (env.DB_SSLMODE) url.searchParams.set('sslmode', env.DB_SSLMODE);
+    return { kind: 'postgres', connectionString: url.toString() };
+  }
+  return { kind: 'pglite', dataDir: resolve(env.DATA_DIR, 'pgdata') };
+}
+
+function parseTrustProxy(value: string | undefined, problems: string[]): TrustProxy {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
+  const bad = entries.filter((e) => !isIpOrCidr(e));
+  if (bad.length > 0) problems.push(`TRUST_PROXY: not an IP address or CIDR: ${bad.join(', ')}`);
+  return entries;
+}
+
+function isIpOrCidr(entry: string): boolean {
+  const [address, bits, ...rest] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return Number.isInteger(n) && n >= 0 && n <= (family === 4 ? 32 : 128);
+}
+
+function parseEncryptionKey(value: string | undefined, problems: string[]): Buffer | undefined {
+  if (value === undefined) return undefined;
+  const key = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+  if (key.length !== 32) {
+    problems.push('ENCRYPTION_KEY: must be 32 bytes, as 64 hex characters or base64');
+    return undefined;
+  }
+  return key;
+}

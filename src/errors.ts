@@ -1,0 +1,41 @@
+/**
+ * The error catalogue: every code the gateway answers with, its status and its default message.
+ * Messages the Go service used are kept word for word where real clients may show them.
+ */
+export const ERRORS = {
+  VALIDATION_FAILED: { status: 400, message: 'invalid request' },
+  INVALID_JSON: { status: 400, message: 'request body is not valid JSON' },
+  BODY_TOO_LARGE: { status: 413, message: 'request body too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'unsupported content type' },
+  ROUTE_NOT_FOUND: { status: 404, message: 'route not found' },
+  INTERNAL_KEY_REQUIRED: { status: 401, message: 'internal api key required' },
+  INTERNAL_KEY_INVALID: { status: 401, message: 'invalid internal api key' },
+  SOURCE_NOT_ALLOWED: { status: 403, message: 'key only allowed for its own source' },
+  USER_NOT_IN_SOURCE: { status: 403, message: 'user does not belong to this source' },
+  USER_NOT_FOUND: { status: 404, message: 'user not found' },
+  API_KEY_REQUIRED: { status: 401, message: 'x-api-key is required' },
+  API_KEY_INVALID: { status: 401, message: 'invalid api key' },
+  USER_INACTIVE: { status: 403, message: 'user is not active' },
+  SUBSCRIPTION_NOT_FOUND: { status: 403, message: 'no active subscription' },
+  SUBSCRIPTION_EXPIRED: { status: 403, message: 'subscription expired' },
+  SUBSCRIPTION_INACTIVE: { status: 403, message: 'subscription inactive' },
+  SUBSCRIPTION_REQUIRED: { status: 400, message: 'expires_at is required to create a subscription' },
+  INTERNAL_ERROR: { status: 500, message: 'internal server error' },
+  SERVICE_UNAVAILABLE: { status: 503, message: 'service unavailable' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** Thrown by services; only the error handler turns it into HTTP. */
+export class AppError extends Error {
+  readonly status: number;
+  constructor(readonly code: ErrorCode, message?: string, readonly headers?: Record<string, string>) {
+    super(message ?? ERRORS[code].message);
+    this.name = 'AppError';
+    this.status = ERRORS[code].status;
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

@@ -1,0 +1,17 @@
+/** The only source of "now" for rules that depend on time (expiry, quota periods, limits). */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** A clock that tests move by hand, so expiry is checked without sleeping. */
+export function createManualClock(start: Date | string = '2026-01-01T00:00:00Z') {
+  let current = new Date(start).getTime();
+  return {
+    now: () => new Date(current),
+    set: (to: Date | string) => { current = new Date(to).getTime(); },
+    advance: (ms: number) => { current += ms; },
+  };
+}
+export type ManualClock = ReturnType<typeof createManualClock>;

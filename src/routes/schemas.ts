@@ -1,0 +1,14 @@
+import { Type, type TSchema } from 'typebox';
+
+/** Every error the gateway writes itself (SPEC §2): a message, and a stable code. */
+export const ErrorBody = Type.Object({ message: Type.String(), code: Type.Optional(Type.String()) }, { $id: 'ErrorBody' });
+
+/** An instant in a reply: services hand over `Date`s, serialised as RFC 3339 (`toISOString`). */
+export const DateTime = Type.Unsafe<Date>({ type: 'string', format: 'date-time' });
+/** An instant in a request body: an RFC 3339 string. */
+export const DateTimeInput = Type.String({ format: 'date-time' });
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** Error responses a route can give, by status, for the OpenAPI document and serialisation. */
+export const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [s, ErrorBody])) as Record<number, typeof ErrorBody>;

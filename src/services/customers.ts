@@ -1,0 +1,42 @@
+import { AppError } from '../errors.js';
+import type { Clock } from '../lib/clock.js';
+import { sha256Hex } from '../lib/secrets.js';
+import type { Db } from '../store/index.js';
+import * as subscriptions from '../store/subscriptions.js';
+import { findUserByKeyHash, type UserRow } from '../store/users.js';
+import { DEFAULT_PROVIDER, describeQuota, requireActiveSubscription } from './subscriptions.js';
+
+/** The authenticated customer, as the `/v1` routes see it. */
+export type Customer = Pick<UserRow, 'id' | 'source_service' | 'created_by' | 'status' | 'created_at' | 'updated_at'>;
+
+export function createCustomerService(deps: { db: Db; clock: Clock }) {
+  const { db, clock } = deps;
+
+  /** `x-api-key` → user (go-service-api §4.2); a user that is not active is refused (SPEC §3). */
+  async function authenticate(apiKey: string | undefined): Promise<Customer> {
+    const key = apiKey?.trim();
+    if (!key) throw new AppError('API_KEY_REQUIRED');
+    const user = await findUserByKeyHash(db, sha256Hex(key));
+    if (!user) throw new AppError('API_KEY_INVALID');
+    if ((user.status ?? 'active') !== 'active') throw new AppError('USER_INACTIVE');
+    return user;
+  }
+
+  /** The customer's subscription for this gateway's provider, refused unless usable right now. */
+  async function activeSubscription(userId: string) {
+    return requireActiveSubscription(await subscriptions.findSubscription(db, userId, DEFAULT_PROVIDER), clock.now());
+  }
+
+  /** GET /v1/me: user, subscription and quota; never the key hash (go-service-api B17). */
+  async function getMe(customer: Customer) {
+    const sub = await activeSubscription(customer.id);
+    return {
+      user: { ...customer, status: customer.status ?? 'active', created_by: customer.created_by ?? '' },
+      subscription: { ...sub, status: 'active' },
+      quota: describeQuota(sub),
+    };
+  }
+
+  return { authenticate, activeSubscription, getMe };
+}
+export type CustomerService = ReturnType<typeof createCustomerService>;

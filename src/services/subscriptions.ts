@@ -1,0 +1,35 @@
+import { AppError } from '../errors.js';
+import type { SubscriptionRow } from '../store/subscriptions.js';
+
+/** The provider this gateway speaks to; subscriptions of other providers do not grant access to it. */
+export const DEFAULT_PROVIDER = 'genfity-wa';
+
+export type SubscriptionState = 'active' | 'expired' | 'inactive';
+
+/**
+ * Expiry is an instant checked on every request (SPEC §3), not only when the sweep job has run:
+ * a row still marked active but past `expires_at` is expired now.
+ */
+export function subscriptionState(sub: Pick<SubscriptionRow, 'status' | 'expires_at'>, now: Date): SubscriptionState {
+  if (sub.status === 'inactive') return 'inactive';
+  if (sub.status === 'expired' || sub.expires_at.getTime() <= now.getTime()) return 'expired';
+  return 'active';
+}
+
+/** Throws the 403 a customer gets without a usable subscription; returns the row otherwise. */
+export function requireActiveSubscription(sub: SubscriptionRow | null, now: Date): SubscriptionRow {
+  if (!sub) throw new AppError('SUBSCRIPTION_NOT_FOUND');
+  const state = subscriptionState(sub, now);
+  if (state === 'expired') throw new AppError('SUBSCRIPTION_EXPIRED');
+  if (state === 'inactive') throw new AppError('SUBSCRIPTION_INACTIVE');
+  return sub;
+}
+
+export interface Quota { max_messages: number; used: number; remaining: number | null; period_started_at: Date | null }
+
+/** `max_messages` 0 means unlimited (SPEC §3): remaining is then null. */
+export function describeQuota(sub: Pick<SubscriptionRow, 'max_messages' | 'messages_used' | 'period_started_at'>): Quota {
+  const max = sub.max_messages ?? 0;
+  const used = sub.messages_used;
+  return { max_messages: max, used, remaining: max > 0 ? Math.max(0, max - used) : null, period_started_at: sub.period_started_at };
+}

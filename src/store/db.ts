@@ -1,0 +1,21 @@
+/** What every store function needs: run one statement. Implemented by a pool, a client and PGlite. */
+export interface Queryable {
+  query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<{ rows: Row[]; rowCount: number }>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(script: string): Promise<void>;
+}
+
+/** The store: PostgreSQL or the embedded PGlite, behind one small interface (STYLE: store/index.ts). */
+export interface Db extends Queryable {
+  readonly kind: 'postgres' | 'pglite';
+  /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
+  tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  /** Pool figures for metrics; PGlite has a single connection. */
+  stats(): { total: number; idle: number; waiting: number };
+  close(): Promise<void>;
+}
+
+// int8 (count(*), bigserial ids, counters) arrive as strings by default; every value this service
+// keeps in an int8 stays far below 2^53, so numbers are safe and keep the JSON shapes of the Go service.
+export const INT8_OID = 20;
+export const NUMERIC_OID = 1700;

@@ -1,0 +1,53 @@
+import type { Queryable } from './db.js';
+
+export interface SubscriptionRow {
+  id: number;
+  user_id: string;
+  provider: string | null;
+  max_sessions: number | null;
+  max_messages: number | null;
+  messages_used: number;
+  period_started_at: Date | null;
+  expires_at: Date;
+  status: string | null;
+  created_at: Date | null;
+  updated_at: Date | null;
+}
+
+// Legacy databases may hold several rows per (user, provider) (go-service-api B13); every reader
+// and writer picks the same one: the most recently updated.
+const NEWEST = 'ORDER BY updated_at DESC NULLS LAST, id DESC LIMIT 1';
+
+export async function findSubscription(q: Queryable, userId: string, provider: string): Promise<SubscriptionRow | null> {
+  const { rows } = await q.query<SubscriptionRow>(
+    `SELECT * FROM wa_user_subscriptions WHERE user_id = $1 AND provider = $2 ${NEWEST}`, [userId, provider]);
+  return rows[0] ?? null;
+}
+
+export interface SubscriptionValues {
+  expiresAt: Date;
+  maxSessions: number;
+  maxMessages: number;
+}
+
+export async function insertSubscription(q: Queryable, userId: string, provider: string, v: SubscriptionValues, now: Date): Promise<void> {
+  await q.query(
+    `INSERT INTO wa_user_subscriptions (user_id, provider, max_sessions, max_messages, expires_at, status, messages_used, period_started_at, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, 'active', 0, $6, $6, $6)`,
+    [userId, provider, v.maxSessions, v.maxMessages, v.expiresAt, now]);
+}
+
+/**
+ * Overwrites the plan and re-activates the row (go-service-api §8.5). Moving `expires_at` forward is
+ * a renewal and starts a new quota period (SPEC §3), so the used count restarts from zero.
+ */
+export async function updateSubscription(q: Queryable, id: number, v: Partial<SubscriptionValues>, now: Date): Promise<void> {
+  await q.query(
+    `UPDATE wa_user_subscriptions SET
+       max_sessions = COALESCE($2, max_sessions), max_messages = COALESCE($3, max_messages),
+       messages_used = CASE WHEN $4::timestamptz > expires_at THEN 0 ELSE messages_used END,
+       period_started_at = CASE WHEN $4::timestamptz > expires_at THEN $5 ELSE period_started_at END,
+       expires_at = COALESCE($4, expires_at), status = 'active', updated_at = $5
+     WHERE id = $1`,
+    [id, v.maxSessions ?? null, v.maxMessages ?? null, v.expiresAt ?? null, now]);
+}

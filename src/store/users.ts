@@ -1,0 +1,100 @@
+import type { Queryable } from './db.js';
+
+export interface UserRow {
+  id: string;
+  source_service: string;
+  created_by: string | null;
+  status: string | null;
+  api_key_hint: string | null;
+  api_key_updated_at: Date | null;
+  created_at: Date | null;
+  updated_at: Date | null;
+}
+
+const USER_COLUMNS = 'id, source_service, created_by, status, api_key_hint, api_key_updated_at, created_at, updated_at';
+
+export async function findUserById(q: Queryable, id: string, forUpdate = false): Promise<UserRow | null> {
+  const lock = forUpdate ? ' FOR UPDATE' : '';
+  const { rows } = await q.query<UserRow>(`SELECT ${USER_COLUMNS} FROM wa_service_users WHERE id = $1${lock}`, [id]);
+  return rows[0] ?? null;
+}
+
+/** Customer keys are looked up by their SHA-256 (the Go format), through the unique index. */
+export async function findUserByKeyHash(q: Queryable, keyHash: string): Promise<UserRow | null> {
+  const { rows } = await q.query<UserRow>(`SELECT ${USER_COLUMNS} FROM wa_service_users WHERE customer_api_key = $1`, [keyHash]);
+  return rows[0] ?? null;
+}
+
+export interface NewUser { id: string; source: string; keyHash: string; keyHint: string; createdBy: string; now: Date }
+
+/** Inserts unless the id exists; null means another request created it first. */
+export async function insertUserIfAbsent(q: Queryable, u: NewUser): Promise<UserRow | null> {
+  const { rows } = await q.query<UserRow>(
+    `INSERT INTO wa_service_users (id, source_service, customer_api_key, created_by, status, api_key_hint, api_key_updated_at, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, 'active', $5, $6, $6, $6) ON CONFLICT (id) DO NOTHING RETURNING ${USER_COLUMNS}`,
+    [u.id, u.source, u.keyHash, u.createdBy, u.keyHint, u.now]);
+  return rows[0] ?? null;
+}
+
+export async function updateUserFields(q: Queryable, id: string, fields: { source?: string; status?: string }, now: Date): Promise<void> {
+  await q.query(
+    `UPDATE wa_service_users SET source_service = COALESCE($2, source_service), status = COALESCE($3, status), updated_at = $4 WHERE id = $1`,
+    [id, fields.source ?? null, fields.status ?? null, now]);
+}
+
+export async function setUserKey(q: Queryable, id: string, keyHash: string, keyHint: string, now: Date): Promise<boolean> {
+  const { rowCount } = await q.query(
+    'UPDATE wa_service_users SET customer_api_key = $2, api_key_hint = $3, api_key_updated_at = $4, updated_at = $4 WHERE id = $1',
+    [id, keyHash, keyHint, now]);
+  return rowCount > 0;
+}
+
+export interface UserFilter { source: string | null; status: string | null }
+
+function filterSql(filter: UserFilter): { where: string; params: unknown[] } {
+  return {
+    where: 'WHERE ($1::text IS NULL OR u.source_service = $1) AND ($2::text IS NULL OR u.status = $2)',
+    params: [filter.source, filter.status],
+  };
+}
+
+export async function countUsers(q: Queryable, filter: UserFilter): Promise<number> {
+  const { where, params } = filterSql(filter);
+  const { rows } = await q.query<{ total: number }>(`SELECT count(*) AS total FROM wa_service_users u ${where}`, params);
+  return rows[0]?.total ?? 0;
+}
+
+export interface UserListRow extends UserRow {
+  session_count: number;
+  sub_id: number | null;
+  sub_provider: string | null;
+  sub_status: string | null;
+  sub_expires_at: Date | null;
+  sub_max_sessions: number | null;
+  sub_max_messages: number | null;
+  sub_messages_used: number | null;
+  sub_created_at: Date | null;
+  sub_updated_at: Date | null;
+}
+
+/**
+ * One query for a whole page (go-service-api B31 ran two more per user): each user with its newest
+ * subscription for the provider and its session count.
+ */
+export async function listUsersPage(q: Queryable, filter: UserFilter & { provider: string; limit: number; offset: number; userId?: string }): Promise<UserListRow[]> {
+  const { where, params } = filterSql(filter);
+  const { rows } = await q.query<UserListRow>(
+    `SELECT ${USER_COLUMNS.split(', ').map((c) => `u.${c}`).join(', ')},
+       (SELECT count(*) FROM wa_sessions s WHERE s.user_id = u.id) AS session_count,
+       sub.id AS sub_id, sub.provider AS sub_provider, sub.status AS sub_status, sub.expires_at AS sub_expires_at,
+       sub.max_sessions AS sub_max_sessions, sub.max_messages AS sub_max_messages, sub.messages_used AS sub_messages_used,
+       sub.created_at AS sub_created_at, sub.updated_at AS sub_updated_at
+     FROM wa_service_users u
+     LEFT JOIN LATERAL (
+       SELECT * FROM wa_user_subscriptions x WHERE x.user_id = u.id AND x.provider = $3
+       ORDER BY x.updated_at DESC NULLS LAST, x.id DESC LIMIT 1) sub ON true
+     ${where} AND ($6::text IS NULL OR u.id = $6)
+     ORDER BY u.created_at DESC NULLS LAST, u.id LIMIT $4 OFFSET $5`,
+    [...params, filter.provider, filter.limit, filter.offset, filter.userId ?? null]);
+  return rows;
+}

@@ -1,0 +1,45 @@
+import { buildApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createDeps, type Deps } from '../../src/deps.js';
+import '../../src/http/types.js';
+import { createManualClock, type ManualClock } from '../../src/lib/clock.js';
+import type { Db } from '../../src/store/index.js';
+import { openTestStore } from './store.js';
+
+export const GLOBAL_KEY = 'test-global-key';
+export const SCOPED_KEY = 'test-app-key';
+export const OTHER_SCOPED_KEY = 'test-other-key';
+export const TEST_INTERNAL_KEYS = `app:${SCOPED_KEY},other:${OTHER_SCOPED_KEY},${GLOBAL_KEY}`;
+
+export interface TestApp {
+  app: App;
+  deps: Deps;
+  db: Db;
+  clock: ManualClock;
+  close(): Promise<void>;
+}
+
+/**
+ * The real app on a real, fresh store of the kind under test, with a clock the test moves.
+ * Pass `db` to run on a store the test prepared (for example an adopted Go database).
+ */
+export async function createTestApp(options: { env?: Record<string, string>; db?: Db; now?: string } = {}): Promise<TestApp> {
+  const store = options.db ? null : await openTestStore();
+  const db = options.db ?? store!.db;
+  const clock = createManualClock(options.now ?? '2026-06-01T00:00:00Z');
+  const config = loadConfig({ INTERNAL_API_KEYS: TEST_INTERNAL_KEYS, LOG_LEVEL: 'silent', ...options.env });
+  const deps = await createDeps(config, { db, clock });
+  const app = await buildApp(config, deps, { logger: false });
+  await app.ready();
+  return {
+    app, deps, db, clock,
+    async close() {
+      await app.close();
+      await deps.close();
+      await store?.close();
+    },
+  };
+}
+
+export const internal = (key = GLOBAL_KEY) => ({ 'x-internal-api-key': key });
+export const customer = (key: string) => ({ 'x-api-key': key });

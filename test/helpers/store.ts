@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { Db } from '../../src/store/index.js';
+import { runMigrations } from '../../src/store/migrate.js';
+import { openPglite } from '../../src/store/pglite.js';
+import { openPostgres } from '../../src/store/postgres.js';
+
+/** The server the postgres project uses; CI starts it (.ci/run). Never silently skipped. */
+export const TEST_POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const storeKind = (process.env.TEST_STORE ?? 'pglite') as 'pglite' | 'postgres';
+
+export interface TestDatabase {
+  /** A connection string for a fresh PostgreSQL database, or null on PGlite. */
+  url: string | null;
+  open(): Promise<Db>;
+  drop(): Promise<void>;
+}
+
+async function adminQuery(sql: string) {
+  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh, empty database of the kind under test: its own PostgreSQL database, or an in-memory PGlite. */
+export async function createTestDatabase(kind = storeKind): Promise<TestDatabase> {
+  if (kind === 'pglite') {
+    return { url: null, open: () => openPglite(null), drop: async () => undefined };
+  }
+  const name = `gw_test_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const url = new URL(TEST_POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    open: async () => openPostgres(url.toString()),
+    drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
+
+/** A migrated store, ready for the app; `close` also drops the database. */
+export async function openTestStore(kind = storeKind): Promise<{ db: Db; database: TestDatabase; close(): Promise<void> }> {
+  const database = await createTestDatabase(kind);
+  const db = await database.open();
+  await runMigrations(db);
+  return { db, database, close: async () => { await db.close(); await database.drop(); } };
+}
