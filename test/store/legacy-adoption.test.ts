@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runMigrations } from '../../src/store/migrate.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { legacyKeys, loadLegacyDump } from '../helpers/legacy.js';
+import { createTestDatabase, storeKind, type TestDatabase } from '../helpers/store.js';
+
+// Issue 2 §3: a database made by the Go service is adopted in place, with every row kept and every
+// key and token still working. Runs on real PostgreSQL (and on PGlite, loaded from the same dump).
+const keys = legacyKeys();
+const TABLES = ['wa_service_users', 'wa_user_subscriptions', 'wa_sessions', 'wa_session_message_stats', 'wa_session_contacts'];
+let database: TestDatabase;
+let t: TestApp;
+let before: Record<string, unknown[]>;
+
+async function snapshot(db: TestApp['db']) {
+  const out: Record<string, unknown[]> = {};
+  for (const table of TABLES) out[table] = (await db.query(`SELECT * FROM ${table} ORDER BY id`)).rows;
+  return out;
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase(storeKind);
+  const db = await database.open();
+  await loadLegacyDump(db);
+  before = {};
+  for (const table of TABLES) before[table] = (await db.query(`SELECT * FROM ${table} ORDER BY id`)).rows;
+  await runMigrations(db);
+  t = await createTestApp({ db, env: { INTERNAL_API_KEYS: keys.internal_api_keys }, now: '2026-11-25T12:00:00Z' });
+});
+afterAll(async () => {
+  await t.close();
+  await t.db.close();
+  await database.drop();
+});
+
+describe(`legacy Go database adopted in place (${storeKind})`, () => {
+  it('keeps every row and every Go column value', async () => {
+    const after = await snapshot(t.db);
+    for (const table of TABLES) {
+      expect(after[table]!.length, table).toBe(before[table]!.length);
+      after[table]!.forEach((row, i) => expect(row, table).toMatchObject(before[table]![i] as object));
+    }
+  });
+
+  it('migrating again changes nothing', async () => {
+    expect(await runMigrations(t.db)).toEqual([]);
+  });
+
+  it.each(['usr_001', 'usr_002'])('customer key of %s works on /v1/me', async (userId) => {
+    const res = await t.app.inject({ url: '/v1/me', headers: { 'x-api-key': keys.customer_api_keys[userId]! } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().user.id).toBe(userId);
+    expect(res.json().subscription).toMatchObject({ max_sessions: 3, max_messages: 100, expires_at: '2030-12-31T23:59:59.000Z' });
+  });
+
+  it('the expired subscription of gov_001 authenticates but is refused with 403', async () => {
+    const res = await t.app.inject({ url: '/v1/me', headers: { 'x-api-key': keys.customer_api_keys.gov_001! } });
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toEqual({ message: 'subscription expired', code: 'SUBSCRIPTION_EXPIRED' });
+  });
+
+  it('the internal keys work: scoped sees its source, global sees all', async () => {
+    const [scoped, global] = keys.internal_api_keys.split(',').map((e) => e.split(':').pop()!);
+    const mine = await t.app.inject({ url: '/internal/users', headers: { 'x-internal-api-key': scoped! } });
+    expect(mine.json().items.map((i: { id: string }) => i.id).sort()).toEqual(['usr_001', 'usr_002']);
+    const all = await t.app.inject({ url: '/internal/users', headers: { 'x-internal-api-key': global! } });
+    expect(all.json().meta.total).toBe(3);
+    const usr1 = all.json().items.find((i: { id: string }) => i.id === 'usr_001');
+    expect(usr1).toMatchObject({ session_count: 1, subscription: { max_sessions: 3, max_messages: 100, status: 'active' } });
+    expect(all.json().items.find((i: { id: string }) => i.id === 'gov_001').subscription.status).toBe('expired');
+  });
+
+  it('the session token row is kept as issued', async () => {
+    const session = keys.sessions.usr_001!;
+    const { rows } = await t.db.query<{ user_id: string; session_id: string }>(
+      'SELECT user_id, session_id FROM wa_sessions WHERE session_token = $1', [session.session_token]);
+    expect(rows).toEqual([{ user_id: 'usr_001', session_id: session.session_id }]);
+  });
+});

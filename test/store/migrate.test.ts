@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listMigrations, runMigrations } from '../../src/store/migrate.js';
+import type { Db } from '../../src/store/index.js';
+import { createTestDatabase, storeKind, type TestDatabase } from '../helpers/store.js';
+
+let database: TestDatabase;
+let dbs: Db[] = [];
+beforeAll(async () => { database = await createTestDatabase(); });
+afterAll(async () => { await Promise.all(dbs.map((d) => d.close())); await database.drop(); });
+
+describe(`migrations (${storeKind})`, () => {
+  it('are numbered, one per number', () => {
+    const ids = listMigrations().map((m) => m.id);
+    expect(ids.length).toBeGreaterThan(1);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('create the Go tables, including the j_id columns', async () => {
+    const db = await database.open();
+    dbs.push(db);
+    expect(await runMigrations(db)).toEqual(listMigrations().map((m) => m.name));
+    const { rows } = await db.query<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.columns WHERE column_name = 'j_id' ORDER BY table_name");
+    expect(rows.map((r) => r.table_name)).toEqual(['wa_session_contacts', 'wa_sessions']);
+  });
+
+  // On PostgreSQL: two pools, as two instances would have. PGlite is one process's own store, so
+  // there the two runs share it and must still not apply anything twice.
+  it('two instances migrating at once apply each migration once', async () => {
+    const fresh = await createTestDatabase();
+    const a = await fresh.open();
+    const b = storeKind === 'postgres' ? await fresh.open() : a;
+    try {
+      const [ra, rb] = await Promise.all([runMigrations(a), runMigrations(b)]);
+      expect([...ra, ...rb].sort()).toEqual(listMigrations().map((m) => m.name).sort());
+      const { rows } = await a.query<{ n: number }>('SELECT count(*) AS n FROM gateway_migrations');
+      expect(rows[0]!.n).toBe(listMigrations().length);
+    } finally {
+      await a.close();
+      if (b !== a) await b.close();
+      await fresh.drop();
+    }
+  });
+});
