@@ -1,0 +1,72 @@
+/** Injected faults: latency, canned failures, garbage bodies and a "down" switch, all by path prefix. */
+
+export interface FailRule {
+  status: number;
+  body?: unknown;
+  count?: number;
+}
+
+interface Counted<T> {
+  prefix: string;
+  remaining: number;
+  rule: T;
+}
+
+export function createFaults() {
+  const latency = new Map<string, number>();
+  let failures: Counted<FailRule>[] = [];
+  let garbage: Counted<null>[] = [];
+  const state = { down: false };
+
+  /** The longest matching prefix wins, so `/chat/send/text` can be slower than `/`. */
+  function latencyFor(path: string): number {
+    let best = -1;
+    let ms = 0;
+    for (const [prefix, value] of latency) {
+      if (path.startsWith(prefix) && prefix.length > best) {
+        best = prefix.length;
+        ms = value;
+      }
+    }
+    return ms;
+  }
+
+  function setLatency(ms: number, prefix = '/'): void {
+    if (ms > 0) latency.set(prefix, ms);
+    else latency.delete(prefix);
+  }
+
+  function take<T>(rules: Counted<T>[], path: string): Counted<T> | undefined {
+    const rule = rules.find((r) => r.remaining > 0 && path.startsWith(r.prefix));
+    if (rule) rule.remaining -= 1;
+    return rule;
+  }
+
+  function failNext(prefix: string, rule: FailRule): void {
+    failures.push({ prefix, remaining: rule.count ?? 1, rule });
+  }
+
+  function setGarbage(prefix: string, count = 1): void {
+    garbage.push({ prefix, remaining: count, rule: null });
+  }
+
+  function reset(): void {
+    latency.clear();
+    failures = [];
+    garbage = [];
+    state.down = false;
+  }
+
+  return {
+    state,
+    latencyFor,
+    setLatency,
+    failNext,
+    setGarbage,
+    takeFailure: (path: string) => take(failures, path)?.rule,
+    takeGarbage: (path: string) => take(garbage, path) !== undefined,
+    reset,
+  };
+}
+
+export type Faults = ReturnType<typeof createFaults>;
