@@ -130,6 +130,7 @@ export function createProviderSimulator(options: SimulatorOptions): ProviderSimu
     reset() {
       stopSessions();
       void core.dispatcher.close();
+      for (const key of Object.keys(config)) delete (config as Partial<SimulatorConfig>)[key as keyof SimulatorConfig];
       Object.assign(config, resolveConfig(options));
       core = createCore(config);
       actions = createActions(core);
