@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createCore } from './router.js';
 import type { SimCore } from './router.js';
@@ -61,12 +61,10 @@ export function createProviderSimulator(options: SimulatorOptions): ProviderSimu
   const faults = createFaults();
   const requests: RecordedRequest[] = [];
   let routes = providerRoutes(core);
-  let baseUrl = '';
-
-  const server = createServer((req, res) => {
+  // The provider's IdleTimeout is 180 s (main.go:452-458); close() still ends idle sockets at once.
+  const listener = createListener((req, res) => {
     void handle(req, res).catch(() => req.socket.destroy());
-  });
-  server.keepAliveTimeout = 180_000;
+  }, 180_000);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://simulator.local');
@@ -82,26 +80,13 @@ export function createProviderSimulator(options: SimulatorOptions): ProviderSimu
 
   const sim: ProviderSimulator = {
     get url() {
-      return baseUrl;
+      return listener.url;
     },
-    listen(port = 0, host = '127.0.0.1') {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          const address = server.address() as AddressInfo;
-          const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-          baseUrl = `http://${shownHost}:${address.port}`;
-          resolve(baseUrl);
-        });
-      });
-    },
+    listen: (port, host) => listener.listen(port, host),
     async close() {
       stopSessions();
       await core.dispatcher.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await listener.close();
     },
     requests,
     clearRequests: () => void requests.splice(0),
@@ -140,6 +125,34 @@ export function createProviderSimulator(options: SimulatorOptions): ProviderSimu
     },
   };
   return sim;
+}
+
+function createListener(onRequest: RequestListener, keepAliveMs: number) {
+  const server = createServer(onRequest);
+  server.keepAliveTimeout = keepAliveMs;
+  let url = '';
+  return {
+    get url() {
+      return url;
+    },
+    listen(port = 0, host = '127.0.0.1'): Promise<string> {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          const address = server.address() as AddressInfo;
+          const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+          url = `http://${shownHost}:${address.port}`;
+          resolve(url);
+        });
+      });
+    },
+    close(): Promise<void> {
+      return new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
 }
 
 /** Only known, defined settings can be changed at run time; the admin token stays fixed. */
