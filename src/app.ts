@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import type { Deps } from './deps.js';
 import { handleError, handleNotFound } from './http/error-handler.js';
 import { parseJsonBody } from './http/json-body.js';
+import { createValidatorCompiler } from './http/validation.js';
 import { customerRoutes } from './routes/customer/index.js';
 import { internalRoutes } from './routes/internal/index.js';
 import { healthRoutes } from './routes/ops/health.js';
@@ -31,6 +32,7 @@ export async function buildApp(config: Readonly<Config>, deps: Deps, options: { 
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  app.setValidatorCompiler(createValidatorCompiler());
   app.decorate('services', deps.services);
   app.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id); });
   // The Go service never looked at Content-Type: any body on these routes is read as JSON.

@@ -20,6 +20,13 @@ export const ERRORS = {
   SUBSCRIPTION_EXPIRED: { status: 403, message: 'subscription expired' },
   SUBSCRIPTION_INACTIVE: { status: 403, message: 'subscription inactive' },
   SUBSCRIPTION_REQUIRED: { status: 400, message: 'expires_at is required to create a subscription' },
+  SESSION_NOT_FOUND: { status: 404, message: 'session not found' },
+  SESSION_LIMIT_EXCEEDED: { status: 403, message: 'session limit exceeded' },
+  WEBHOOK_URL_NOT_ALLOWED: { status: 400, message: 'webhook_url must be a public http(s) URL' },
+  PROVIDER_NOT_CONFIGURED: { status: 502, message: 'provider is not configured' },
+  PROVIDER_UNAVAILABLE: { status: 502, message: 'provider unavailable' },
+  PROVIDER_TIMEOUT: { status: 504, message: 'provider timed out' },
+  PROVIDER_BAD_RESPONSE: { status: 502, message: 'provider sent an invalid response' },
   INTERNAL_ERROR: { status: 500, message: 'internal server error' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'service unavailable' },
 } as const satisfies Record<string, { status: number; message: string }>;
@@ -38,4 +45,15 @@ export class AppError extends Error {
 
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
+}
+
+/**
+ * A provider answer outside 2xx that the caller relays as it is (SPEC §2: provider bodies pass
+ * through untouched; real clients match strings such as "already connected" in them).
+ */
+export class ProviderHttpError extends Error {
+  constructor(readonly status: number, readonly body: string, readonly contentType: string) {
+    super(`provider answered ${status}`);
+    this.name = 'ProviderHttpError';
+  }
 }

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ERRORS, isAppError, type ErrorCode } from '../errors.js';
+import { ERRORS, isAppError, ProviderHttpError, type ErrorCode } from '../errors.js';
 
 function send(reply: FastifyReply, code: ErrorCode, message?: string) {
   return reply.status(ERRORS[code].status).type('application/json; charset=utf-8')
@@ -11,6 +11,10 @@ function send(reply: FastifyReply, code: ErrorCode, message?: string) {
  * `{"message","code"}`; anything else is logged and answered with a generic 500.
  */
 export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof ProviderHttpError) {
+    // Relayed as the provider wrote it: real clients match its `error` strings (SPEC §2).
+    return reply.status(error.status).type(error.contentType).send(error.body);
+  }
   if (isAppError(error)) {
     if (error.headers) reply.headers(error.headers);
     return send(reply, error.code, error.message);

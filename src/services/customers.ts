@@ -2,12 +2,14 @@ import { AppError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
 import { sha256Hex } from '../lib/secrets.js';
 import type { Db } from '../store/index.js';
-import * as subscriptions from '../store/subscriptions.js';
-import { findUserByKeyHash, type UserRow } from '../store/users.js';
+import type { SubscriptionRow } from '../store/subscriptions.js';
+import { findCustomerByKeyHash, type UserRow } from '../store/users.js';
 import { DEFAULT_PROVIDER, describeQuota, requireActiveSubscription } from './subscriptions.js';
 
-/** The authenticated customer, as the `/v1` routes see it. */
-export type Customer = Pick<UserRow, 'id' | 'source_service' | 'created_by' | 'status' | 'created_at' | 'updated_at'>;
+/** The authenticated customer, as the `/v1` routes see it, with its subscription as loaded. */
+export type Customer = Pick<UserRow, 'id' | 'source_service' | 'created_by' | 'status' | 'created_at' | 'updated_at'> & {
+  subscription: SubscriptionRow | null;
+};
 
 export function createCustomerService(deps: { db: Db; clock: Clock }) {
   const { db, clock } = deps;
@@ -16,22 +18,21 @@ export function createCustomerService(deps: { db: Db; clock: Clock }) {
   async function authenticate(apiKey: string | undefined): Promise<Customer> {
     const key = apiKey?.trim();
     if (!key) throw new AppError('API_KEY_REQUIRED');
-    const user = await findUserByKeyHash(db, sha256Hex(key));
+    const user = await findCustomerByKeyHash(db, sha256Hex(key), DEFAULT_PROVIDER);
     if (!user) throw new AppError('API_KEY_INVALID');
     if ((user.status ?? 'active') !== 'active') throw new AppError('USER_INACTIVE');
     return user;
   }
 
-  /** The customer's subscription for this gateway's provider, refused unless usable right now. */
-  async function activeSubscription(userId: string) {
-    return requireActiveSubscription(await subscriptions.findSubscription(db, userId, DEFAULT_PROVIDER), clock.now());
-  }
+  /** The customer's subscription, refused unless usable at this instant (checked on every request). */
+  const activeSubscription = (customer: Customer) => requireActiveSubscription(customer.subscription, clock.now());
 
   /** GET /v1/me: user, subscription and quota; never the key hash (go-service-api B17). */
-  async function getMe(customer: Customer) {
-    const sub = await activeSubscription(customer.id);
+  function getMe(customer: Customer) {
+    const sub = activeSubscription(customer);
+    const { subscription: _omit, ...user } = customer;
     return {
-      user: { ...customer, status: customer.status ?? 'active', created_by: customer.created_by ?? '' },
+      user: { ...user, status: user.status ?? 'active', created_by: user.created_by ?? '' },
       subscription: { ...sub, status: 'active' },
       quota: describeQuota(sub),
     };

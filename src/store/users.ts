@@ -98,3 +98,34 @@ export async function listUsersPage(q: Queryable, filter: UserFilter & { provide
     [...params, filter.provider, filter.limit, filter.offset, filter.userId ?? null]);
   return rows;
 }
+
+export interface CustomerRow extends UserRow { subscription: import('./subscriptions.js').SubscriptionRow | null }
+
+/**
+ * A customer key → the user and its subscription for the provider, in one round trip: every `/v1`
+ * request needs both.
+ */
+export async function findCustomerByKeyHash(q: Queryable, keyHash: string, provider: string): Promise<CustomerRow | null> {
+  const { rows } = await q.query<UserRow & { subscription: Record<string, unknown> | null }>(
+    `SELECT ${USER_COLUMNS.split(', ').map((c) => `u.${c}`).join(', ')}, to_jsonb(s) AS subscription
+     FROM wa_service_users u
+     LEFT JOIN LATERAL (SELECT * FROM wa_user_subscriptions x WHERE x.user_id = u.id AND x.provider = $2
+       ORDER BY x.updated_at DESC NULLS LAST, x.id DESC LIMIT 1) s ON true
+     WHERE u.customer_api_key = $1`, [keyHash, provider]);
+  const row = rows[0];
+  if (!row) return null;
+  return { ...row, subscription: row.subscription ? subscriptionFromJson(row.subscription) : null };
+}
+
+const toDate = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
+
+function subscriptionFromJson(j: Record<string, unknown>): import('./subscriptions.js').SubscriptionRow {
+  return {
+    id: Number(j.id), user_id: String(j.user_id), provider: (j.provider as string | null) ?? null,
+    max_sessions: j.max_sessions === null ? null : Number(j.max_sessions),
+    max_messages: j.max_messages === null ? null : Number(j.max_messages),
+    messages_used: Number(j.messages_used ?? 0), period_started_at: toDate(j.period_started_at),
+    expires_at: new Date(j.expires_at as string), status: (j.status as string | null) ?? null,
+    created_at: toDate(j.created_at), updated_at: toDate(j.updated_at),
+  };
+}

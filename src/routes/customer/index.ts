@@ -1,10 +1,16 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { createCustomerKeyHook } from '../../auth/customer-key.js';
+import { contactRoutes } from './contacts.js';
 import { meRoutes } from './me.js';
+import { sessionRoutes } from './sessions.js';
+import { settingsRoutes } from './settings.js';
 
 /** `/v1/*`: customers with their `x-api-key`. */
 export const customerRoutes: FastifyPluginAsync = async (app) => {
   app.decorateRequest('customer', null);
   app.addHook('onRequest', createCustomerKeyHook(app.services.customers));
   await app.register(meRoutes);
+  await app.register(sessionRoutes);
+  await app.register(settingsRoutes);
+  await app.register(contactRoutes);
 };

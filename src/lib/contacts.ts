@@ -1,0 +1,27 @@
+/** One contact as the gateway keeps it, parsed from the provider's map (provider-contract §5). */
+export interface ParsedContact { jid: string; name: string; phone: string; raw: Record<string, unknown> }
+
+interface ContactInfo { FullName?: string; PushName?: string; BusinessName?: string; FirstName?: string }
+
+/** The best name the provider knows, in the order a person would recognise it. */
+export function contactName(info: ContactInfo): string {
+  return info.FullName || info.PushName || info.BusinessName || info.FirstName || '';
+}
+
+/** The phone is the user part of a phone JID (`628…:12@s.whatsapp.net` → `628…`); LIDs and groups have none. */
+export function phoneFromJid(jid: string): string {
+  const at = jid.indexOf('@');
+  if (at <= 0 || jid.slice(at + 1) !== 's.whatsapp.net') return '';
+  return jid.slice(0, at).split(':')[0]!;
+}
+
+/** The provider's `data` map → contacts, one per JID (go-service-api B23 read the envelope itself). */
+export function parseContactMap(map: Record<string, ContactInfo>): ParsedContact[] {
+  const byJid = new Map<string, ParsedContact>();
+  for (const [key, info] of Object.entries(map)) {
+    const jid = key.trim().slice(0, 255);
+    if (jid === '') continue;
+    byJid.set(jid, { jid, name: contactName(info).slice(0, 255), phone: phoneFromJid(jid).slice(0, 64), raw: info as Record<string, unknown> });
+  }
+  return [...byJid.values()];
+}

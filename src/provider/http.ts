@@ -1,0 +1,72 @@
+import { Pool, type Dispatcher } from 'undici';
+import { AppError, ProviderHttpError } from '../errors.js';
+
+export interface ProviderHttpOptions {
+  baseUrl: string | undefined;
+  timeoutMs: number;
+  connections?: number;
+}
+
+export interface ProviderResponse { status: number; body: string; contentType: string }
+
+export interface CallOptions {
+  method: Dispatcher.HttpMethod;
+  path: string;
+  headers: Record<string, string>;
+  body?: unknown;
+  timeoutMs?: number;
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** Turns a transport failure into the typed error the caller answers with (502 down, 504 slow). */
+export function transportError(error: unknown): AppError {
+  const code = (error as { code?: string }).code ?? '';
+  return new AppError(TIMEOUT_CODES.has(code) ? 'PROVIDER_TIMEOUT' : 'PROVIDER_UNAVAILABLE');
+}
+
+/**
+ * One keep-alive connection pool to genfity-wa, shared by every call (go-service-api B22: the Go
+ * service had no timeout at all). Every call has a deadline; a hung provider never hangs a request.
+ */
+export function createProviderHttp(options: ProviderHttpOptions) {
+  const origin = options.baseUrl ? new URL(options.baseUrl) : null;
+  const basePath = origin ? origin.pathname.replace(/\/+$/, '') : '';
+  const pool = origin ? new Pool(origin.origin, {
+    connections: options.connections ?? 128,
+    keepAliveTimeout: 30_000,
+    connect: { timeout: Math.min(options.timeoutMs, 10_000) },
+  }) : null;
+
+  function requirePool(): Pool {
+    if (!pool) throw new AppError('PROVIDER_NOT_CONFIGURED');
+    return pool;
+  }
+
+  /** Sends one JSON call and reads the whole (small) answer; any status comes back, never thrown. */
+  async function call(o: CallOptions): Promise<ProviderResponse> {
+    const target = requirePool();
+    const timeout = o.timeoutMs ?? options.timeoutMs;
+    try {
+      const res = await target.request({
+        method: o.method, path: basePath + o.path, headersTimeout: timeout, bodyTimeout: timeout,
+        headers: { ...o.headers, ...(o.body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: o.body === undefined ? undefined : JSON.stringify(o.body),
+      });
+      const body = await res.body.text();
+      return { status: res.statusCode, body, contentType: String(res.headers['content-type'] ?? 'application/json') };
+    } catch (error) {
+      throw transportError(error);
+    }
+  }
+
+  /** Like `call`, but a non-2xx answer becomes a ProviderHttpError that is relayed unchanged. */
+  async function callOk(o: CallOptions): Promise<ProviderResponse> {
+    const res = await call(o);
+    if (res.status < 200 || res.status > 299) throw new ProviderHttpError(res.status, res.body, res.contentType);
+    return res;
+  }
+
+  return { call, callOk, pool: () => pool, basePath, close: async () => { await pool?.close(); } };
+}
+export type ProviderHttp = ReturnType<typeof createProviderHttp>;

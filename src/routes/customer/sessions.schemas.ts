@@ -1,0 +1,47 @@
+import { Type } from 'typebox';
+import { DateTime, Nullable, errors } from '../schemas.js';
+
+export const SessionParams = Type.Object({ session_id: Type.String({ minLength: 1, maxLength: 128 }) });
+
+const Name = Type.String({ minLength: 1, maxLength: 255, pattern: '\\S' });
+const WebhookUrl = Type.String({ maxLength: 2048 });
+const WebhookSecret = Type.String({ maxLength: 512 });
+const Events = Type.String({ maxLength: 2048 });
+
+export const CreateSessionBody = Type.Object({
+  session_name: Name,
+  webhook_url: Type.Optional(WebhookUrl),
+  webhook_secret: Type.Optional(WebhookSecret),
+  events: Type.Optional(Events),
+  expiration_sec: Type.Optional(Type.Integer({ minimum: 0 })),
+  history: Type.Optional(Type.Integer({ minimum: 0 })),
+  auto_connect: Type.Optional(Type.Boolean()),
+  auto_read_enabled: Type.Optional(Type.Boolean()),
+  typing_enabled: Type.Optional(Type.Boolean()),
+});
+
+export const UpdateSessionBody = Type.Object({
+  session_name: Type.Optional(Name),
+  webhook_url: Type.Optional(WebhookUrl),
+  webhook_secret: Type.Optional(WebhookSecret),
+  events: Type.Optional(Events),
+  expiration_sec: Type.Optional(Type.Integer({ minimum: 0 })),
+  history: Type.Optional(Type.Integer({ minimum: 0 })),
+  auto_read_enabled: Type.Optional(Type.Boolean()),
+  typing_enabled: Type.Optional(Type.Boolean()),
+});
+
+export const Session = Type.Object({
+  id: Type.Integer(), user_id: Type.String(), provider: Type.String(), session_id: Type.String(), session_name: Type.String(),
+  session_token: Type.String(), webhook_url: Type.String(), webhook_secret_set: Type.Boolean(),
+  auto_read_enabled: Type.Boolean(), typing_enabled: Type.Boolean(), connected: Type.Boolean(), logged_in: Type.Boolean(),
+  jid: Type.String(), status: Type.String(), last_synced_at: Nullable(DateTime), last_activity_at: Nullable(DateTime),
+  last_message_sent: Type.Integer(), last_message_fail: Type.Integer(), created_at: Nullable(DateTime), updated_at: Nullable(DateTime),
+});
+
+export const SessionReply = Type.Object({ session: Session });
+export const SessionList = Type.Object({ sessions: Type.Array(Session) });
+/** The provider's own delete answer is relayed as it is, as the Go service did. */
+export const ProviderBody = Type.Unknown({ description: "genfity-wa's answer, relayed unchanged" });
+
+export const sessionErrors = errors(400, 401, 403, 404, 413, 502, 504);

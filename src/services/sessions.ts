@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import { AppError, ProviderHttpError } from '../errors.js';
+import type { Clock } from '../lib/clock.js';
+import { generateSecret, type Random } from '../lib/ids.js';
+import type { ProviderClient } from '../provider/client.js';
+import type { Db } from '../store/index.js';
+import * as store from '../store/sessions.js';
+import type { Customer, CustomerService } from './customers.js';
+import { toSessionView } from './session-view.js';
+import { checkWebhookUrl, type WebhookPolicy } from './webhook-policy.js';
+
+export interface CreateSessionInput {
+  session_name: string; webhook_url?: string; webhook_secret?: string; events?: string; expiration_sec?: number;
+  history?: number; auto_connect?: boolean; auto_read_enabled?: boolean; typing_enabled?: boolean;
+}
+export type UpdateSessionInput = Partial<Omit<CreateSessionInput, 'auto_connect'>>;
+
+/** The Go service's default subscription when a create names no events (go-service-api §8.11). */
+const DEFAULT_EVENTS = 'Message,Connected,Disconnected,QR';
+// A placeholder older than this belongs to a create that died half-way; it no longer holds a slot.
+const STALE_PLACEHOLDER_MS = 5 * 60_000;
+
+/** `"Message, QR"` → `["Message","QR"]` (go-service-api B30 split without trimming). */
+export const eventList = (events: string) => events.split(',').map((e) => e.trim()).filter(Boolean);
+
+type Deps = { db: Db; provider: ProviderClient; clock: Clock; random: Random; customers: Pick<CustomerService, 'activeSubscription'>; webhooks: WebhookPolicy };
+
+export function createSessionService(deps: Deps) {
+  const { db, provider, clock, random, customers } = deps;
+
+  async function requireSession(customer: Customer, sessionId: string) {
+    const row = await store.findSessionForUser(db, customer.id, sessionId);
+    if (!row) throw new AppError('SESSION_NOT_FOUND');
+    return row;
+  }
+
+  const list = async (customer: Customer) => ({ sessions: (await store.listSessionsForUser(db, customer.id)).map(toSessionView) });
+
+  /** Holds one slot under `max_sessions` before the provider is asked, so the cap is exact under races. */
+  async function reserveSlot(customer: Customer, input: CreateSessionInput, token: string, events: string) {
+    const sub = customers.activeSubscription(customer);
+    const now = clock.now();
+    return db.tx(async (q) => {
+      const count = await store.countSessionsForUserLocked(q, customer.id, new Date(now.getTime() - STALE_PLACEHOLDER_MS));
+      if (count >= Math.max(1, sub.max_sessions ?? 1)) throw new AppError('SESSION_LIMIT_EXCEEDED');
+      return store.insertPlaceholder(q, { userId: customer.id, placeholderId: `pending-${randomBytes(8).toString('hex')}`,
+        provider: sub.provider ?? 'genfity-wa', name: input.session_name, token, webhookUrl: input.webhook_url ?? '', events, now });
+    });
+  }
+
+  /** Undoes a provider-side user whose local half failed; a create that timed out is found by token. */
+  async function undoProviderUser(id: string | null, token: string) {
+    const found = id ?? await provider.findUserIdByToken(token).catch(() => null);
+    if (found) await provider.deleteUserFull(found).catch(() => undefined);
+  }
+
+  /**
+   * POST /v1/sessions: slot → provider user → local row → optional connect. A failure at any step
+   * leaves nothing behind on either side (go-service-api B12).
+   */
+  async function create(customer: Customer, input: CreateSessionInput) {
+    if (input.webhook_url) checkWebhookUrl(deps.webhooks, input.webhook_url);
+    const token = generateSecret(random, 'wat');
+    const events = eventList(input.events || DEFAULT_EVENTS).join(',');
+    const rowId = await reserveSlot(customer, input, token, events);
+    let providerId: string | null = null;
+    try {
+      const created = await provider.createUser({ name: input.session_name, token, webhook: input.webhook_url ?? '', events,
+        ...(input.expiration_sec !== undefined ? { expiration: input.expiration_sec } : {}),
+        ...(input.history !== undefined ? { history: input.history } : {}) });
+      providerId = created.id;
+      await db.tx(async (q) => {
+        await store.completePlaceholder(q, rowId, created.id, input.webhook_url ?? '', clock.now());
+        await store.updateSessionFields(q, rowId, { auto_read_enabled: input.auto_read_enabled ?? false,
+          typing_enabled: input.typing_enabled ?? false, webhook_secret: input.webhook_secret || null }, clock.now());
+      });
+    } catch (error) {
+      await store.deleteSessionRow(db, rowId).catch(() => undefined);
+      if (!(error instanceof ProviderHttpError)) await undoProviderUser(providerId, token);
+      throw error;
+    }
+    if (input.auto_connect) await connectQuietly(token, events);
+    const row = await store.findSessionForUser(db, customer.id, providerId);
+    return { session: toSessionView(row!) };
+  }
+
+  /** Auto-connect never fails the create (the Go service ignored its result too); state syncs later. */
+  async function connectQuietly(token: string, events: string) {
+    await provider.connect(token, eventList(events)).catch(() => undefined);
+  }
+
+  /** PUT /v1/sessions/:id: the provider first, then the row, so the two never disagree (B9, B10). */
+  async function update(customer: Customer, sessionId: string, input: UpdateSessionInput) {
+    customers.activeSubscription(customer);
+    const row = await requireSession(customer, sessionId);
+    if (input.webhook_url) checkWebhookUrl(deps.webhooks, input.webhook_url);
+    const events = input.events === undefined ? undefined : eventList(input.events).join(',');
+    const changes = { ...(input.session_name ? { name: input.session_name } : {}), ...(input.webhook_url ? { webhook: input.webhook_url } : {}),
+      ...(events ? { events } : {}), ...(input.expiration_sec ? { expiration: input.expiration_sec } : {}), ...(input.history ? { history: input.history } : {}) };
+    if (Object.keys(changes).length > 0) await provider.updateUser(row.session_id, changes);
+    if (input.webhook_url === '' && row.session_token) await provider.clearWebhook(row.session_token);
+    const updated = await store.updateSessionFields(db, row.id, {
+      session_name: input.session_name || undefined, webhook_url: input.webhook_url, events: events || undefined,
+      auto_read_enabled: input.auto_read_enabled, typing_enabled: input.typing_enabled,
+      webhook_secret: input.webhook_secret === undefined ? undefined : input.webhook_secret || null }, clock.now());
+    return { session: toSessionView(updated) };
+  }
+
+  /**
+   * DELETE: the provider's full delete, then the row with its contacts and stats (B11). A session
+   * the provider no longer knows (404) is still removed here, so it can always be cleaned up.
+   */
+  async function remove(customer: Customer, sessionId: string) {
+    customers.activeSubscription(customer);
+    const row = await requireSession(customer, sessionId);
+    const res = await provider.deleteUserFull(row.session_id);
+    if (res.status !== 404 && (res.status < 200 || res.status > 299)) throw new ProviderHttpError(res.status, res.body, res.contentType);
+    await db.tx((q) => store.deleteSessionCascade(q, customer.id, row.session_id));
+    if (res.status === 404) return { status: 200, body: JSON.stringify({ message: 'session deleted', code: 'SESSION_DELETED' }), contentType: 'application/json; charset=utf-8' };
+    return res;
+  }
+
+  return { list, create, update, remove, requireSession };
+}
+export type SessionService = ReturnType<typeof createSessionService>;
