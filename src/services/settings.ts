@@ -8,12 +8,9 @@ export interface SettingsInput {
   webhook_url?: string; webhook_secret?: string; auto_read_enabled?: boolean; typing_enabled?: boolean;
 }
 
-// The Go service stored "never happened" as the zero time (go-service-api B25); show it as null.
-const realDate = (d: Date | null) => (d && d.getUTCFullYear() > 1 ? d : null);
-
 function statsView(rows: StatRow[]) {
   const byType = rows.map((r) => ({ message_type: r.message_type ?? 'unknown', sent: r.total_sent ?? 0, failed: r.total_failed ?? 0,
-    last_success_at: realDate(r.last_success_at), last_failed_at: realDate(r.last_failed_at) }));
+    last_success_at: r.last_success_at, last_failed_at: r.last_failed_at }));
   return { sent: byType.reduce((n, r) => n + r.sent, 0), failed: byType.reduce((n, r) => n + r.failed, 0), by_type: byType };
 }
 

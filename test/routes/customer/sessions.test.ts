@@ -137,7 +137,7 @@ describe('sessions: errors', () => {
     const { apiKey, userId } = await seedUser(t.app);
     t.sim.setLatency(1500, '/admin/users');
     const res = await create(apiKey, { session_name: 'slow' });
-    t.sim.setLatency(0);
+    t.sim.setLatency(0, '/admin/users');
     expect(res.statusCode).toBe(504);
     expect(res.json().code).toBe('PROVIDER_TIMEOUT');
     expect(await rowsFor(userId)).toEqual([]);
