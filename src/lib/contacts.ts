@@ -25,3 +25,29 @@ export function parseContactMap(map: Record<string, ContactInfo>): ParsedContact
   }
   return [...byJid.values()];
 }
+
+export interface StoredContact { j_id: string; name: string | null; phone: string | null; raw: Record<string, unknown> | null }
+export interface ContactDiff { added: ParsedContact[]; changed: ParsedContact[]; removed: string[]; unchanged: number }
+
+/** JSON with sorted keys: jsonb reorders keys, so a plain stringify would see changes that are not there. */
+function stableJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+}
+
+/** What a sync must write so the cache equals the provider's list (SPEC §3: report added/updated/removed). */
+export function diffContacts(stored: StoredContact[], incoming: ParsedContact[]): ContactDiff {
+  const before = new Map(stored.map((c) => [c.j_id, c]));
+  const diff: ContactDiff = { added: [], changed: [], removed: [], unchanged: 0 };
+  for (const contact of incoming) {
+    const old = before.get(contact.jid);
+    before.delete(contact.jid);
+    if (!old) diff.added.push(contact);
+    else if (old.name !== contact.name || old.phone !== contact.phone || stableJson(old.raw) !== stableJson(contact.raw)) diff.changed.push(contact);
+    else diff.unchanged += 1;
+  }
+  diff.removed = [...before.keys()];
+  return diff;
+}

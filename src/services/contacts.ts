@@ -1,26 +1,40 @@
 import { AppError, ProviderHttpError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
-import { parseContactMap } from '../lib/contacts.js';
+import { diffContacts, parseContactMap } from '../lib/contacts.js';
 import type { ProviderClient } from '../provider/client.js';
 import type { Db } from '../store/index.js';
 import * as store from '../store/contacts.js';
-import type { SessionRow } from '../store/sessions.js';
+import { lockSession, type SessionRow } from '../store/sessions.js';
 import type { Customer, CustomerService } from './customers.js';
 import type { SessionService } from './sessions.js';
 
 const toView = (c: store.ContactRow) => ({ id: c.id, user_id: c.user_id, session_id: c.session_id, jid: c.j_id,
   name: c.name ?? '', phone: c.phone ?? '', raw: c.raw, last_synced_at: c.last_synced_at, created_at: c.created_at, updated_at: c.updated_at });
 
+export interface SyncCounts { added: number; updated: number; removed: number; total: number }
+
 type Deps = { db: Db; provider: Pick<ProviderClient, 'contacts'>; clock: Clock; sessions: Pick<SessionService, 'requireSession'>; customers: Pick<CustomerService, 'activeSubscription'> };
 
 export function createContactService(deps: Deps) {
   const { db, provider, clock, sessions, customers } = deps;
 
-  /** Fetches the provider's list and makes the cache equal to it (SPEC §3). */
-  async function syncRow(row: SessionRow) {
+  /**
+   * Fetches the provider's list and makes the cache equal to it (SPEC §3): a diff in memory, then at
+   * most three bulk statements, never one per contact. The diff runs inside the transaction, so two
+   * syncs of one session never interleave.
+   */
+  async function syncRow(row: SessionRow): Promise<SyncCounts> {
     if (!row.session_token) throw new AppError('SESSION_NOT_FOUND');
-    const contacts = parseContactMap(await provider.contacts(row.session_token));
-    return db.tx((q) => store.replaceContacts(q, row.user_id, row.session_id, contacts, clock.now()));
+    const incoming = parseContactMap(await provider.contacts(row.session_token));
+    const now = clock.now();
+    return db.tx(async (q) => {
+      await lockSession(q, row.id);
+      const diff = diffContacts(await store.listStoredContacts(q, row.user_id, row.session_id), incoming);
+      await store.upsertContacts(q, row.user_id, row.session_id, [...diff.added, ...diff.changed], now);
+      await store.deleteContacts(q, row.user_id, row.session_id, diff.removed);
+      await store.markContactsSynced(q, row.user_id, row.session_id, now);
+      return { added: diff.added.length, updated: diff.changed.length, removed: diff.removed.length, total: incoming.length };
+    });
   }
 
   /** POST …/contacts/sync: provider errors are relayed, transport errors are 502/504. */
@@ -37,7 +51,7 @@ export function createContactService(deps: Deps) {
   async function list(customer: Customer, sessionId: string, options: { sync: boolean; search?: string }) {
     customers.activeSubscription(customer);
     const row = await sessions.requireSession(customer, sessionId);
-    let sync: { synced: boolean; sync_error: string | null; counts: store.SyncCounts | null } = { synced: false, sync_error: null, counts: null };
+    let sync: { synced: boolean; sync_error: string | null; counts: SyncCounts | null } = { synced: false, sync_error: null, counts: null };
     if (options.sync) {
       try {
         sync = { synced: true, sync_error: null, counts: await syncRow(row) };

@@ -1,5 +1,5 @@
+import type { ParsedContact, StoredContact } from '../lib/contacts.js';
 import type { Queryable } from './db.js';
-import type { ParsedContact } from '../lib/contacts.js';
 
 export interface ContactRow {
   id: number; user_id: string; session_id: string; j_id: string; name: string | null; phone: string | null;
@@ -14,34 +14,30 @@ export async function listContacts(q: Queryable, userId: string, sessionId: stri
   return rows;
 }
 
-export interface SyncCounts { added: number; updated: number; removed: number; total: number }
+/** What the diff needs of the cache, and nothing more. */
+export async function listStoredContacts(q: Queryable, userId: string, sessionId: string): Promise<StoredContact[]> {
+  const { rows } = await q.query<StoredContact>(
+    'SELECT j_id, name, phone, raw FROM wa_session_contacts WHERE user_id = $1 AND session_id = $2', [userId, sessionId]);
+  return rows;
+}
 
-/**
- * Makes the cache equal to the provider's list in one statement (SPEC §3: 10k+ contacts sync in
- * bulk, not row by row). The `old` snapshot gives the counts; unchanged rows keep their updated_at.
- */
-export async function replaceContacts(q: Queryable, userId: string, sessionId: string, contacts: ParsedContact[], now: Date): Promise<SyncCounts> {
-  const { rows } = await q.query<SyncCounts>(
-    `WITH incoming AS (
-       SELECT * FROM jsonb_to_recordset($3::jsonb) AS c(jid text, name text, phone text, raw jsonb)),
-     old AS (SELECT j_id, name, phone, raw FROM wa_session_contacts WHERE user_id = $1 AND session_id = $2),
-     upserted AS (
-       INSERT INTO wa_session_contacts AS t (user_id, session_id, j_id, name, phone, raw, last_synced_at, created_at, updated_at)
-       SELECT $1, $2, jid, name, phone, raw, $4, $4, $4 FROM incoming
-       ON CONFLICT (user_id, session_id, j_id) DO UPDATE SET
-         name = EXCLUDED.name, phone = EXCLUDED.phone, raw = EXCLUDED.raw, last_synced_at = EXCLUDED.last_synced_at,
-         updated_at = CASE WHEN (t.name, t.phone, t.raw) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.phone, EXCLUDED.raw)
-                           THEN EXCLUDED.updated_at ELSE t.updated_at END
-       RETURNING 1),
-     removed AS (
-       DELETE FROM wa_session_contacts c WHERE c.user_id = $1 AND c.session_id = $2
-         AND NOT EXISTS (SELECT 1 FROM incoming i WHERE i.jid = c.j_id) RETURNING 1)
-     SELECT
-       (SELECT count(*) FROM incoming i WHERE NOT EXISTS (SELECT 1 FROM old o WHERE o.j_id = i.jid)) AS added,
-       (SELECT count(*) FROM incoming i JOIN old o ON o.j_id = i.jid
-         WHERE (o.name, o.phone, o.raw) IS DISTINCT FROM (i.name, i.phone, i.raw)) AS updated,
-       (SELECT count(*) FROM removed) AS removed,
-       (SELECT count(*) FROM upserted) AS total`,
+/** New and changed contacts in one statement; each row meets its twin through the unique key. */
+export async function upsertContacts(q: Queryable, userId: string, sessionId: string, contacts: ParsedContact[], now: Date): Promise<void> {
+  if (contacts.length === 0) return;
+  await q.query(
+    `INSERT INTO wa_session_contacts (user_id, session_id, j_id, name, phone, raw, last_synced_at, created_at, updated_at)
+     SELECT $1, $2, c.jid, c.name, c.phone, c.raw, $4, $4, $4 FROM jsonb_to_recordset($3::jsonb) AS c(jid text, name text, phone text, raw jsonb)
+     ON CONFLICT (user_id, session_id, j_id) DO UPDATE SET
+       name = EXCLUDED.name, phone = EXCLUDED.phone, raw = EXCLUDED.raw, updated_at = EXCLUDED.updated_at`,
     [userId, sessionId, JSON.stringify(contacts), now]);
-  return rows[0]!;
+}
+
+export async function deleteContacts(q: Queryable, userId: string, sessionId: string, jids: string[]): Promise<void> {
+  if (jids.length === 0) return;
+  await q.query('DELETE FROM wa_session_contacts WHERE user_id = $1 AND session_id = $2 AND j_id = ANY($3::text[])', [userId, sessionId, jids]);
+}
+
+/** Every contact the provider still lists was seen by this sync. */
+export async function markContactsSynced(q: Queryable, userId: string, sessionId: string, now: Date): Promise<void> {
+  await q.query('UPDATE wa_session_contacts SET last_synced_at = $3 WHERE user_id = $1 AND session_id = $2', [userId, sessionId, now]);
 }

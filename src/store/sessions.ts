@@ -71,6 +71,11 @@ export async function completePlaceholder(q: Queryable, rowId: number, sessionId
   return rows[0]!;
 }
 
+/** Serialises writers of one session's data (for example two contact syncs) until the transaction ends. */
+export async function lockSession(q: Queryable, rowId: number): Promise<void> {
+  await q.query('SELECT 1 FROM wa_sessions WHERE id = $1 FOR UPDATE', [rowId]);
+}
+
 export async function deleteSessionRow(q: Queryable, rowId: number): Promise<void> {
   await q.query('DELETE FROM wa_sessions WHERE id = $1', [rowId]);
 }

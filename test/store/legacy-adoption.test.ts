@@ -70,6 +70,22 @@ describe(`legacy Go database adopted in place (${storeKind})`, () => {
     expect(all.json().items.find((i: { id: string }) => i.id === 'gov_001').subscription.status).toBe('expired');
   });
 
+  it('usr_001 sees its session with the same token, its statistics and its contacts', async () => {
+    const session = keys.sessions.usr_001!;
+    const headers = { 'x-api-key': keys.customer_api_keys.usr_001! };
+    const list = await t.app.inject({ url: '/v1/sessions', headers });
+    expect(list.json().sessions).toEqual([expect.objectContaining({ session_id: session.session_id, session_token: session.session_token,
+      session_name: 'marketing-1', webhook_url: 'https://example.com/hook', last_message_sent: 4 })]);
+    const settings = await t.app.inject({ url: `/v1/sessions/${session.session_id}/settings`, headers });
+    expect(settings.json()).toMatchObject({ message_stat_sent: session.message_stat_sent, message_stats: { sent: 4, failed: 0,
+      by_type: [{ message_type: 'image', sent: 1, last_failed_at: null }, { message_type: 'text', sent: 3, last_failed_at: null }] } });
+    const contacts = await t.app.inject({ url: `/v1/sessions/${session.session_id}/contacts?sync=false`, headers });
+    expect(contacts.json().contacts).toEqual([expect.objectContaining({ jid: '6281111111111@s.whatsapp.net', name: 'Budi', phone: '6281111111111' })]);
+    // Another tenant of the same source cannot see it.
+    const other = await t.app.inject({ url: `/v1/sessions/${session.session_id}/settings`, headers: { 'x-api-key': keys.customer_api_keys.usr_002! } });
+    expect(other.statusCode).toBe(404);
+  });
+
   it('the session token row is kept as issued', async () => {
     const session = keys.sessions.usr_001!;
     const { rows } = await t.db.query<{ user_id: string; session_id: string }>(

@@ -1,0 +1,75 @@
+// Measures a 10k-contact sync (issue 3): the provider's map → a diff → bulk statements on PostgreSQL (or the
+// embedded store with BENCH_STORE=pglite). Runs the real app against the simulator on loopback.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { createDeps } from '../src/deps.js';
+import '../src/http/types.js';
+import { openPglite } from '../src/store/pglite.js';
+import { openPostgres } from '../src/store/postgres.js';
+import { runMigrations } from '../src/store/migrate.js';
+import { createProviderSimulator } from '../sim/provider-simulator.js';
+
+const COUNT = Number(process.env.BENCH_CONTACTS ?? 10_000);
+const ROUNDS = 5;
+const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const kind = process.env.BENCH_STORE === 'pglite' ? 'pglite' : 'postgres';
+
+async function admin(sql: string) {
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  try { await c.query(sql); } finally { await c.end(); }
+}
+
+function book(round: number) {
+  const entries: Record<string, { Found: boolean; FullName: string; PushName: string }> = {};
+  for (let i = 0; i < COUNT; i += 1) {
+    const phone = `62812${String(i).padStart(8, '0')}`;
+    // Each round renames a tenth and replaces a tenth, so the sync has real work to do.
+    const renamed = i % 10 === round % 10 ? ` r${round}` : '';
+    const jid = i % 10 === (round + 5) % 10 ? `${phone}9@s.whatsapp.net` : `${phone}@s.whatsapp.net`;
+    entries[jid] = { Found: true, FullName: `Contact ${i}${renamed}`, PushName: `c${i}` };
+  }
+  return entries;
+}
+
+async function main() {
+  const name = `gw_bench_${randomBytes(4).toString('hex')}`;
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  if (kind === 'postgres') await admin(`CREATE DATABASE ${name}`);
+  const db = kind === 'postgres' ? openPostgres(url.toString()) : await openPglite(null);
+  await runMigrations(db);
+  const sim = createProviderSimulator({ adminToken: 'bench-admin', connectStallMs: 0 });
+  await sim.listen(0);
+  const config = loadConfig({ INTERNAL_API_KEYS: 'bench-key', WA_SERVER_URL: sim.url, WA_ADMIN_TOKEN: 'bench-admin', LOG_LEVEL: 'silent' });
+  const deps = await createDeps(config, { db });
+  const app = await buildApp(config, deps, { logger: false });
+  try {
+    const user = await app.inject({ method: 'POST', url: '/internal/users', headers: { 'x-internal-api-key': 'bench-key' },
+      payload: { user_id: 'bench', source: 'bench', expires_at: '2099-01-01T00:00:00Z' } });
+    const key = user.json().api_key as string;
+    const created = await app.inject({ method: 'POST', url: '/v1/sessions', headers: { 'x-api-key': key }, payload: { session_name: 'b', auto_connect: true } });
+    const sessionId = created.json().session.session_id as string;
+    console.log(`store=${kind} contacts=${COUNT}`);
+    for (let round = 0; round < ROUNDS; round += 1) {
+      sim.setContacts(sessionId, book(round));
+      const started = process.hrtime.bigint();
+      const res = await app.inject({ method: 'POST', url: `/v1/sessions/${sessionId}/contacts/sync`, headers: { 'x-api-key': key } });
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const fetchStarted = process.hrtime.bigint();
+      await deps.provider.contacts(created.json().session.session_token as string);
+      const fetchMs = Number(process.hrtime.bigint() - fetchStarted) / 1e6;
+      console.log(`round ${round + 1}: ${ms.toFixed(0)} ms end to end, of which ${fetchMs.toFixed(0)} ms fetching and checking the provider's map; ${res.body}`);
+    }
+  } finally {
+    await app.close();
+    await deps.close();
+    await db.close();
+    await sim.close();
+    if (kind === 'postgres') await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+}
+
+await main();
