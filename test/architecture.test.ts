@@ -1,0 +1,55 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// STYLE: route → service → store | provider, imports only that way; config.ts is the only reader of
+// the environment; the provider client is the only code that speaks HTTP to genfity-wa.
+const root = new URL('../src/', import.meta.url).pathname;
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? files(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+const sources = files(root).map((path) => {
+  const text = readFileSync(path, 'utf8');
+  const imports = [...text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1]!);
+  const resolved = imports.map((spec) => (spec.startsWith('.') ? relative(root, join(path, '..', spec)) : spec));
+  return { file: relative(root, path), text, imports: resolved };
+});
+
+const forbidden: Record<string, RegExp> = {
+  'routes/': /^(store|provider)\//,
+  'services/': /^(routes|http|auth)\/|^fastify$|^@fastify\//,
+  'store/': /^(routes|http|auth|services|provider)\//,
+  'provider/': /^(routes|http|auth|services|store)\//,
+  'lib/': /^(routes|http|auth|services|store|provider)\//,
+};
+
+describe('architecture', () => {
+  it('reads the imports it checks', () => {
+    const sessions = sources.find((s) => s.file === 'services/sessions.ts')!;
+    expect(sessions.imports).toEqual(expect.arrayContaining(['store/sessions.js', 'errors.js']));
+  });
+
+  it.each(Object.entries(forbidden))('%s imports only downwards', (folder, pattern) => {
+    const offenders = sources.filter((s) => s.file.startsWith(folder))
+      .flatMap((s) => s.imports.filter((i) => pattern.test(i)).map((i) => `${s.file} → ${i}`));
+    expect(offenders).toEqual([]);
+  });
+
+  it('only config.ts reads process.env', () => {
+    expect(sources.filter((s) => s.file !== 'config.ts' && /process\.env/.test(s.text)).map((s) => s.file)).toEqual([]);
+  });
+
+  it('only the provider client uses undici', () => {
+    expect(sources.filter((s) => !s.file.startsWith('provider/') && s.imports.includes('undici')).map((s) => s.file)).toEqual([]);
+  });
+
+  it('SQL lives in the store', () => {
+    const sql = /\b(SELECT\s.+\sFROM|INSERT INTO|UPDATE\s+\w+\s+SET|DELETE FROM)\b/;
+    expect(sources.filter((s) => !s.file.startsWith('store/') && sql.test(s.text)).map((s) => s.file)).toEqual([]);
+  });
+});
