@@ -10,9 +10,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      { test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: storeSuites } },
-      { test: { name: 'pglite', include: storeSuites, env: { TEST_STORE: 'pglite' } } },
-      { test: { name: 'postgres', include: storeSuites, env: { TEST_STORE: 'postgres' } } },
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: storeSuites } },
+      { extends: true, test: { name: 'pglite', include: storeSuites, env: { TEST_STORE: 'pglite' } } },
+      { extends: true, test: { name: 'postgres', include: storeSuites, env: { TEST_STORE: 'postgres' } } },
     ],
   },
 });
