@@ -9,19 +9,18 @@ import { handleError, handleNotFound } from './http/error-handler.js';
 import { parseJsonBody } from './http/json-body.js';
 import { createValidatorCompiler } from './http/validation.js';
 import { customerRoutes } from './routes/customer/index.js';
+import { gatewayRoutes } from './routes/gateway/index.js';
 import { internalRoutes } from './routes/internal/index.js';
 import { healthRoutes } from './routes/ops/health.js';
 
 export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
-const REDACTED_HEADERS = ['authorization', 'token', 'x-api-key', 'x-internal-api-key', 'cookie']
-  .map((h) => `req.headers["${h}"]`);
 
 /** Builds the HTTP app on already-created dependencies; listening is the caller's business. */
 export async function buildApp(config: Readonly<Config>, deps: Deps, options: { logger?: boolean } = {}): Promise<App> {
   const app = Fastify({
-    logger: options.logger === false ? false : { level: config.env.LOG_LEVEL, redact: REDACTED_HEADERS },
+    ...(options.logger === false ? { logger: false } : { loggerInstance: deps.logger as FastifyBaseLogger }),
     bodyLimit: config.env.API_MAX_BODY_BYTES,
     routerOptions: { ignoreTrailingSlash: true },
     trustProxy: config.trustProxy,
@@ -52,5 +51,8 @@ export async function buildApp(config: Readonly<Config>, deps: Deps, options: { 
   await app.register(healthRoutes);
   await app.register(internalRoutes, { prefix: '/internal', keys: config.internalKeys });
   await app.register(customerRoutes, { prefix: '/v1' });
+  // Older clients use /wa, govconnect /v1/wa since February 2026 (real-clients.md): both are served.
+  await app.register(gatewayRoutes, { prefix: '/wa' });
+  await app.register(gatewayRoutes, { prefix: '/v1/wa' });
   return app;
 }

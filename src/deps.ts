@@ -1,13 +1,21 @@
+import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { startCounterFlush } from './jobs/flush-counters.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { cryptoRandom, type Random } from './lib/ids.js';
-import { openStore, type Db } from './store/index.js';
+import { createLogger } from './lib/logger.js';
 import { createProviderClient, type ProviderClient } from './provider/client.js';
 import { createContactService } from './services/contacts.js';
 import { createCustomerService } from './services/customers.js';
+import { createGateway } from './services/gateway.js';
+import { createIdempotency } from './services/idempotency.js';
+import { createQuota } from './services/quota.js';
+import { createSendStats } from './services/send-stats.js';
+import { createSessionTokens } from './services/session-tokens.js';
 import { createSessionService } from './services/sessions.js';
 import { createSettingsService } from './services/settings.js';
 import { createUserService } from './services/users.js';
+import { openStore, type Db } from './store/index.js';
 
 /** Everything with I/O or time, built once (STYLE: DI rule). Tests pass their own clock, random or store. */
 export interface DepsOverrides {
@@ -15,36 +23,47 @@ export interface DepsOverrides {
   random?: Random;
   db?: Db;
   provider?: ProviderClient;
+  logger?: Logger;
 }
 
 export async function createDeps(config: Readonly<Config>, overrides: DepsOverrides = {}) {
+  const { env } = config;
   const clock = overrides.clock ?? systemClock;
   const random = overrides.random ?? cryptoRandom;
+  const logger = overrides.logger ?? createLogger(env.LOG_LEVEL);
   const db = overrides.db ?? await openStore(config.store);
-  const { env } = config;
   const provider = overrides.provider ?? createProviderClient({ baseUrl: env.WA_SERVER_URL, adminToken: env.WA_ADMIN_TOKEN,
     timeoutMs: env.PROVIDER_TIMEOUT_MS, longTimeoutMs: env.PROVIDER_LONG_TIMEOUT_MS });
-  const customers = createCustomerService({ db, clock });
+  const tokens = createSessionTokens({ db, clock });
+  const quota = createQuota({ db, clock });
+  const stats = createSendStats({ db, clock });
+  const customers = createCustomerService({ db, clock, quota });
   const webhooks = { allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS };
-  const sessions = createSessionService({ db, provider, clock, random, customers, webhooks });
+  const sessions = createSessionService({ db, provider, clock, random, customers, webhooks, tokens });
   const services = {
-    users: createUserService({ db, clock, random }),
+    users: createUserService({ db, clock, random, tokens }),
     customers,
     sessions,
     settings: createSettingsService({ db, clock, sessions, customers }),
     contacts: createContactService({ db, provider, clock, sessions, customers }),
+    gateway: createGateway({ db, provider, clock, tokens, quota, stats, idempotency: createIdempotency({ clock }),
+      limits: { maxBodyBytes: env.GATEWAY_MAX_BODY_BYTES, timeoutMs: env.PROVIDER_TIMEOUT_MS, longTimeoutMs: env.PROVIDER_LONG_TIMEOUT_MS } }),
+  };
+  const counters = startCounterFlush({ stats, quota, log: logger });
+  let closed: Promise<void> | null = null;
+  const closeOnce = async () => {
+    await counters.stop().catch((error: unknown) => logger.error({ err: error }, 'final counter flush failed'));
+    await provider.close();
+    if (!overrides.db) await db.close();
   };
   return {
-    config,
-    clock,
-    random,
-    db,
-    provider,
-    services,
-    /** Closes what createDeps opened; a store passed in by the caller is the caller's to close. */
-    async close() {
-      await provider.close();
-      if (!overrides.db) await db.close();
+    config, clock, random, logger, db, provider, services,
+    /** Writes pending counters now (tests and shutdown). */
+    flushCounters: () => stats.flush(),
+    /** Flushes counters, hands leases back, then closes what createDeps opened (a store passed in is the caller's). */
+    close(): Promise<void> {
+      closed ??= closeOnce();
+      return closed;
     },
   };
 }

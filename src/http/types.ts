@@ -1,3 +1,4 @@
+import type {} from '@fastify/swagger';
 import type { InternalPrincipal } from '../lib/internal-keys.js';
 import type { Services } from '../deps.js';
 import type { Customer } from '../services/customers.js';

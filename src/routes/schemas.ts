@@ -12,3 +12,11 @@ export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Ty
 /** Error responses a route can give, by status, for the OpenAPI document and serialisation. */
 export const errors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [s, ErrorBody])) as Record<number, typeof ErrorBody>;
+
+type Security = Array<Record<string, string[]>>;
+/** OpenAPI security requirements of each caller kind (SPEC §1). */
+export const SECURITY = {
+  internal: [{ internalKey: [] }, { internalBearer: [] }] as Security,
+  customer: [{ apiKey: [] }] as Security,
+  token: [{ sessionToken: [] }, { sessionBearer: [] }] as Security,
+};

@@ -4,6 +4,7 @@ import { sha256Hex } from '../lib/secrets.js';
 import type { Db } from '../store/index.js';
 import type { SubscriptionRow } from '../store/subscriptions.js';
 import { findCustomerByKeyHash, type UserRow } from '../store/users.js';
+import type { Quota } from './quota.js';
 import { DEFAULT_PROVIDER, describeQuota, requireActiveSubscription } from './subscriptions.js';
 
 /** The authenticated customer, as the `/v1` routes see it, with its subscription as loaded. */
@@ -11,7 +12,7 @@ export type Customer = Pick<UserRow, 'id' | 'source_service' | 'created_by' | 's
   subscription: SubscriptionRow | null;
 };
 
-export function createCustomerService(deps: { db: Db; clock: Clock }) {
+export function createCustomerService(deps: { db: Db; clock: Clock; quota: Pick<Quota, 'held'> }) {
   const { db, clock } = deps;
 
   /** `x-api-key` → user (go-service-api §4.2); a user that is not active is refused (SPEC §3). */
@@ -34,7 +35,7 @@ export function createCustomerService(deps: { db: Db; clock: Clock }) {
     return {
       user: { ...user, status: user.status ?? 'active', created_by: user.created_by ?? '' },
       subscription: { ...sub, status: 'active' },
-      quota: describeQuota(sub),
+      quota: describeQuota(sub, deps.quota.held(sub.id)),
     };
   }
 

@@ -6,6 +6,7 @@ import type { ProviderClient } from '../provider/client.js';
 import type { Db } from '../store/index.js';
 import * as store from '../store/sessions.js';
 import type { Customer, CustomerService } from './customers.js';
+import type { SessionTokens } from './session-tokens.js';
 import { toSessionView } from './session-view.js';
 import { checkWebhookUrl, type WebhookPolicy } from './webhook-policy.js';
 
@@ -23,7 +24,10 @@ const STALE_PLACEHOLDER_MS = 5 * 60_000;
 /** `"Message, QR"` → `["Message","QR"]` (go-service-api B30 split without trimming). */
 export const eventList = (events: string) => events.split(',').map((e) => e.trim()).filter(Boolean);
 
-type Deps = { db: Db; provider: ProviderClient; clock: Clock; random: Random; customers: Pick<CustomerService, 'activeSubscription'>; webhooks: WebhookPolicy };
+type Deps = {
+  db: Db; provider: ProviderClient; clock: Clock; random: Random; customers: Pick<CustomerService, 'activeSubscription'>;
+  webhooks: WebhookPolicy; tokens: Pick<SessionTokens, 'forgetToken'>;
+};
 
 export function createSessionService(deps: Deps) {
   const { db, provider, clock, random, customers } = deps;
@@ -103,6 +107,7 @@ export function createSessionService(deps: Deps) {
       session_name: input.session_name || undefined, webhook_url: input.webhook_url, events: events || undefined,
       auto_read_enabled: input.auto_read_enabled, typing_enabled: input.typing_enabled,
       webhook_secret: input.webhook_secret === undefined ? undefined : input.webhook_secret || null }, clock.now());
+    if (row.session_token) deps.tokens.forgetToken(row.session_token);
     return { session: toSessionView(updated) };
   }
 
@@ -116,6 +121,7 @@ export function createSessionService(deps: Deps) {
     const res = await provider.deleteUserFull(row.session_id);
     if (res.status !== 404 && (res.status < 200 || res.status > 299)) throw new ProviderHttpError(res.status, res.body, res.contentType);
     await db.tx((q) => store.deleteSessionCascade(q, customer.id, row.session_id));
+    if (row.session_token) deps.tokens.forgetToken(row.session_token);
     if (res.status === 404) return { status: 200, body: JSON.stringify({ message: 'session deleted', code: 'SESSION_DELETED' }), contentType: 'application/json; charset=utf-8' };
     return res;
   }

@@ -17,7 +17,7 @@ export function subscriptionState(sub: Pick<SubscriptionRow, 'status' | 'expires
 }
 
 /** Throws the 403 a customer gets without a usable subscription; returns the row otherwise. */
-export function requireActiveSubscription(sub: SubscriptionRow | null, now: Date): SubscriptionRow {
+export function requireActiveSubscription<T extends Pick<SubscriptionRow, 'status' | 'expires_at'>>(sub: T | null, now: Date): T {
   if (!sub) throw new AppError('SUBSCRIPTION_NOT_FOUND');
   const state = subscriptionState(sub, now);
   if (state === 'expired') throw new AppError('SUBSCRIPTION_EXPIRED');
@@ -27,9 +27,12 @@ export function requireActiveSubscription(sub: SubscriptionRow | null, now: Date
 
 export interface Quota { max_messages: number; used: number; remaining: number | null; period_started_at: Date | null }
 
-/** `max_messages` 0 means unlimited (SPEC §3): remaining is then null. */
-export function describeQuota(sub: Pick<SubscriptionRow, 'max_messages' | 'messages_used' | 'period_started_at'>): Quota {
+/**
+ * `max_messages` 0 means unlimited (SPEC §3): remaining is then null. `held` is what this instance
+ * has claimed for sends but not used yet: counted in the row, not yet sent.
+ */
+export function describeQuota(sub: Pick<SubscriptionRow, 'max_messages' | 'messages_used' | 'period_started_at'>, held = 0): Quota {
   const max = sub.max_messages ?? 0;
-  const used = sub.messages_used;
+  const used = Math.max(0, sub.messages_used - held);
   return { max_messages: max, used, remaining: max > 0 ? Math.max(0, max - used) : null, period_started_at: sub.period_started_at };
 }

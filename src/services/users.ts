@@ -25,8 +25,11 @@ const KEY_NOTE = 'api key tidak dapat dibaca kembali karena disimpan dalam bentu
 /** `max_sessions` ≤ 0 or absent means the default of one, as the Go service read it. */
 const sessionsOrDefault = (n: number | undefined) => (n === undefined || n <= 0 ? 1 : n);
 
-export function createUserService(deps: { db: Db; clock: Clock; random: Random }) {
-  const { db, clock, random } = deps;
+/** Told when a user's status or plan changes, so cached token decisions are dropped at once. */
+export interface UserChangeListener { forgetUser(userId: string): void }
+
+export function createUserService(deps: { db: Db; clock: Clock; random: Random; tokens: UserChangeListener }) {
+  const { db, clock, random, tokens } = deps;
 
   const newKey = () => {
     const key = generateSecret(random, 'gwa');
@@ -71,7 +74,7 @@ export function createUserService(deps: { db: Db; clock: Clock; random: Random }
       await writeSubscription(q, input.user_id, input.provider || DEFAULT_PROVIDER, {
         expiresAt: input.expires_at, maxSessions: sessionsOrDefault(input.max_sessions), maxMessages: input.max_messages ?? 0 });
       return { api_key: created ? key.key : '', note: UPSERT_NOTE, user_id: input.user_id };
-    });
+    }).finally(() => tokens.forgetUser(input.user_id));
   }
 
   /** PUT /internal/users/:id: a patch; omitted fields keep their values (go-service-api B15). */
@@ -83,7 +86,7 @@ export function createUserService(deps: { db: Db; clock: Clock; random: Random }
       const plan = { expiresAt: input.expires_at, maxMessages: input.max_messages,
         maxSessions: input.max_sessions === undefined ? undefined : sessionsOrDefault(input.max_sessions) };
       if (Object.values(plan).some((v) => v !== undefined)) await writeSubscription(q, userId, input.provider || DEFAULT_PROVIDER, plan);
-    });
+    }).finally(() => tokens.forgetUser(userId));
     return { message: 'updated' };
   }
 

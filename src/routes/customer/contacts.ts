@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { customerPrincipal } from '../../auth/customer-key.js';
-import { DateTime, Nullable } from '../schemas.js';
+import { DateTime, Nullable, SECURITY } from '../schemas.js';
 import { SessionParams, sessionErrors } from './sessions.schemas.js';
 
 const Contact = Type.Object({
@@ -18,7 +18,7 @@ const SyncReply = Type.Object({ synced: Type.Integer(), added: Type.Integer(), u
 const ContactQuery = Type.Object({ sync: Type.Optional(Type.String({ maxLength: 16 })), q: Type.Optional(Type.String({ maxLength: 128 })) });
 
 const tags = ['customer'];
-const security = [{ apiKey: [] }];
+const security = SECURITY.customer;
 
 export const contactRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { contacts } = app.services;

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { customerPrincipal } from '../../auth/customer-key.js';
-import { DateTime, Nullable, errors } from '../schemas.js';
+import { DateTime, Nullable, SECURITY, errors } from '../schemas.js';
 
 // Allow-lists: what is not named here is never sent, which is what keeps the key hash out (B17).
 const User = Type.Object({
@@ -19,7 +19,7 @@ const Quota = Type.Object({
 const MeReply = Type.Object({ user: User, subscription: Subscription, quota: Quota });
 
 export const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/me', { schema: { tags: ['customer'], security: [{ apiKey: [] }], summary: 'The caller, its subscription and quota',
+  app.get('/me', { schema: { tags: ['customer'], security: SECURITY.customer, summary: 'The caller, its subscription and quota',
     response: { 200: MeReply, ...errors(401, 403) } } },
   async (request) => app.services.customers.getMe(customerPrincipal(request)));
 };

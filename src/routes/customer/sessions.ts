@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { customerPrincipal } from '../../auth/customer-key.js';
+import { SECURITY } from '../schemas.js';
 import * as S from './sessions.schemas.js';
 
 const tags = ['customer'];
-const security = [{ apiKey: [] }];
+const security = SECURITY.customer;
 
 export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { sessions } = app.services;

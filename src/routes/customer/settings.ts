@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { customerPrincipal } from '../../auth/customer-key.js';
-import { DateTime, Nullable } from '../schemas.js';
+import { DateTime, Nullable, SECURITY } from '../schemas.js';
 import { SessionParams, sessionErrors } from './sessions.schemas.js';
 
 const SettingsBody = Type.Object({
@@ -21,7 +21,7 @@ const Settings = Type.Object({
 const Updated = Type.Object({ message: Type.String(), settings: Settings });
 
 const tags = ['customer'];
-const security = [{ apiKey: [] }];
+const security = SECURITY.customer;
 
 export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { settings } = app.services;

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { internalPrincipal } from '../../auth/internal-key.js';
+import { SECURITY } from '../schemas.js';
 import * as S from './users.schemas.js';
 
 const tags = ['internal'];
-const security = [{ internalKey: [] }, { internalBearer: [] }];
+const security = SECURITY.internal;
 
 export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { users } = app.services;

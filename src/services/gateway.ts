@@ -1,0 +1,115 @@
+import { Readable } from 'node:stream';
+import { text } from 'node:stream/consumers';
+import { AppError } from '../errors.js';
+import type { Clock } from '../lib/clock.js';
+import { typingDelayMs } from '../lib/typing.js';
+import { forward, type ForwardResponse } from '../provider/forward.js';
+import type { ProviderClient } from '../provider/client.js';
+import type { Db } from '../store/index.js';
+import type { TokenRow } from '../store/gateway.js';
+import { mergeSessionState } from '../store/sessions.js';
+import { capBody, resolveTarget, tokenFrom, type GatewayRequest, type Target } from './gateway-request.js';
+import type { Idempotency } from './idempotency.js';
+import type { Quota, QuotaSubscription } from './quota.js';
+import type { SendStats } from './send-stats.js';
+import { stateFromSessionAnswer } from './session-state.js';
+import type { SessionTokens } from './session-tokens.js';
+
+export interface GatewayLimits { maxBodyBytes: number; timeoutMs: number; longTimeoutMs: number }
+export interface GatewayResult extends ForwardResponse { quota: { limit: number; remaining: number | null } | null }
+
+type Deps = {
+  db: Db; provider: ProviderClient; clock: Clock; tokens: SessionTokens; quota: Quota; stats: SendStats; idempotency: Idempotency;
+  limits: GatewayLimits; sleep?: (ms: number) => Promise<void>;
+};
+
+const quotaSub = (row: TokenRow): QuotaSubscription => ({ id: row.sub_id ?? 0, max_messages: row.max_messages, period_started_at: row.period_started_at });
+
+/**
+ * The token gateway (SPEC §4): authenticate, decide on the normalised path, hold a message of the
+ * quota for sends, stream to genfity-wa and back, then count. Nothing here waits on a database write.
+ */
+export function createGateway(deps: Deps) {
+  const { provider, tokens, quota, stats, limits, clock } = deps;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+
+  async function handle(req: GatewayRequest): Promise<GatewayResult> {
+    const row = await tokens.authenticate(tokenFrom(req.headers));
+    const target = resolveTarget(req);
+    const send = target.route.send && req.method === 'POST' ? target.route.send : null;
+    const held = send ? await quota.reserve(quotaSub(row)) : null;
+    if (held && !held.ok) throw new AppError('QUOTA_EXCEEDED', undefined, { 'x-message-quota-limit': String(held.limit), 'x-message-quota-remaining': '0' });
+    let res: ForwardResponse;
+    try {
+      const key = send ? req.headers['idempotency-key'] : undefined;
+      res = typeof key === 'string' && key ? await deps.idempotency.once(`${row.row_id}:${key}`, () => call(row, req, target, send))
+        : await call(row, req, target, send);
+    } catch (error) {
+      if (send) settle(row, send, 'failed', false);
+      throw error;
+    }
+    const accepted = res.status >= 200 && res.status < 300;
+    // Only provider 5xx is a failed message; a 4xx is a refused request (go-service-api B26).
+    if (send) settle(row, send, accepted ? 'sent' : 'failed', accepted || res.status < 500);
+    if (target.path.startsWith('/session/')) res = await syncState(row, target.path, res);
+    return { ...res, quota: held?.ok && held.limit !== null ? { limit: held.limit, remaining: held.remaining } : null };
+  }
+
+  /** Counts a send; a message the provider did not accept goes back to the quota (SPEC §3). */
+  function settle(row: TokenRow, type: string, outcome: 'sent' | 'failed', countable: boolean) {
+    if (outcome !== 'sent') quota.refund(quotaSub(row));
+    if (!countable && outcome === 'failed') return;
+    const unlimited = (row.max_messages ?? 0) <= 0 && row.sub_id !== null ? row.sub_id : null;
+    stats.record({ userId: row.user_id, sessionId: row.session_id, rowId: row.row_id, messageType: type, outcome, unlimitedSubId: unlimited });
+  }
+
+  async function call(row: TokenRow, req: GatewayRequest, target: Target, send: string | null): Promise<ForwardResponse> {
+    const capped = capBody(req, limits.maxBodyBytes);
+    const typing = send === 'text' && row.typing_enabled ? await readTyping(capped.body) : null;
+    const body = typing ? Readable.from([typing.raw]) : capped.body;
+    // The provider routes GET only; a HEAD is a GET whose body Node leaves out of the answer.
+    const method = req.method === 'HEAD' ? 'GET' : req.method;
+    const run = () => forward(provider.http, { method, path: target.encodedPath, query: req.rawQuery, token: row.session_token,
+      headers: req.headers, body, timeoutMs: target.route.slow ? limits.longTimeoutMs : limits.timeoutMs });
+    try {
+      if (typing?.phone) await showTyping(row.session_token, typing.phone, typing.text);
+      const res = await (target.route.lifecycle ? provider.lifecycle(run) : run());
+      if (typing?.phone) void provider.presence(row.session_token, typing.phone, 'paused').catch(() => undefined);
+      return res;
+    } catch (error) {
+      if (capped.exceeded()) throw new AppError('BODY_TOO_LARGE');
+      throw error;
+    }
+  }
+
+  /** A text send's body is small: read it to know whom the "composing" presence is for. */
+  async function readTyping(body: Readable | null) {
+    const raw = body ? Buffer.from(await text(body)) : Buffer.alloc(0);
+    try {
+      const parsed = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+      const field = (name: string) => Object.entries(parsed).find(([k]) => k.toLowerCase() === name)?.[1];
+      const phone = field('phone');
+      const message = field('body');
+      return { raw, phone: typeof phone === 'string' ? phone : null, text: typeof message === 'string' ? message : '' };
+    } catch {
+      return { raw, phone: null, text: '' };
+    }
+  }
+
+  /** SPEC §3: "composing" for a short, length-dependent, capped delay before the text goes out. */
+  async function showTyping(token: string, phone: string, message: string) {
+    await provider.presence(token, phone, 'composing').catch(() => undefined);
+    await sleep(typingDelayMs(message));
+  }
+
+  /** `/session/*` answers are small: read them, refresh the stored state, hand the same bytes on. */
+  async function syncState(row: TokenRow, path: string, res: ForwardResponse): Promise<ForwardResponse> {
+    const answer = await text(res.body);
+    const state = stateFromSessionAnswer(path, res.status, answer);
+    if (state) await mergeSessionState(deps.db, row.row_id, state, clock.now());
+    return { ...res, body: Readable.from([Buffer.from(answer)]) };
+  }
+
+  return { handle };
+}
+export type Gateway = ReturnType<typeof createGateway>;

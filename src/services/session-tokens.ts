@@ -1,0 +1,39 @@
+import { AppError } from '../errors.js';
+import type { Clock } from '../lib/clock.js';
+import { createTtlCache } from '../lib/lru.js';
+import type { Db } from '../store/index.js';
+import { findByToken, type TokenRow } from '../store/gateway.js';
+import { DEFAULT_PROVIDER, requireActiveSubscription } from './subscriptions.js';
+
+/**
+ * Session token → session, owner and subscription for the hot path (SPEC §4 design note). Hits come
+ * from memory for at most `ttlMs`, so a token revoked on another instance stops working within that
+ * time; changes made through this instance drop the entries at once.
+ */
+export function createSessionTokens(deps: { db: Db; clock: Clock; ttlMs?: number; max?: number }) {
+  const { db, clock } = deps;
+  const cache = createTtlCache<string, TokenRow>({ max: deps.max ?? 50_000, ttlMs: deps.ttlMs ?? 1_000, now: () => clock.now().getTime() });
+
+  /** Refuses a missing token (401), an unknown one (403, as the Go service), an inactive owner (B8) or a lapsed plan. */
+  async function authenticate(token: string | null): Promise<TokenRow> {
+    if (!token) throw new AppError('TOKEN_REQUIRED');
+    let row = cache.get(token);
+    if (!row) {
+      const found = await findByToken(db, token, DEFAULT_PROVIDER);
+      if (!found) throw new AppError('TOKEN_INVALID');
+      row = found;
+      cache.set(token, row);
+    }
+    if ((row.user_status ?? 'active') !== 'active') throw new AppError('USER_INACTIVE');
+    requireActiveSubscription(row.expires_at === null ? null : { status: row.sub_status, expires_at: row.expires_at }, clock.now());
+    return row;
+  }
+
+  return {
+    authenticate,
+    forgetToken: (token: string) => void cache.delete(token),
+    forgetUser: (userId: string) => cache.deleteWhere((r) => r.user_id === userId),
+    forgetAll: () => cache.clear(),
+  };
+}
+export type SessionTokens = ReturnType<typeof createSessionTokens>;

@@ -1,0 +1,30 @@
+import type { Queryable } from './db.js';
+
+/** Everything the hot path needs to decide on a token, in one row. */
+export interface TokenRow {
+  row_id: number;
+  session_id: string;
+  session_token: string;
+  typing_enabled: boolean | null;
+  user_id: string;
+  user_status: string | null;
+  sub_id: number | null;
+  sub_status: string | null;
+  expires_at: Date | null;
+  max_messages: number | null;
+  messages_used: number | null;
+  period_started_at: Date | null;
+}
+
+/** Session token → session, owner and the owner's subscription for the provider, one round trip. */
+export async function findByToken(q: Queryable, token: string, provider: string): Promise<TokenRow | null> {
+  const { rows } = await q.query<TokenRow>(
+    `SELECT s.id AS row_id, s.session_id, s.session_token, s.typing_enabled, s.user_id, u.status AS user_status,
+       sub.id AS sub_id, sub.status AS sub_status, sub.expires_at, sub.max_messages, sub.messages_used, sub.period_started_at
+     FROM wa_sessions s
+     JOIN wa_service_users u ON u.id = s.user_id
+     LEFT JOIN LATERAL (SELECT * FROM wa_user_subscriptions x WHERE x.user_id = s.user_id AND x.provider = $2
+       ORDER BY x.updated_at DESC NULLS LAST, x.id DESC LIMIT 1) sub ON true
+     WHERE s.session_token = $1 AND s.status IS DISTINCT FROM 'provisioning'`, [token, provider]);
+  return rows[0] ?? null;
+}
