@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMigrations } from '../../src/store/migrate.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import { createAppWithSimulator, SIM_ADMIN_TOKEN } from '../helpers/sim.js';
 import { legacyKeys, loadLegacyDump } from '../helpers/legacy.js';
 import { createTestDatabase, storeKind, type TestDatabase } from '../helpers/store.js';
 
@@ -9,7 +9,7 @@ import { createTestDatabase, storeKind, type TestDatabase } from '../helpers/sto
 const keys = legacyKeys();
 const TABLES = ['wa_service_users', 'wa_user_subscriptions', 'wa_sessions', 'wa_session_message_stats', 'wa_session_contacts'];
 let database: TestDatabase;
-let t: TestApp;
+let t: Awaited<ReturnType<typeof createAppWithSimulator>>;
 let before: Record<string, unknown[]>;
 
 async function snapshot(db: TestApp['db']) {
@@ -25,7 +25,7 @@ beforeAll(async () => {
   before = {};
   for (const table of TABLES) before[table] = (await db.query(`SELECT * FROM ${table} ORDER BY id`)).rows;
   await runMigrations(db);
-  t = await createTestApp({ db, env: { INTERNAL_API_KEYS: keys.internal_api_keys }, now: '2026-11-25T12:00:00Z' });
+  t = await createAppWithSimulator({ db, env: { INTERNAL_API_KEYS: keys.internal_api_keys }, now: '2026-11-25T12:00:00Z' });
 });
 afterAll(async () => {
   await t.close();
@@ -84,6 +84,24 @@ describe(`legacy Go database adopted in place (${storeKind})`, () => {
     // Another tenant of the same source cannot see it.
     const other = await t.app.inject({ url: `/v1/sessions/${session.session_id}/settings`, headers: { 'x-api-key': keys.customer_api_keys.usr_002! } });
     expect(other.statusCode).toBe(404);
+  });
+
+  it('the legacy session token works on the gateway, and its sends add to the legacy statistics', async () => {
+    const session = keys.sessions.usr_001!;
+    // The provider already knows this session: give the simulator the same token, paired.
+    const created = await fetch(`${t.sim.url}/admin/users`, { method: 'POST', headers: { authorization: SIM_ADMIN_TOKEN, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'marketing-1', token: session.session_token, events: 'Message' }) });
+    const providerId = (await created.json() as { data: { id: string } }).data.id;
+    await fetch(`${t.sim.url}/session/connect`, { method: 'POST', headers: { token: session.session_token, 'content-type': 'application/json' }, body: '{"Immediate":true}' });
+    t.sim.pair(providerId);
+    const res = await t.app.inject({ method: 'POST', url: '/v1/wa/chat/send/text', headers: { token: session.session_token, 'content-type': 'application/json' },
+      payload: { Phone: '6281234567890', Body: 'halo' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['x-message-quota-limit']).toBe('100');
+    await t.deps.flushCounters();
+    const settings = (await t.app.inject({ url: `/v1/sessions/${session.session_id}/settings`, headers: { 'x-api-key': keys.customer_api_keys.usr_001! } })).json();
+    expect(settings).toMatchObject({ message_stat_sent: 5, message_stats: { sent: 5 } });
+    expect(settings.message_stats.by_type.find((s: { message_type: string }) => s.message_type === 'text').sent).toBe(4);
   });
 
   it('the session token row is kept as issued', async () => {
