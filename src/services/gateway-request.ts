@@ -47,6 +47,8 @@ export function capBody(req: GatewayRequest, max: number): { body: Readable | nu
   if (!req.body || declared === 0 || ['GET', 'HEAD'].includes(req.method) && !req.headers['transfer-encoding']) {
     return { body: null, exceeded: () => false };
   }
+  // A declared length under the cap needs no counting: the HTTP parser will not read past it.
+  if (Number.isInteger(declared) && !req.headers['transfer-encoding']) return { body: req.body, exceeded: () => false };
   let seen = 0;
   let over = false;
   const counter = new Transform({
