@@ -11,7 +11,9 @@ import { createValidatorCompiler } from './http/validation.js';
 import { customerRoutes } from './routes/customer/index.js';
 import { gatewayRoutes } from './routes/gateway/index.js';
 import { internalRoutes } from './routes/internal/index.js';
+import { registerDocs } from './routes/ops/docs.js';
 import { healthRoutes } from './routes/ops/health.js';
+import { providerWebhookRoutes } from './routes/webhooks/index.js';
 
 export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -48,11 +50,15 @@ export async function buildApp(config: Readonly<Config>, deps: Deps, options: { 
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
 
+  // Before every route: the OpenAPI document is collected from the routes registered after it.
+  await registerDocs(app);
   await app.register(healthRoutes);
   await app.register(internalRoutes, { prefix: '/internal', keys: config.internalKeys });
   await app.register(customerRoutes, { prefix: '/v1' });
   // Older clients use /wa, govconnect /v1/wa since February 2026 (real-clients.md): both are served.
   await app.register(gatewayRoutes, { prefix: '/wa' });
   await app.register(gatewayRoutes, { prefix: '/v1/wa' });
+  // genfity-wa posts its events here (SPEC §6); events with media inline can be many megabytes.
+  await app.register(providerWebhookRoutes, { prefix: '/webhook', bodyLimit: config.env.GATEWAY_MAX_BODY_BYTES });
   return app;
 }

@@ -33,6 +33,8 @@ export const EnvSchema = Type.Object({
   WA_GLOBAL_HMAC_KEY: Text(),
   WEBHOOK_RETRY_SCHEDULE: Type.String({ default: '5s,30s,2m,10m,30m,1h,3h,6h,12h,24h' }),
   WEBHOOK_ALLOW_PRIVATE_TARGETS: Type.Boolean({ default: false }),
+  WEBHOOK_TIMEOUT_MS: Int(100, 10_000),
+  WEBHOOK_RETENTION_HOURS: Int(1, 168),
   ENCRYPTION_KEY: Text(),
   LOG_LEVEL: LogLevel,
   METRICS_TOKEN: Text(),

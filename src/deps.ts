@@ -1,21 +1,28 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { startCounterFlush } from './jobs/flush-counters.js';
+import { startWebhookJob } from './jobs/webhook-delivery.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { cryptoRandom, type Random } from './lib/ids.js';
 import { createLogger } from './lib/logger.js';
+import { createWebhookClient, type Lookup } from './outbound/webhook-client.js';
 import { createProviderClient, type ProviderClient } from './provider/client.js';
 import { createContactService } from './services/contacts.js';
 import { createCustomerService } from './services/customers.js';
 import { createGateway } from './services/gateway.js';
 import { createIdempotency } from './services/idempotency.js';
 import { createQuota } from './services/quota.js';
+import { createRelayGateway } from './services/relay-gateway.js';
 import { createSendStats } from './services/send-stats.js';
 import { createSessionTokens } from './services/session-tokens.js';
 import { createSessionService } from './services/sessions.js';
 import { createSettingsService } from './services/settings.js';
 import { createUserService } from './services/users.js';
+import { createWebhookDeliveries } from './services/webhook-deliveries.js';
+import { createWebhookDelivery } from './services/webhook-delivery.js';
+import { createWebhookInbound } from './services/webhook-inbound.js';
 import { openStore, type Db } from './store/index.js';
+import { pruneWebhookRecords } from './store/webhooks.js';
 
 /** Everything with I/O or time, built once (STYLE: DI rule). Tests pass their own clock, random or store. */
 export interface DepsOverrides {
@@ -24,6 +31,8 @@ export interface DepsOverrides {
   db?: Db;
   provider?: ProviderClient;
   logger?: Logger;
+  /** DNS for customer webhook hosts; tests resolve names themselves. */
+  webhookLookup?: Lookup;
 }
 
 export async function createDeps(config: Readonly<Config>, overrides: DepsOverrides = {}) {
@@ -39,25 +48,42 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   const stats = createSendStats({ db, clock });
   const customers = createCustomerService({ db, clock, quota });
   const webhooks = { allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS };
-  const sessions = createSessionService({ db, provider, clock, random, customers, webhooks, tokens });
+  const relay = { publicUrl: env.GATEWAY_PUBLIC_URL ?? null };
+  const sessions = createSessionService({ db, provider, clock, random, customers, webhooks, tokens, relay });
+  const onError = (err: unknown) => logger.error({ err }, 'webhook processing failed');
+  const webhookInbound = createWebhookInbound({ db, clock, provider, relay, globalHmacKey: env.WA_GLOBAL_HMAC_KEY ?? null, onError });
+  const webhookClient = createWebhookClient({ allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS, timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+    ...(overrides.webhookLookup ? { lookup: overrides.webhookLookup } : {}) });
+  const webhookDelivery = createWebhookDelivery({ db, clock, client: webhookClient,
+    policy: { retryScheduleMs: config.webhookRetryScheduleMs, leaseMs: env.WEBHOOK_TIMEOUT_MS * 3, batch: 50 } });
+  const retentionMs = env.WEBHOOK_RETENTION_HOURS * 3_600_000;
+  const webhookJob = startWebhookJob({ delivery: webhookDelivery, inbound: webhookInbound, log: logger,
+    prune: () => pruneWebhookRecords(db, new Date(clock.now().getTime() - retentionMs), new Date(clock.now().getTime() - 48 * 3_600_000)) });
   const services = {
     users: createUserService({ db, clock, random, tokens }),
     customers,
     sessions,
     settings: createSettingsService({ db, clock, sessions, customers }),
     contacts: createContactService({ db, provider, clock, sessions, customers }),
+    webhookInbound,
+    webhookDeliveries: createWebhookDeliveries({ db, clock, random, sessions, onQueued: () => webhookJob.nudge() }),
     gateway: createGateway({ db, provider, clock, tokens, quota, stats, idempotency: createIdempotency({ clock }),
+      relay: createRelayGateway({ db, clock, relay, webhooks, forget: tokens.forgetToken }),
       limits: { maxBodyBytes: env.GATEWAY_MAX_BODY_BYTES, timeoutMs: env.PROVIDER_TIMEOUT_MS, longTimeoutMs: env.PROVIDER_LONG_TIMEOUT_MS } }),
   };
   const counters = startCounterFlush({ stats, quota, log: logger });
   let closed: Promise<void> | null = null;
   const closeOnce = async () => {
+    await webhookJob.stop();
+    await webhookClient.close();
     await counters.stop().catch((error: unknown) => logger.error({ err: error }, 'final counter flush failed'));
     await provider.close();
     if (!overrides.db) await db.close();
   };
   return {
     config, clock, random, logger, db, provider, services,
+    /** Runs one round of webhook deliveries now (tests). */
+    deliverWebhooks: () => webhookDelivery.runOnce(),
     /** Writes pending counters now (tests and shutdown). */
     flushCounters: () => stats.flush(),
     /** Flushes counters, hands leases back, then closes what createDeps opened (a store passed in is the caller's). */

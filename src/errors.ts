@@ -35,6 +35,11 @@ export const ERRORS = {
   PROVIDER_UNAVAILABLE: { status: 502, message: 'provider unavailable' },
   PROVIDER_TIMEOUT: { status: 504, message: 'provider timed out' },
   PROVIDER_BAD_RESPONSE: { status: 502, message: 'provider sent an invalid response' },
+  WEBHOOK_SIGNATURE_INVALID: { status: 401, message: 'missing or invalid x-hmac-signature' },
+  WEBHOOK_SESSION_UNKNOWN: { status: 404, message: 'unknown session' },
+  WEBHOOK_PAYLOAD_INVALID: { status: 400, message: 'not a genfity-wa event' },
+  WEBHOOK_URL_MISSING: { status: 400, message: 'the session has no webhook_url' },
+  DELIVERY_NOT_FOUND: { status: 404, message: 'delivery not found' },
   INTERNAL_ERROR: { status: 500, message: 'internal server error' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'service unavailable' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -25,6 +25,7 @@ const forbidden: Record<string, RegExp> = {
   'services/': /^(routes|http|auth)\/|^fastify$|^@fastify\//,
   'store/': /^(routes|http|auth|services|provider)\//,
   'provider/': /^(routes|http|auth|services|store)\//,
+  'outbound/': /^(routes|http|auth|services|store|provider)\//,
   'lib/': /^(routes|http|auth|services|store|provider)\//,
 };
 
@@ -44,8 +45,8 @@ describe('architecture', () => {
     expect(sources.filter((s) => s.file !== 'config.ts' && /process\.env/.test(s.text)).map((s) => s.file)).toEqual([]);
   });
 
-  it('only the provider client uses undici', () => {
-    expect(sources.filter((s) => !s.file.startsWith('provider/') && s.imports.includes('undici')).map((s) => s.file)).toEqual([]);
+  it('only the outbound clients (provider, customer webhooks) use undici', () => {
+    expect(sources.filter((s) => !/^(provider|outbound)\//.test(s.file) && s.imports.includes('undici')).map((s) => s.file)).toEqual([]);
   });
 
   it('SQL lives in the store', () => {

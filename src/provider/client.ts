@@ -17,6 +17,8 @@ export interface NewProviderUser {
   events: string;
   expiration?: number;
   history?: number;
+  /** At least 32 characters; signs webhooks only once also set with `setHmacKey` (contract §7). */
+  hmacKey?: string;
 }
 
 export interface ProviderUserChanges { name?: string; webhook?: string; events?: string; expiration?: number; history?: number }
@@ -68,9 +70,10 @@ export function createProviderClient(options: ProviderClientOptions) {
   const contacts = async (token: string) =>
     S.parseProvider(S.ContactMap, (await http.callOk({ method: 'GET', path: '/user/contacts', headers: user(token) })).body).data;
 
-  const markRead = (token: string, read: { ids: string[]; chatPhone: string; senderPhone?: string }) =>
+  /** The JID form (`Chat`/`Sender`) works for groups too, where the sender must be named (contract §6). */
+  const markRead = (token: string, read: { ids: string[]; chat: string; sender?: string }) =>
     http.call({ method: 'POST', path: '/chat/markread', headers: user(token),
-      body: { Id: read.ids, ChatPhone: read.chatPhone, ...(read.senderPhone ? { SenderPhone: read.senderPhone } : {}) } });
+      body: { Id: read.ids, Chat: read.chat, ...(read.sender ? { Sender: read.sender } : {}) } });
 
   const presence = (token: string, phone: string, state: 'composing' | 'paused') =>
     http.call({ method: 'POST', path: '/chat/presence', headers: user(token), body: { Phone: phone, State: state, Media: '' } });

@@ -11,6 +11,7 @@ import { mergeSessionState } from '../store/sessions.js';
 import { capBody, resolveTarget, tokenFrom, type GatewayRequest, type Target } from './gateway-request.js';
 import type { Idempotency } from './idempotency.js';
 import type { Quota, QuotaSubscription } from './quota.js';
+import type { RelayGateway } from './relay-gateway.js';
 import type { SendStats } from './send-stats.js';
 import { stateFromSessionAnswer } from './session-state.js';
 import type { SessionTokens } from './session-tokens.js';
@@ -20,7 +21,7 @@ export interface GatewayResult extends ForwardResponse { quota: { limit: number;
 
 type Deps = {
   db: Db; provider: ProviderClient; clock: Clock; tokens: SessionTokens; quota: Quota; stats: SendStats; idempotency: Idempotency;
-  limits: GatewayLimits; sleep?: (ms: number) => Promise<void>;
+  limits: GatewayLimits; relay: Pick<RelayGateway, 'intercept'>; sleep?: (ms: number) => Promise<void>;
 };
 
 const quotaSub = (row: TokenRow): QuotaSubscription => ({ id: row.sub_id ?? 0, max_messages: row.max_messages, period_started_at: row.period_started_at });
@@ -65,12 +66,15 @@ export function createGateway(deps: Deps) {
 
   async function call(row: TokenRow, req: GatewayRequest, target: Target, send: string | null): Promise<ForwardResponse> {
     const capped = capBody(req, limits.maxBodyBytes);
+    const relayed = await deps.relay.intercept(row.row_id, target.path, req.method, capped.body);
+    if (relayed && 'answer' in relayed) return relayed.answer;
     const typing = send === 'text' && row.typing_enabled ? await readTyping(capped.body) : null;
-    const body = typing ? Readable.from([typing.raw]) : capped.body;
+    const body = relayed ? Readable.from([relayed.body]) : typing ? Readable.from([typing.raw]) : capped.body;
     // The provider routes GET only; a HEAD is a GET whose body Node leaves out of the answer.
     const method = req.method === 'HEAD' ? 'GET' : req.method;
+    const headers = relayed ? { ...req.headers, 'content-length': String(relayed.body.length) } : req.headers;
     const run = () => forward(provider.http, { method, path: target.encodedPath, query: req.rawQuery, token: row.session_token,
-      headers: req.headers, body, timeoutMs: target.route.slow ? limits.longTimeoutMs : limits.timeoutMs });
+      headers, body, timeoutMs: target.route.slow ? limits.longTimeoutMs : limits.timeoutMs });
     try {
       if (typing?.phone) await showTyping(row.session_token, typing.phone, typing.text);
       const res = await (target.route.lifecycle ? provider.lifecycle(run) : run());

@@ -6,6 +6,8 @@ import type { ProviderClient } from '../provider/client.js';
 import type { Db } from '../store/index.js';
 import * as store from '../store/sessions.js';
 import type { Customer, CustomerService } from './customers.js';
+import { providerEvents, relayUrl, type RelayConfig } from './relay.js';
+import { eventList } from './session-events.js';
 import type { SessionTokens } from './session-tokens.js';
 import { toSessionView } from './session-view.js';
 import { checkWebhookUrl, type WebhookPolicy } from './webhook-policy.js';
@@ -21,12 +23,10 @@ const DEFAULT_EVENTS = 'Message,Connected,Disconnected,QR';
 // A placeholder older than this belongs to a create that died half-way; it no longer holds a slot.
 const STALE_PLACEHOLDER_MS = 5 * 60_000;
 
-/** `"Message, QR"` → `["Message","QR"]` (go-service-api B30 split without trimming). */
-export const eventList = (events: string) => events.split(',').map((e) => e.trim()).filter(Boolean);
 
 type Deps = {
   db: Db; provider: ProviderClient; clock: Clock; random: Random; customers: Pick<CustomerService, 'activeSubscription'>;
-  webhooks: WebhookPolicy; tokens: Pick<SessionTokens, 'forgetToken'>;
+  webhooks: WebhookPolicy; tokens: Pick<SessionTokens, 'forgetToken'>; relay: RelayConfig;
 };
 
 export function createSessionService(deps: Deps) {
@@ -59,38 +59,48 @@ export function createSessionService(deps: Deps) {
   }
 
   /**
-   * POST /v1/sessions: slot → provider user → local row → optional connect. A failure at any step
-   * leaves nothing behind on either side (go-service-api B12).
+   * In relay mode the provider posts to the gateway at a per-session address, signed with a key the
+   * gateway chose; the key only signs once set through the session route (provider-contract §7).
+   */
+  function relayFor(input: CreateSessionInput) {
+    if (!deps.relay.publicUrl) return null;
+    const id = random.bytes(16).toString('hex');
+    return { id, key: random.bytes(32).toString('hex'), url: relayUrl(deps.relay, id) };
+  }
+
+  /**
+   * POST /v1/sessions: slot → provider user (→ its webhook key) → local row → optional connect. A
+   * failure at any step leaves nothing behind on either side (go-service-api B12).
    */
   async function create(customer: Customer, input: CreateSessionInput) {
     if (input.webhook_url) checkWebhookUrl(deps.webhooks, input.webhook_url);
     const token = generateSecret(random, 'wat');
-    const events = eventList(input.events || DEFAULT_EVENTS).join(',');
-    const rowId = await reserveSlot(customer, input, token, events);
+    const events = eventList(input.events || DEFAULT_EVENTS);
+    const sent = providerEvents(events, deps.relay);
+    const relay = relayFor(input);
+    const rowId = await reserveSlot(customer, input, token, events.join(','));
     let providerId: string | null = null;
     try {
-      const created = await provider.createUser({ name: input.session_name, token, webhook: input.webhook_url ?? '', events,
-        ...(input.expiration_sec !== undefined ? { expiration: input.expiration_sec } : {}),
+      const created = await provider.createUser({ name: input.session_name, token, webhook: relay?.url ?? input.webhook_url ?? '', events: sent.join(','),
+        ...(relay ? { hmacKey: relay.key } : {}), ...(input.expiration_sec !== undefined ? { expiration: input.expiration_sec } : {}),
         ...(input.history !== undefined ? { history: input.history } : {}) });
       providerId = created.id;
+      if (relay) await provider.setHmacKey(token, relay.key);
       await db.tx(async (q) => {
         await store.completePlaceholder(q, rowId, created.id, input.webhook_url ?? '', clock.now());
+        if (relay) await store.setRelay(q, rowId, relay.id, relay.key);
         await store.updateSessionFields(q, rowId, { auto_read_enabled: input.auto_read_enabled ?? false,
           typing_enabled: input.typing_enabled ?? false, webhook_secret: input.webhook_secret || null }, clock.now());
       });
     } catch (error) {
       await store.deleteSessionRow(db, rowId).catch(() => undefined);
-      if (!(error instanceof ProviderHttpError)) await undoProviderUser(providerId, token);
+      if (!(error instanceof ProviderHttpError) || providerId) await undoProviderUser(providerId, token);
       throw error;
     }
-    if (input.auto_connect) await connectQuietly(token, events);
+    // Auto-connect never fails the create (the Go service ignored its result too); state syncs later.
+    if (input.auto_connect) await provider.connect(token, sent).catch(() => undefined);
     const row = await store.findSessionForUser(db, customer.id, providerId);
     return { session: toSessionView(row!) };
-  }
-
-  /** Auto-connect never fails the create (the Go service ignored its result too); state syncs later. */
-  async function connectQuietly(token: string, events: string) {
-    await provider.connect(token, eventList(events)).catch(() => undefined);
   }
 
   /** PUT /v1/sessions/:id: the provider first, then the row, so the two never disagree (B9, B10). */
@@ -99,10 +109,13 @@ export function createSessionService(deps: Deps) {
     const row = await requireSession(customer, sessionId);
     if (input.webhook_url) checkWebhookUrl(deps.webhooks, input.webhook_url);
     const events = input.events === undefined ? undefined : eventList(input.events).join(',');
-    const changes = { ...(input.session_name ? { name: input.session_name } : {}), ...(input.webhook_url ? { webhook: input.webhook_url } : {}),
-      ...(events ? { events } : {}), ...(input.expiration_sec ? { expiration: input.expiration_sec } : {}), ...(input.history ? { history: input.history } : {}) };
+    // In relay mode the provider's webhook is the gateway's and stays so: the customer URL is ours to keep.
+    const direct = !row.relay_id;
+    const changes = { ...(input.session_name ? { name: input.session_name } : {}), ...(direct && input.webhook_url ? { webhook: input.webhook_url } : {}),
+      ...(events ? { events: providerEvents(eventList(events), deps.relay).join(',') } : {}),
+      ...(input.expiration_sec ? { expiration: input.expiration_sec } : {}), ...(input.history ? { history: input.history } : {}) };
     if (Object.keys(changes).length > 0) await provider.updateUser(row.session_id, changes);
-    if (input.webhook_url === '' && row.session_token) await provider.clearWebhook(row.session_token);
+    if (direct && input.webhook_url === '' && row.session_token) await provider.clearWebhook(row.session_token);
     const updated = await store.updateSessionFields(db, row.id, {
       session_name: input.session_name || undefined, webhook_url: input.webhook_url, events: events || undefined,
       auto_read_enabled: input.auto_read_enabled, typing_enabled: input.typing_enabled,

@@ -10,6 +10,8 @@ export interface SessionRow {
   webhook_url: string | null;
   webhook_secret: string | null;
   events: string | null;
+  relay_id: string | null;
+  relay_hmac_key: string | null;
   auto_read_enabled: boolean | null;
   typing_enabled: boolean | null;
   connected: boolean | null;
@@ -121,4 +123,25 @@ export async function mergeSessionState(q: Queryable, rowId: number, s: Partial<
     `UPDATE wa_sessions SET connected = COALESCE($2, connected), logged_in = COALESCE($3, logged_in),
        j_id = COALESCE($4, j_id), status = COALESCE($5, status), last_synced_at = $6, updated_at = $6 WHERE id = $1`,
     [rowId, s.connected ?? null, s.loggedIn ?? null, s.jid ?? null, s.status ?? null, now]);
+}
+
+export async function findSessionByRelayId(q: Queryable, relayId: string): Promise<SessionRow | null> {
+  const { rows } = await q.query<SessionRow>(`SELECT * FROM wa_sessions WHERE relay_id = $1 AND status IS DISTINCT FROM '${PROVISIONING}'`, [relayId]);
+  return rows[0] ?? null;
+}
+
+/** The provider's session id (its `userID` in webhooks) → our row, for the global webhook. */
+export async function findSessionByProviderId(q: Queryable, sessionId: string): Promise<SessionRow | null> {
+  const { rows } = await q.query<SessionRow>(
+    `SELECT * FROM wa_sessions WHERE session_id = $1 AND status IS DISTINCT FROM '${PROVISIONING}' ORDER BY id LIMIT 1`, [sessionId]);
+  return rows[0] ?? null;
+}
+
+export async function findSessionByRowId(q: Queryable, rowId: number): Promise<SessionRow | null> {
+  const { rows } = await q.query<SessionRow>('SELECT * FROM wa_sessions WHERE id = $1', [rowId]);
+  return rows[0] ?? null;
+}
+
+export async function setRelay(q: Queryable, rowId: number, relayId: string, relayKey: string): Promise<void> {
+  await q.query('UPDATE wa_sessions SET relay_id = $2, relay_hmac_key = $3 WHERE id = $1', [rowId, relayId, relayKey]);
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMigrations } from '../../src/store/migrate.js';
+import type { TestApp } from '../helpers/app.js';
 import { createAppWithSimulator, SIM_ADMIN_TOKEN } from '../helpers/sim.js';
 import { legacyKeys, loadLegacyDump } from '../helpers/legacy.js';
 import { createTestDatabase, storeKind, type TestDatabase } from '../helpers/store.js';

@@ -4,6 +4,7 @@ import { contactRoutes } from './contacts.js';
 import { meRoutes } from './me.js';
 import { sessionRoutes } from './sessions.js';
 import { settingsRoutes } from './settings.js';
+import { webhookDeliveryRoutes } from './webhook-deliveries.js';
 
 /** `/v1/*`: customers with their `x-api-key`. */
 export const customerRoutes: FastifyPluginAsync = async (app) => {
@@ -13,4 +14,5 @@ export const customerRoutes: FastifyPluginAsync = async (app) => {
   await app.register(sessionRoutes);
   await app.register(settingsRoutes);
   await app.register(contactRoutes);
+  await app.register(webhookDeliveryRoutes);
 };

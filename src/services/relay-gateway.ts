@@ -1,0 +1,87 @@
+import { Readable } from 'node:stream';
+import { text } from 'node:stream/consumers';
+import type { Clock } from '../lib/clock.js';
+import type { ForwardResponse } from '../provider/forward.js';
+import type { Db } from '../store/index.js';
+import * as sessions from '../store/sessions.js';
+import { eventList } from './session-events.js';
+import { providerEvents, type RelayConfig } from './relay.js';
+import { checkWebhookUrl, type WebhookPolicy } from './webhook-policy.js';
+
+export type Interception = { answer: ForwardResponse } | { body: Buffer } | null;
+
+const answer = (status: number, body: unknown): Interception =>
+  ({ answer: { status, headers: { 'content-type': 'application/json' }, body: Readable.from([Buffer.from(JSON.stringify(body))]) } });
+const envelope = (data: unknown) => ({ code: 200, data, success: true });
+/** The provider decodes JSON keys without regard to case (contract, preamble). */
+const field = (o: Record<string, unknown>, ...names: string[]) => Object.entries(o).find(([k]) => names.includes(k.toLowerCase()))?.[1];
+
+/**
+ * In relay mode a relayed session's provider webhook and its key belong to the gateway. Customer
+ * calls that would change them (`/webhook`, `/session/hmac/config`, govconnect makes both) are
+ * answered here, in the provider's shapes, by changing the customer's own settings instead; a
+ * connect gets the gateway's events added, or the provider would stop sending them (contract §4).
+ */
+export function createRelayGateway(deps: { db: Db; clock: Clock; relay: RelayConfig; webhooks: WebhookPolicy; forget: (token: string) => void }) {
+  const { db, clock } = deps;
+
+  async function readJson(body: Readable | null): Promise<{ raw: Buffer; json: Record<string, unknown> }> {
+    const raw = body ? Buffer.from(await text(body)) : Buffer.alloc(0);
+    try {
+      const parsed = JSON.parse(raw.toString('utf8')) as unknown;
+      return { raw, json: parsed && typeof parsed === 'object' ? parsed as Record<string, unknown> : {} };
+    } catch {
+      return { raw, json: {} };
+    }
+  }
+
+  async function save(row: sessions.SessionRow, changes: sessions.SessionChanges) {
+    await sessions.updateSessionFields(db, row.id, changes, clock.now());
+    if (row.session_token) deps.forget(row.session_token);
+  }
+
+  async function webhook(row: sessions.SessionRow, method: string, body: Readable | null): Promise<Interception> {
+    if (method === 'GET') return answer(200, envelope({ webhook: row.webhook_url ?? '', subscribe: eventList(row.events ?? '') }));
+    if (method === 'DELETE') {
+      await save(row, { webhook_url: '' });
+      return answer(200, envelope({ Details: 'Webhook deleted successfully' }));
+    }
+    const { json } = await readJson(body);
+    const url = field(json, 'webhookurl', 'webhook');
+    const events = field(json, 'events');
+    const active = field(json, 'active');
+    const next = active === false ? '' : typeof url === 'string' ? url.trim() : row.webhook_url ?? '';
+    if (next) checkWebhookUrl(deps.webhooks, next);
+    const list = Array.isArray(events) ? events.filter((e): e is string => typeof e === 'string') : null;
+    await save(row, { webhook_url: next, ...(list?.length ? { events: list.join(',') } : {}) });
+    return answer(200, envelope({ webhook: next, events: list ?? eventList(row.events ?? '') }));
+  }
+
+  async function hmac(row: sessions.SessionRow, method: string, body: Readable | null): Promise<Interception> {
+    if (method === 'GET') return answer(200, row.webhook_secret ? { hmac_key: '***' } : { hmac_key: '' });
+    if (method === 'DELETE') {
+      await save(row, { webhook_secret: null });
+      return answer(200, { Details: 'HMAC configuration deleted successfully' });
+    }
+    const key = field((await readJson(body)).json, 'hmac_key');
+    if (typeof key !== 'string' || key.length < 32) return answer(400, { code: 400, error: 'HMAC key must be at least 32 characters long', success: false });
+    await save(row, { webhook_secret: key });
+    return answer(200, { Details: 'HMAC configuration saved successfully' });
+  }
+
+  /** Null: forward as it is. `body`: forward these bytes instead. `answer`: do not forward at all. */
+  async function intercept(rowId: number, path: string, method: string, body: Readable | null): Promise<Interception> {
+    if (!deps.relay.publicUrl || !['/session/connect', '/webhook', '/session/hmac/config'].includes(path)) return null;
+    const row = await sessions.findSessionByRowId(db, rowId);
+    if (!row?.relay_id) return null;
+    if (path === '/webhook') return webhook(row, method, body);
+    if (path === '/session/hmac/config') return hmac(row, method, body);
+    const { json } = await readJson(body);
+    const asked = field(json, 'subscribe');
+    const list = Array.isArray(asked) ? asked.filter((e): e is string => typeof e === 'string') : eventList(row.events ?? '');
+    return { body: Buffer.from(JSON.stringify({ ...json, Subscribe: providerEvents(list, deps.relay), Immediate: field(json, 'immediate') ?? true })) };
+  }
+
+  return { intercept };
+}
+export type RelayGateway = ReturnType<typeof createRelayGateway>;

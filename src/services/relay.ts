@@ -1,0 +1,26 @@
+/**
+ * Relay mode (SPEC §6, issue 5): with GATEWAY_PUBLIC_URL set, genfity-wa posts every session's
+ * events to the gateway, which relays them to the customer. Without it the gateway behaves as the
+ * Go service did: the customer's webhook_url is given to the provider directly.
+ */
+export interface RelayConfig {
+  /** Base URL at which the provider reaches the gateway; null when relay mode is off. */
+  publicUrl: string | null;
+}
+
+/** Events the gateway itself needs: auto-read and connection state (SPEC §6). */
+export const RELAY_EVENTS = ['Message', 'Connected', 'Disconnected', 'LoggedOut', 'PairSuccess', 'QR'];
+
+export const relayUrl = (relay: RelayConfig, relayId: string) => `${relay.publicUrl!.replace(/\/+$/, '')}/webhook/wa/s/${relayId}`;
+
+/** What the provider must send: what the customer asked for plus what the gateway needs. */
+export function providerEvents(customerEvents: string[], relay: RelayConfig): string[] {
+  if (!relay.publicUrl || customerEvents.includes('All')) return customerEvents;
+  return [...new Set([...customerEvents, ...RELAY_EVENTS])];
+}
+
+/** Whether the customer subscribed to an event type (their list, not the widened provider one). */
+export function wantsEvent(customerEvents: string | null, type: string): boolean {
+  const list = (customerEvents ?? '').split(',').map((e) => e.trim());
+  return list.includes('All') || list.includes(type);
+}
