@@ -7,12 +7,15 @@ import type { Config } from './config.js';
 import type { Deps } from './deps.js';
 import { handleError, handleNotFound } from './http/error-handler.js';
 import { parseJsonBody } from './http/json-body.js';
+import { observeRequests } from './http/request-metrics.js';
 import { createValidatorCompiler } from './http/validation.js';
 import { customerRoutes } from './routes/customer/index.js';
 import { gatewayRoutes } from './routes/gateway/index.js';
 import { internalRoutes } from './routes/internal/index.js';
 import { registerDocs } from './routes/ops/docs.js';
 import { healthRoutes } from './routes/ops/health.js';
+import { metricsRoutes } from './routes/ops/metrics.js';
+import { readyRoutes } from './routes/ops/ready.js';
 import { providerWebhookRoutes } from './routes/webhooks/index.js';
 
 export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -26,6 +29,10 @@ export async function buildApp(config: Readonly<Config>, deps: Deps, options: { 
     bodyLimit: config.env.API_MAX_BODY_BYTES,
     routerOptions: { ignoreTrailingSlash: true },
     trustProxy: config.trustProxy,
+    // Graceful shutdown (SPEC §7): close() stops accepting and ends idle keep-alive sockets while
+    // requests in flight finish; one arriving on a busy socket meanwhile gets 503 + Connection: close.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
     // Accepted from a caller that already has one, so logs of both sides can be joined (SPEC §7).
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -50,9 +57,12 @@ export async function buildApp(config: Readonly<Config>, deps: Deps, options: { 
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
 
-  // Before every route: the OpenAPI document is collected from the routes registered after it.
+  // Before every route: the OpenAPI document and the request metrics see the routes registered after them.
   await registerDocs(app);
+  observeRequests(app, deps.metrics);
   await app.register(healthRoutes);
+  await app.register(readyRoutes);
+  await app.register(metricsRoutes, { metrics: deps.metrics, token: config.env.METRICS_TOKEN });
   await app.register(internalRoutes, { prefix: '/internal', keys: config.internalKeys });
   await app.register(customerRoutes, { prefix: '/v1' });
   // Older clients use /wa, govconnect /v1/wa since February 2026 (real-clients.md): both are served.

@@ -1,17 +1,21 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { startExpirySweep } from './jobs/expiry-sweep.js';
 import { startCounterFlush } from './jobs/flush-counters.js';
 import { startWebhookJob } from './jobs/webhook-delivery.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { cryptoRandom, type Random } from './lib/ids.js';
 import { createLogger } from './lib/logger.js';
+import { createMetrics } from './lib/metrics.js';
 import { createWebhookClient, type Lookup } from './outbound/webhook-client.js';
 import { createProviderClient, type ProviderClient } from './provider/client.js';
 import { createContactService } from './services/contacts.js';
 import { createCustomerService } from './services/customers.js';
+import { createExpiryService } from './services/expiry.js';
 import { createGateway } from './services/gateway.js';
 import { createIdempotency } from './services/idempotency.js';
 import { createQuota } from './services/quota.js';
+import { createReadiness, providerCheck, storeCheck } from './services/readiness.js';
 import { createRelayGateway } from './services/relay-gateway.js';
 import { createSendStats } from './services/send-stats.js';
 import { createSessionTokens } from './services/session-tokens.js';
@@ -41,8 +45,9 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   const random = overrides.random ?? cryptoRandom;
   const logger = overrides.logger ?? createLogger(env.LOG_LEVEL);
   const db = overrides.db ?? await openStore(config.store);
+  const metrics = createMetrics({ processMetrics: true, storePool: () => db.stats() });
   const provider = overrides.provider ?? createProviderClient({ baseUrl: env.WA_SERVER_URL, adminToken: env.WA_ADMIN_TOKEN,
-    timeoutMs: env.PROVIDER_TIMEOUT_MS, longTimeoutMs: env.PROVIDER_LONG_TIMEOUT_MS });
+    timeoutMs: env.PROVIDER_TIMEOUT_MS, longTimeoutMs: env.PROVIDER_LONG_TIMEOUT_MS, observer: metrics });
   const tokens = createSessionTokens({ db, clock });
   const quota = createQuota({ db, clock });
   const stats = createSendStats({ db, clock });
@@ -67,13 +72,17 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     contacts: createContactService({ db, provider, clock, sessions, customers }),
     webhookInbound,
     webhookDeliveries: createWebhookDeliveries({ db, clock, random, sessions, onQueued: () => webhookJob.nudge() }),
-    gateway: createGateway({ db, provider, clock, tokens, quota, stats, idempotency: createIdempotency({ clock }),
+    gateway: createGateway({ db, provider, clock, tokens, quota, stats, idempotency: createIdempotency({ clock }), observer: metrics,
       relay: createRelayGateway({ db, clock, relay, webhooks, forget: tokens.forgetToken }),
       limits: { maxBodyBytes: env.GATEWAY_MAX_BODY_BYTES, timeoutMs: env.PROVIDER_TIMEOUT_MS, longTimeoutMs: env.PROVIDER_LONG_TIMEOUT_MS } }),
+    // GET /ready: one entry per dependency the instance cannot serve without (SPEC §7).
+    readiness: createReadiness({ checks: { store: storeCheck(db), provider: providerCheck(provider) } }),
   };
   const counters = startCounterFlush({ stats, quota, log: logger });
+  const expirySweep = startExpirySweep({ expiry: createExpiryService({ db, clock }), log: logger });
   let closed: Promise<void> | null = null;
   const closeOnce = async () => {
+    await expirySweep.stop();
     await webhookJob.stop();
     await webhookClient.close();
     await counters.stop().catch((error: unknown) => logger.error({ err: error }, 'final counter flush failed'));
@@ -81,7 +90,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     if (!overrides.db) await db.close();
   };
   return {
-    config, clock, random, logger, db, provider, services,
+    config, clock, random, logger, db, provider, services, metrics, expirySweep,
     /** Runs one round of webhook deliveries now (tests). */
     deliverWebhooks: () => webhookDelivery.runOnce(),
     /** Writes pending counters now (tests and shutdown). */

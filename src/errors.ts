@@ -42,6 +42,8 @@ export const ERRORS = {
   DELIVERY_NOT_FOUND: { status: 404, message: 'delivery not found' },
   INTERNAL_ERROR: { status: 500, message: 'internal server error' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'service unavailable' },
+  NOT_READY: { status: 503, message: 'not ready' },
+  METRICS_TOKEN_INVALID: { status: 401, message: 'a valid metrics token is required' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,4 +1,4 @@
-import { createProviderHttp, type ProviderResponse } from './http.js';
+import { createProviderHttp, type ProviderObserver, type ProviderResponse } from './http.js';
 import { createLifecycleQueue } from './lifecycle-queue.js';
 import * as S from './schemas.js';
 
@@ -7,6 +7,8 @@ export interface ProviderClientOptions {
   adminToken: string | undefined;
   timeoutMs: number;
   longTimeoutMs: number;
+  /** Told about every exchange (metrics); optional so the client works on its own. */
+  observer?: ProviderObserver;
 }
 
 export interface NewProviderUser {
@@ -29,7 +31,7 @@ export interface ProviderUserChanges { name?: string; webhook?: string; events?:
  * carry the session token in `token` (the provider never reads Authorization on user routes).
  */
 export function createProviderClient(options: ProviderClientOptions) {
-  const http = createProviderHttp({ baseUrl: options.baseUrl, timeoutMs: options.timeoutMs });
+  const http = createProviderHttp({ baseUrl: options.baseUrl, timeoutMs: options.timeoutMs, observer: options.observer });
   const lifecycle = createLifecycleQueue();
   const admin = () => ({ authorization: options.adminToken ?? '' });
   const user = (token: string) => ({ token });

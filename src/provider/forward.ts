@@ -47,6 +47,7 @@ export async function forward(http: ProviderHttp, r: ForwardRequest): Promise<Fo
   const pool = http.pool();
   if (!pool) throw new AppError('PROVIDER_NOT_CONFIGURED');
   let res: Dispatcher.ResponseData;
+  const started = performance.now();
   try {
     res = await pool.request({
       method: r.method as Dispatcher.HttpMethod,
@@ -57,8 +58,12 @@ export async function forward(http: ProviderHttp, r: ForwardRequest): Promise<Fo
       bodyTimeout: r.timeoutMs,
     });
   } catch (error) {
-    throw (error as { code?: string }).code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH' ? new AppError('VALIDATION_FAILED', 'request body does not match its Content-Length') : transportError(error);
+    const typed = (error as { code?: string }).code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH' ? new AppError('VALIDATION_FAILED', 'request body does not match its Content-Length') : transportError(error);
+    http.observe('forward', r.method, started, null, typed.code);
+    throw typed;
   }
+  // The answer streams on after this: the duration is the provider's time to its headers.
+  http.observe('forward', r.method, started, res.statusCode, null);
   const headers: Record<string, string> = {};
   for (const name of KEPT_RESPONSE) {
     const value = res.headers[name];

@@ -1,10 +1,23 @@
 import { Pool, type Dispatcher } from 'undici';
 import { AppError, ProviderHttpError } from '../errors.js';
 
+/** What one exchange with genfity-wa looked like: its duration (`forward`: to the headers), status or typed error. */
+export interface ProviderCallObservation {
+  kind: 'call' | 'forward';
+  method: string;
+  status: number | null;
+  error: string | null;
+  seconds: number;
+}
+
+/** Told about every provider exchange (metrics, SPEC §7); the client itself knows no metrics library. */
+export interface ProviderObserver { providerCall(observation: ProviderCallObservation): void }
+
 export interface ProviderHttpOptions {
   baseUrl: string | undefined;
   timeoutMs: number;
   connections?: number;
+  observer?: ProviderObserver;
 }
 
 export interface ProviderResponse { status: number; body: string; contentType: string }
@@ -43,10 +56,16 @@ export function createProviderHttp(options: ProviderHttpOptions) {
     return pool;
   }
 
+  /** Reports an exchange that began at `started` (`performance.now()`); `forward` reports through it too. */
+  function observe(kind: ProviderCallObservation['kind'], method: string, started: number, status: number | null, error: string | null) {
+    options.observer?.providerCall({ kind, method, status, error, seconds: (performance.now() - started) / 1000 });
+  }
+
   /** Sends one JSON call and reads the whole (small) answer; any status comes back, never thrown. */
   async function call(o: CallOptions): Promise<ProviderResponse> {
     const target = requirePool();
     const timeout = o.timeoutMs ?? options.timeoutMs;
+    const started = performance.now();
     try {
       const res = await target.request({
         method: o.method, path: basePath + o.path, headersTimeout: timeout, bodyTimeout: timeout,
@@ -54,9 +73,12 @@ export function createProviderHttp(options: ProviderHttpOptions) {
         body: o.body === undefined ? undefined : JSON.stringify(o.body),
       });
       const body = await res.body.text();
+      observe('call', o.method, started, res.statusCode, null);
       return { status: res.statusCode, body, contentType: String(res.headers['content-type'] ?? 'application/json') };
     } catch (error) {
-      throw transportError(error);
+      const typed = transportError(error);
+      observe('call', o.method, started, null, typed.code);
+      throw typed;
     }
   }
 
@@ -67,6 +89,6 @@ export function createProviderHttp(options: ProviderHttpOptions) {
     return res;
   }
 
-  return { call, callOk, pool: () => pool, basePath, close: async () => { await pool?.close(); } };
+  return { call, callOk, observe, pool: () => pool, basePath, close: async () => { await pool?.close(); } };
 }
 export type ProviderHttp = ReturnType<typeof createProviderHttp>;

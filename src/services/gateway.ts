@@ -19,9 +19,16 @@ import type { SessionTokens } from './session-tokens.js';
 export interface GatewayLimits { maxBodyBytes: number; timeoutMs: number; longTimeoutMs: number }
 export interface GatewayResult extends ForwardResponse { quota: { limit: number; remaining: number | null } | null }
 
+/** Told what became of each send (metrics, SPEC §7); the service knows no metrics library. */
+export interface GatewayObserver {
+  /** `rejected`: the provider refused it (4xx); `failed`: provider 5xx, down or too slow. */
+  sendFinished(type: string, outcome: 'sent' | 'rejected' | 'failed'): void;
+  quotaRejected(type: string): void;
+}
+
 type Deps = {
   db: Db; provider: ProviderClient; clock: Clock; tokens: SessionTokens; quota: Quota; stats: SendStats; idempotency: Idempotency;
-  limits: GatewayLimits; relay: Pick<RelayGateway, 'intercept'>; sleep?: (ms: number) => Promise<void>;
+  limits: GatewayLimits; relay: Pick<RelayGateway, 'intercept'>; sleep?: (ms: number) => Promise<void>; observer?: GatewayObserver;
 };
 
 const quotaSub = (row: TokenRow): QuotaSubscription => ({ id: row.sub_id ?? 0, max_messages: row.max_messages, period_started_at: row.period_started_at });
@@ -39,7 +46,10 @@ export function createGateway(deps: Deps) {
     const target = resolveTarget(req);
     const send = target.route.send && req.method === 'POST' ? target.route.send : null;
     const held = send ? await quota.reserve(quotaSub(row)) : null;
-    if (held && !held.ok) throw new AppError('QUOTA_EXCEEDED', undefined, { 'x-message-quota-limit': String(held.limit), 'x-message-quota-remaining': '0' });
+    if (send && held && !held.ok) {
+      deps.observer?.quotaRejected(send);
+      throw new AppError('QUOTA_EXCEEDED', undefined, { 'x-message-quota-limit': String(held.limit), 'x-message-quota-remaining': '0' });
+    }
     let res: ForwardResponse;
     try {
       const key = send ? req.headers['idempotency-key'] : undefined;
@@ -59,6 +69,7 @@ export function createGateway(deps: Deps) {
   /** Counts a send; a message the provider did not accept goes back to the quota (SPEC §3). */
   function settle(row: TokenRow, type: string, outcome: 'sent' | 'failed', countable: boolean) {
     if (outcome !== 'sent') quota.refund(quotaSub(row));
+    deps.observer?.sendFinished(type, outcome === 'sent' ? 'sent' : countable ? 'rejected' : 'failed');
     if (!countable && outcome === 'failed') return;
     const unlimited = (row.max_messages ?? 0) <= 0 && row.sub_id !== null ? row.sub_id : null;
     stats.record({ userId: row.user_id, sessionId: row.session_id, rowId: row.row_id, messageType: type, outcome, unlimitedSubId: unlimited });

@@ -51,3 +51,14 @@ export async function updateSubscription(q: Queryable, id: number, v: Partial<Su
      WHERE id = $1`,
     [id, v.maxSessions ?? null, v.maxMessages ?? null, v.expiresAt ?? null, now]);
 }
+
+/**
+ * Marks active subscriptions whose `expires_at` has passed as expired (the sweep of SPEC §3); returns
+ * how many. `updated_at` is left alone: readers pick the most recently updated of a legacy user's
+ * duplicate rows (B13), and bumping a lapsed duplicate would hide the live one behind it.
+ */
+export async function expireLapsedSubscriptions(q: Queryable, now: Date): Promise<number> {
+  const { rowCount } = await q.query(
+    `UPDATE wa_user_subscriptions SET status = 'expired' WHERE status = 'active' AND expires_at <= $1`, [now]);
+  return rowCount;
+}

@@ -16,6 +16,7 @@ const securitySchemes = {
   apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'A customer key' },
   sessionToken: { type: 'apiKey', in: 'header', name: 'token', description: 'A session token' },
   sessionBearer: { type: 'http', scheme: 'bearer', description: 'A session token as `Authorization: Bearer <token>` (or raw)' },
+  metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when it is set' },
 } as const;
 
 /**

@@ -1,0 +1,119 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Pool figures of the store (`Db.stats()`), read on each scrape. */
+export interface PoolStats { total: number; idle: number; waiting: number }
+
+/** One exchange with genfity-wa, as the provider client reports it (`provider/http.ts` ProviderObserver). */
+export interface ProviderCall {
+  kind: 'call' | 'forward';
+  method: string;
+  /** The provider's HTTP status, or null when no answer came (then `error` says why). */
+  status: number | null;
+  /** The typed error code of a transport failure (`PROVIDER_TIMEOUT`, `PROVIDER_UNAVAILABLE`, …). */
+  error: string | null;
+  seconds: number;
+}
+
+export interface MetricsOptions {
+  /** Node.js process metrics (CPU, memory, event loop, GC) beside the gateway's own. */
+  processMetrics?: boolean;
+  /** Read on every scrape, so the gauge is never stale. */
+  storePool?: () => PoolStats;
+}
+
+// Seconds. Sends are fast; connect, media and downloads may take up to PROVIDER_LONG_TIMEOUT_MS.
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+
+/** 200, 404 … as the label; a missing status (transport failure) as "none". Bounded cardinality. */
+const statusLabel = (status: number | null) => (status === null ? 'none' : String(status));
+
+type Registers = Registry[];
+
+function httpMetrics(registers: Registers) {
+  const labelNames = ['method', 'route', 'status'] as const;
+  return {
+    requests: new Counter({ name: 'wa_gateway_http_requests_total', help: 'HTTP requests answered, by route pattern and status', labelNames, registers }),
+    duration: new Histogram({ name: 'wa_gateway_http_request_duration_seconds', help: 'Time to answer an HTTP request',
+      labelNames, buckets: LATENCY_BUCKETS, registers }),
+  };
+}
+
+function providerMetrics(registers: Registers) {
+  return {
+    duration: new Histogram({ name: 'wa_gateway_provider_request_duration_seconds',
+      help: 'Time until genfity-wa answered (headers), by kind (call: the gateway\'s own; forward: proxied) and status',
+      labelNames: ['kind', 'method', 'status'] as const, buckets: LATENCY_BUCKETS, registers }),
+    errors: new Counter({ name: 'wa_gateway_provider_errors_total',
+      help: 'Provider exchanges that failed: transport errors by code, 5xx answers as PROVIDER_5XX', labelNames: ['kind', 'error'] as const, registers }),
+  };
+}
+
+function trafficMetrics(registers: Registers) {
+  return {
+    sends: new Counter({ name: 'wa_gateway_sends_total', labelNames: ['type', 'outcome'] as const, registers,
+      help: 'Sends through the token gateway by message type and outcome (sent; rejected: provider 4xx; failed: provider 5xx or unreachable)' }),
+    quota: new Counter({ name: 'wa_gateway_quota_rejections_total', help: 'Sends refused because the message quota was used up',
+      labelNames: ['type'] as const, registers }),
+    rateLimit: new Counter({ name: 'wa_gateway_rate_limit_rejections_total', help: 'Requests refused by the public rate limiter or spam blocker',
+      labelNames: ['reason'] as const, registers }),
+    webhooks: new Counter({ name: 'wa_gateway_webhook_deliveries_total', help: 'Customer webhook delivery attempts by outcome',
+      labelNames: ['outcome'] as const, registers }),
+    webhookQueue: new Gauge({ name: 'wa_gateway_webhook_queue_depth', help: 'Customer webhook deliveries waiting to be sent', registers }),
+  };
+}
+
+function storePoolGauge(registers: Registers, read: (() => PoolStats) | undefined) {
+  return new Gauge({ name: 'wa_gateway_store_pool_connections', help: 'Store connections by state (total, idle, waiting clients)',
+    labelNames: ['state'] as const, registers,
+    collect() {
+      if (!read) return;
+      const s = read();
+      this.set({ state: 'total' }, s.total);
+      this.set({ state: 'idle' }, s.idle);
+      this.set({ state: 'waiting' }, s.waiting);
+    } });
+}
+
+/**
+ * The Prometheus registry and every metric of the gateway (SPEC §7). One registry per call, never
+ * prom-client's global one, so tests can build many apps. The rest of the code base talks to the
+ * typed functions below (or to the observer interfaces they satisfy), never to prom-client.
+ */
+export function createMetrics(options: MetricsOptions = {}) {
+  const registry = new Registry();
+  if (options.processMetrics) collectDefaultMetrics({ register: registry });
+  const http = httpMetrics([registry]);
+  const provider = providerMetrics([registry]);
+  const traffic = trafficMetrics([registry]);
+  storePoolGauge([registry], options.storePool);
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    /** The text exposition format, collected now. */
+    render: (): Promise<string> => registry.metrics(),
+    /** One answered HTTP request; `route` is the route pattern (`/v1/sessions/:session_id`), never the raw URL. */
+    httpRequest(r: { method: string; route: string; status: number; seconds: number }): void {
+      const labels = { method: r.method, route: r.route, status: String(r.status) };
+      http.requests.inc(labels);
+      http.duration.observe(labels, r.seconds);
+    },
+    /** ProviderObserver (`provider/http.ts`). */
+    providerCall(c: ProviderCall): void {
+      provider.duration.observe({ kind: c.kind, method: c.method, status: statusLabel(c.status) }, c.seconds);
+      if (c.error) provider.errors.inc({ kind: c.kind, error: c.error });
+      else if (c.status !== null && c.status >= 500) provider.errors.inc({ kind: c.kind, error: 'PROVIDER_5XX' });
+    },
+    /** GatewayObserver (`services/gateway.ts`): a send went through the gateway. */
+    sendFinished(type: string, outcome: string): void { traffic.sends.inc({ type, outcome }); },
+    /** GatewayObserver: a send was refused with 429 QUOTA_EXCEEDED. */
+    quotaRejected(type: string): void { traffic.quota.inc({ type }); },
+    /** For the public limiter: `reason` such as `rate_limit` or `spam_block`. */
+    rateLimitRejected(reason: string): void { traffic.rateLimit.inc({ reason }); },
+    /** For the webhook relay: `outcome` such as `delivered`, `retry`, `given_up`. */
+    webhookDelivered(outcome: string): void { traffic.webhooks.inc({ outcome }); },
+    /** For the webhook relay: deliveries waiting (due, or scheduled for a retry). */
+    setWebhookQueueDepth(n: number): void { traffic.webhookQueue.set(n); },
+  };
+}
+export type Metrics = ReturnType<typeof createMetrics>;

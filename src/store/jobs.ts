@@ -1,0 +1,19 @@
+import type { Queryable } from './db.js';
+
+/**
+ * Takes a transaction-level advisory lock without waiting: true when this transaction holds it, false
+ * when another one does. It is released by the commit or rollback; nothing can leak it.
+ */
+export async function tryJobLock(q: Queryable, key: number): Promise<boolean> {
+  const { rows } = await q.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [key]);
+  return rows[0]?.locked === true;
+}
+
+/** Records that `job` runs for `tick`; false when it already ran for this tick or a later one. */
+export async function claimJobTick(q: Queryable, job: string, tick: Date, now: Date): Promise<boolean> {
+  const { rows } = await q.query(
+    `INSERT INTO gateway_job_ticks AS t (job, last_tick, ran_at) VALUES ($1, $2, $3)
+     ON CONFLICT (job) DO UPDATE SET last_tick = EXCLUDED.last_tick, ran_at = EXCLUDED.ran_at WHERE t.last_tick < EXCLUDED.last_tick
+     RETURNING job`, [job, tick, now]);
+  return rows.length === 1;
+}
