@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDe
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from './config.js';
 import type { Deps } from './deps.js';
+import { closeConnectionsWhileDraining } from './http/drain.js';
 import { handleError, handleNotFound } from './http/error-handler.js';
 import { parseJsonBody } from './http/json-body.js';
 import { observeRequests } from './http/request-metrics.js';
@@ -60,6 +61,7 @@ export async function buildApp(config: Readonly<Config>, deps: Deps, options: { 
   // Before every route: the OpenAPI document and the request metrics see the routes registered after them.
   await registerDocs(app);
   observeRequests(app, deps.metrics);
+  closeConnectionsWhileDraining(app);
   await app.register(healthRoutes);
   await app.register(readyRoutes);
   await app.register(metricsRoutes, { metrics: deps.metrics, token: config.env.METRICS_TOKEN });
