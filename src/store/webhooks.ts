@@ -58,8 +58,8 @@ export interface AttemptOutcome { status: 'pending' | 'delivered' | 'failed'; st
 
 export async function recordAttempt(q: Queryable, id: number, o: AttemptOutcome): Promise<void> {
   await q.query(
-    `UPDATE gateway_webhook_deliveries SET status = $2, attempts = attempts + 1, last_status_code = $3, last_error = $4,
-       next_attempt_at = $5, locked_until = NULL, updated_at = $6, delivered_at = CASE WHEN $2 = 'delivered' THEN $6 ELSE delivered_at END
+    `UPDATE gateway_webhook_deliveries SET status = $2::text, attempts = attempts + 1, last_status_code = $3, last_error = $4,
+       next_attempt_at = $5, locked_until = NULL, updated_at = $6, delivered_at = CASE WHEN $2::text = 'delivered' THEN $6 ELSE delivered_at END
      WHERE id = $1`, [id, o.status, o.statusCode, o.error, o.nextAttemptAt, o.now]);
 }
 

@@ -1,6 +1,6 @@
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { createDeps, type Deps } from '../../src/deps.js';
+import { createDeps, type Deps, type DepsOverrides } from '../../src/deps.js';
 import '../../src/http/types.js';
 import { createManualClock, type ManualClock } from '../../src/lib/clock.js';
 import type { Db } from '../../src/store/index.js';
@@ -23,12 +23,12 @@ export interface TestApp {
  * The real app on a real, fresh store of the kind under test, with a clock the test moves.
  * Pass `db` to run on a store the test prepared (for example an adopted Go database).
  */
-export async function createTestApp(options: { env?: Record<string, string>; db?: Db; now?: string } = {}): Promise<TestApp> {
+export async function createTestApp(options: { env?: Record<string, string>; db?: Db; now?: string; overrides?: DepsOverrides } = {}): Promise<TestApp> {
   const store = options.db ? null : await openTestStore();
   const db = options.db ?? store!.db;
   const clock = createManualClock(options.now ?? '2026-06-01T00:00:00Z');
   const config = loadConfig({ INTERNAL_API_KEYS: TEST_INTERNAL_KEYS, LOG_LEVEL: 'silent', ...options.env });
-  const deps = await createDeps(config, { db, clock });
+  const deps = await createDeps(config, { ...options.overrides, db, clock });
   const app = await buildApp(config, deps, { logger: false });
   await app.ready();
   return {

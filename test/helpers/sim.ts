@@ -4,7 +4,7 @@ import { createTestApp, type TestApp } from './app.js';
 export const SIM_ADMIN_TOKEN = 'sim-admin-token-for-tests';
 
 /** The provider simulator as a real HTTP server on a free port, and the app pointed at it. */
-export async function createAppWithSimulator(options: { env?: Record<string, string>; now?: string; db?: import('../../src/store/index.js').Db } = {}): Promise<TestApp & { sim: ProviderSimulator }> {
+export async function createAppWithSimulator(options: Parameters<typeof createTestApp>[0] = {}): Promise<TestApp & { sim: ProviderSimulator }> {
   const sim = createProviderSimulator({ adminToken: SIM_ADMIN_TOKEN, connectStallMs: 200, webhookRetryCount: 1 });
   await sim.listen(0);
   const t = await createTestApp({ ...options, env: {

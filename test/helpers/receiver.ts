@@ -1,0 +1,51 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Received { headers: IncomingMessage['headers']; body: string; at: number }
+
+/** A customer's webhook endpoint: a real HTTP server that records posts and answers as told. */
+export async function startReceiver() {
+  const received: Received[] = [];
+  let answers: number[] = [];
+  let hang = false;
+  const waiters: Array<() => void> = [];
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => { body += chunk.toString('utf8'); });
+    req.on('end', () => {
+      received.push({ headers: req.headers, body, at: Date.now() });
+      waiters.splice(0).forEach((w) => w());
+      if (hang) return;
+      res.statusCode = answers.shift() ?? 200;
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  return {
+    url,
+    received,
+    /** The next statuses to answer with, in order (then 200). */
+    answerWith: (...statuses: number[]) => { answers = statuses; },
+    setHang: (on: boolean) => { hang = on; },
+    async waitFor(count: number, timeoutMs = 5_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (received.length < count) {
+        if (Date.now() > deadline) throw new Error(`expected ${count} deliveries, got ${received.length}`);
+        await new Promise<void>((resolve) => { waiters.push(resolve); setTimeout(resolve, 50); });
+      }
+      return received;
+    },
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+export type Receiver = Awaited<ReturnType<typeof startReceiver>>;
+
+/** A port that was free a moment ago, for a server whose own URL must be configured before it listens. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}

@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { verifyDelivery } from '../../../src/lib/webhook-signature.js';
+import { customer } from '../../helpers/app.js';
+import { freePort, startReceiver, type Receiver } from '../../helpers/receiver.js';
+import { seedUser } from '../../helpers/seed.js';
+import { createAppWithSimulator } from '../../helpers/sim.js';
+
+const GLOBAL_KEY = 'global-hmac-key-for-tests-0123456789abcdef';
+const SECRET = 'c'.repeat(64);
+let t: Awaited<ReturnType<typeof createAppWithSimulator>>;
+let receiver: Receiver;
+let base = '';
+
+beforeAll(async () => {
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  receiver = await startReceiver();
+  t = await createAppWithSimulator({ env: { GATEWAY_PUBLIC_URL: base, WA_GLOBAL_HMAC_KEY: GLOBAL_KEY, WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+    WEBHOOK_RETRY_SCHEDULE: '100ms,100ms,100ms', WEBHOOK_TIMEOUT_MS: '500' } });
+  await t.app.listen({ port, host: '127.0.0.1' });
+});
+afterAll(async () => { await t.close(); await receiver.close(); });
+beforeEach(() => {
+  t.sim.reset();
+  t.sim.configure({ globalWebhookUrl: `${base}/webhook/wa`, globalHmacKey: GLOBAL_KEY });
+  receiver.received.splice(0);
+  receiver.answerWith();
+  receiver.setHang(false);
+});
+
+async function relayedSession(settings: Record<string, unknown> = {}) {
+  const owner = await seedUser(t.app);
+  const res = await t.app.inject({ method: 'POST', url: '/v1/sessions', headers: customer(owner.apiKey), payload: {
+    session_name: 'relay', webhook_url: receiver.url, webhook_secret: SECRET, auto_connect: true, auto_read_enabled: true, events: 'Message', ...settings } });
+  expect(res.statusCode).toBe(201);
+  const session = res.json().session as { session_id: string; session_token: string };
+  return { ...owner, sessionId: session.session_id, token: session.session_token };
+}
+
+// The app runs on a manual clock: waiting moves it along, so retries come due without sleeping long.
+const tick = async () => {
+  t.clock.advance(50);
+  await new Promise((r) => setTimeout(r, 25));
+};
+const until = async (check: () => Promise<boolean> | boolean, timeoutMs = 5_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await tick();
+  }
+};
+const waitForDeliveries = (count: number) => until(() => receiver.received.length >= count);
+const deliveries = async (apiKey: string, sessionId: string) =>
+  (await t.app.inject({ url: `/v1/sessions/${sessionId}/webhook-deliveries`, headers: customer(apiKey) })).json().deliveries as Array<Record<string, unknown>>;
+
+describe('webhook relay: provisioning and delivery', () => {
+  it('points the provider at the gateway with a per-session key, never at the customer URL', async () => {
+    const { sessionId } = await relayedSession();
+    const user = t.sim.findUserById(sessionId)!;
+    expect(user.webhook).toMatch(new RegExp(`^${base}/webhook/wa/s/[0-9a-f]{32}$`));
+    expect(user.hmacKeyActive).toBe(true);
+    expect(user.events.split(',')).toEqual(expect.arrayContaining(['Message', 'Connected', 'LoggedOut']));
+  });
+
+  it('an incoming message is delivered once (session and global webhook), signed, and marked read', async () => {
+    const { sessionId, token } = await relayedSession();
+    t.sim.pair(sessionId, { phone: '6281200000009' });
+    const event = t.sim.injectMessage(sessionId, { text: 'halo', from: '6281299999999' }) as unknown as { event: { Info: { ID: string } } };
+    const [got] = await receiver.waitFor(1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(receiver.received).toHaveLength(1);
+    const body = JSON.parse(got!.body);
+    expect(body).toMatchObject({ id: expect.stringMatching(/^evt_/), type: 'Message', session_id: sessionId, timestamp: expect.any(String),
+      data: { type: 'Message', event: { Info: { ID: event.event.Info.ID } } } });
+    expect(got!.headers['x-webhook-id']).toBe(body.id);
+    const ts = Number(got!.headers['x-webhook-timestamp']);
+    expect(verifyDelivery(SECRET, body.id, ts, got!.body, String(got!.headers['x-webhook-signature']))).toBe(true);
+    expect(verifyDelivery('wrong', body.id, ts, got!.body, String(got!.headers['x-webhook-signature']))).toBe(false);
+    await until(() => t.sim.requests.some((r) => r.path === '/chat/markread'));
+    const read = t.sim.requests.find((r) => r.path === '/chat/markread')!;
+    expect(read.headers.token).toBe(token);
+    expect(JSON.parse(read.body)).toMatchObject({ Id: [event.event.Info.ID] });
+  });
+
+  it('pairing events update the stored session state; events the customer did not ask for are not delivered', async () => {
+    const { sessionId, apiKey } = await relayedSession();
+    t.sim.pair(sessionId, { phone: '6281200000010' });
+    await until(async () => (await t.app.inject({ url: '/v1/sessions', headers: customer(apiKey) })).json().sessions[0].logged_in === true);
+    const [session] = (await t.app.inject({ url: '/v1/sessions', headers: customer(apiKey) })).json().sessions;
+    expect(session).toMatchObject({ connected: true, logged_in: true, status: 'connected', jid: expect.stringContaining('6281200000010') });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(receiver.received.map((r) => JSON.parse(r.body).type)).toEqual([]);
+  });
+
+  it('a receiver that fails is retried until it accepts; the record says so', async () => {
+    const { sessionId, apiKey } = await relayedSession();
+    receiver.answerWith(500, 503);
+    t.sim.pair(sessionId);
+    t.sim.injectMessage(sessionId);
+    await waitForDeliveries(3);
+    await until(async () => (await deliveries(apiKey, sessionId))[0]?.status === 'delivered');
+    expect((await deliveries(apiKey, sessionId))[0]).toMatchObject({ status: 'delivered', attempts: 3, last_status_code: 200 });
+  });
+
+  it('gives up after the last retry, and a 4xx is final at once; redeliver starts again', async () => {
+    const { sessionId, apiKey } = await relayedSession();
+    receiver.answerWith(500, 500, 500, 500);
+    t.sim.pair(sessionId);
+    t.sim.injectMessage(sessionId);
+    await until(async () => (await deliveries(apiKey, sessionId))[0]?.status === 'failed');
+    const [failed] = await deliveries(apiKey, sessionId);
+    expect(failed).toMatchObject({ attempts: 4, last_status_code: 500, next_attempt_at: null });
+    receiver.answerWith(410);
+    const redo = await t.app.inject({ method: 'POST', url: `/v1/sessions/${sessionId}/webhook-deliveries/${failed!.id}/redeliver`, headers: customer(apiKey) });
+    expect(redo.statusCode).toBe(202);
+    await until(async () => (await deliveries(apiKey, sessionId))[0]?.attempts === 1);
+    expect((await deliveries(apiKey, sessionId))[0]).toMatchObject({ status: 'failed', last_status_code: 410 });
+  });
+
+  it('a receiver that hangs costs bounded time and is retried', async () => {
+    const { sessionId, apiKey } = await relayedSession();
+    receiver.setHang(true);
+    t.sim.pair(sessionId);
+    t.sim.injectMessage(sessionId);
+    await waitForDeliveries(1);
+    receiver.setHang(false);
+    await until(async () => (await deliveries(apiKey, sessionId))[0]?.status === 'delivered', 8_000);
+    expect(Number((await deliveries(apiKey, sessionId))[0]!.attempts)).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a test ping is signed and goes through the outbox', async () => {
+    const { sessionId, apiKey } = await relayedSession();
+    const res = await t.app.inject({ method: 'POST', url: `/v1/sessions/${sessionId}/webhook-deliveries/test`, headers: customer(apiKey) });
+    expect(res.statusCode).toBe(202);
+    const [got] = await receiver.waitFor(1);
+    const body = JSON.parse(got!.body);
+    expect(body.type).toBe('Test');
+    expect(verifyDelivery(SECRET, body.id, Number(got!.headers['x-webhook-timestamp']), got!.body, String(got!.headers['x-webhook-signature']))).toBe(true);
+  });
+});
