@@ -1,7 +1,11 @@
 import { Type, type TSchema } from 'typebox';
+import { ERRORS, type ErrorCode } from '../errors.js';
+
+/** A code of the catalogue (errors.ts); listed in the OpenAPI document, which the catalogue test checks. */
+const ErrorCodeSchema = Type.Unsafe<ErrorCode>({ type: 'string', enum: Object.keys(ERRORS), description: 'Stable, machine-readable error code' });
 
 /** Every error the gateway writes itself (SPEC §2): a message, and a stable code. */
-export const ErrorBody = Type.Object({ message: Type.String(), code: Type.Optional(Type.String()) }, { $id: 'ErrorBody' });
+export const ErrorBody = Type.Object({ message: Type.String(), code: Type.Optional(ErrorCodeSchema) }, { $id: 'ErrorBody' });
 
 /** An instant in a reply: services hand over `Date`s, serialised as RFC 3339 (`toISOString`). */
 export const DateTime = Type.Unsafe<Date>({ type: 'string', format: 'date-time' });

@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifySchema } from 'fastify';
+import { ErrorBody } from '../schemas.js';
 
 const DESCRIPTION = [
   'Multi-tenant gateway in front of genfity-wa (SPEC §1). Internal services use `/internal/*` with an internal key,',
@@ -19,6 +20,16 @@ const securitySchemes = {
   metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when it is set' },
 } as const;
 
+const ERROR_BODY_ID = 'ErrorBody';
+
+/** Routes embed ErrorBody by value; in the document every error response points at the one component. */
+function referToErrorBody(schema: FastifySchema | undefined): FastifySchema {
+  if (!schema?.response) return schema ?? {};
+  const response = Object.fromEntries(Object.entries(schema.response as Record<string, { $id?: string }>)
+    .map(([status, body]) => [status, body?.$id === ERROR_BODY_ID ? { $ref: `${ERROR_BODY_ID}#` } : body]));
+  return { ...schema, response };
+}
+
 /**
  * OpenAPI 3 at `/openapi.json` and Swagger UI at `/docs` (SPEC §7), built from the routes' TypeBox
  * schemas. It must be registered on the root instance before any route: swagger collects routes
@@ -26,6 +37,8 @@ const securitySchemes = {
  * function and not an encapsulated plugin. The UI's assets ship inside the package: no CDN.
  */
 export async function registerDocs(app: FastifyInstance): Promise<void> {
+  // A shared schema, so the document has one ErrorBody component for every error response to refer to.
+  app.addSchema(ErrorBody);
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -39,6 +52,7 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
         { name: 'ops', description: 'Probes, metrics and docs' },
       ],
     },
+    transform: ({ schema, url }) => ({ schema: referToErrorBody(schema), url }),
     // Schemas carrying an `$id` (ErrorBody) become named components instead of `def-N`.
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
