@@ -1,0 +1,28 @@
+import { call } from './client';
+import type { ContactList, CreateSessionInput, Delivery, Me, Session, Settings, SettingsInput, SyncCounts } from './types';
+
+const enc = encodeURIComponent;
+
+/** The customer API (`/v1`), authenticated by the customer's key in `x-api-key`. */
+export function customerApi(apiKey: string) {
+  const headers = { 'x-api-key': apiKey };
+  const session = (id: string) => `/v1/sessions/${enc(id)}`;
+  return {
+    me: () => call<Me>('GET', '/v1/me', { headers }),
+    sessions: () => call<{ sessions: Session[] }>('GET', '/v1/sessions', { headers }).then((r) => r.sessions),
+    createSession: (body: CreateSessionInput) => call<{ session: Session }>('POST', '/v1/sessions', { headers, body }).then((r) => r.session),
+    deleteSession: (id: string) => call<unknown>('DELETE', session(id), { headers }),
+    settings: (id: string) => call<Settings>('GET', `${session(id)}/settings`, { headers }),
+    saveSettings: (id: string, body: SettingsInput) =>
+      call<{ settings: Settings }>('PUT', `${session(id)}/settings`, { headers, body }).then((r) => r.settings),
+    contacts: (id: string, q: string) =>
+      call<ContactList>('GET', `${session(id)}/contacts?sync=false&q=${enc(q)}`, { headers }),
+    syncContacts: (id: string) => call<SyncCounts>('POST', `${session(id)}/contacts/sync`, { headers }),
+    deliveries: (id: string) =>
+      call<{ deliveries: Delivery[] }>('GET', `${session(id)}/webhooks/deliveries?limit=50`, { headers }).then((r) => r.deliveries),
+    redeliver: (id: string, deliveryId: string | number) =>
+      call<{ delivery: Delivery }>('POST', `${session(id)}/webhooks/deliveries/${enc(String(deliveryId))}/redeliver`, { headers, body: {} }),
+    testWebhook: (id: string) => call<{ delivery: Delivery }>('POST', `${session(id)}/webhooks/test`, { headers, body: {} }),
+  };
+}
+export type CustomerApi = ReturnType<typeof customerApi>;

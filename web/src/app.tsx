@@ -1,0 +1,10 @@
+import { CustomerRoot } from './customer/customer-root';
+import { usePath } from './lib/router';
+import { OperatorRoot } from './operator/operator-root';
+
+/** Two consoles on one page: customers at /app/, operators at /app/operator. */
+export function App() {
+  const path = usePath();
+  if (path === '/operator' || path.startsWith('/operator/')) return <OperatorRoot />;
+  return <CustomerRoot path={path} />;
+}

@@ -1,0 +1,38 @@
+import { useState } from 'preact/hooks';
+import type { LinkApi } from '../api/link';
+import type { Session } from '../api/types';
+import { Modal } from '../components/modal';
+import { phoneFromJid } from '../lib/format';
+import { LinkPhone } from './link-phone';
+import { LinkQr } from './link-qr';
+
+type Mode = 'qr' | 'phone';
+const MODES: Array<[Mode, string]> = [['qr', 'Scan a QR code'], ['phone', 'Use a phone number']];
+
+/** Linking a WhatsApp number to a session, by QR or by pairing code; ends on "connected". */
+export function LinkModal({ session, link, onClose }: { session: Session; link: LinkApi; onClose: () => void }) {
+  const [mode, setMode] = useState<Mode>('qr');
+  const [paired, setPaired] = useState<string | null>(null);
+  return (
+    <Modal title={`Link “${session.session_name}”`} onClose={onClose} wide>
+      {paired !== null ? (
+        <div class="paired" role="status">
+          <span class="paired-mark" aria-hidden="true">✓</span>
+          <p class="paired-title">Connected</p>
+          <p class="paired-phone">{phoneFromJid(paired) || 'The phone is linked.'}</p>
+          <button type="button" class="button button-primary" onClick={onClose}>Done</button>
+        </div>
+      ) : (
+        <>
+          <div class="segmented" role="group" aria-label="How to link">
+            {MODES.map(([value, label]) => (
+              <button key={value} type="button" class={mode === value ? 'segment segment-on' : 'segment'} aria-pressed={mode === value}
+                onClick={() => setMode(value)}>{label}</button>
+            ))}
+          </div>
+          {mode === 'qr' ? <LinkQr link={link} onPaired={setPaired} /> : <LinkPhone link={link} onPaired={setPaired} />}
+        </>
+      )}
+    </Modal>
+  );
+}
