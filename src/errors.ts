@@ -43,6 +43,7 @@ export const ERRORS = {
   INTERNAL_ERROR: { status: 500, message: 'internal server error' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'service unavailable' },
   NOT_READY: { status: 503, message: 'not ready' },
+  STORE_UNAVAILABLE: { status: 503, message: 'database unavailable, try again shortly' },
   METRICS_TOKEN_INVALID: { status: 401, message: 'a valid metrics token is required' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -16,6 +16,8 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
     return reply.status(error.status).type(error.contentType).send(error.body);
   }
   if (isAppError(error)) {
+    // A typed 5xx with an underlying failure (STORE_UNAVAILABLE): the client gets the code, the log the details.
+    if (error.status >= 500 && error.cause) request.log.error({ err: error.cause, code: error.code }, 'request failed');
     if (error.headers) reply.headers(error.headers);
     return send(reply, error.code, error.message);
   }

@@ -18,11 +18,12 @@ export interface ReadinessReport {
   details: Record<string, string>;
 }
 
-/** A short, safe reason: the typed message, or a driver code such as ECONNREFUSED, never a stack or a DSN. */
+/** A short, safe reason: the typed message and a driver code such as ECONNREFUSED, never a stack or a DSN. */
 function reason(error: unknown): string {
-  if (isAppError(error)) return error.message;
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? `failed (${code})` : 'failed';
+  const codeOf = (e: unknown) => { const code = (e as { code?: unknown } | null)?.code; return typeof code === 'string' ? code : null; };
+  if (!isAppError(error)) return codeOf(error) ? `failed (${codeOf(error)})` : 'failed';
+  const cause = codeOf(error.cause);
+  return cause ? `${error.message} (${cause})` : error.message;
 }
 
 function withTimeout(check: ReadinessCheck, ms: number): Promise<CheckResult> {

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { INT8_OID, NUMERIC_OID, type Db, type Queryable } from './db.js';
+import { storeError } from './errors.js';
 
 const parseNumber = (value: string) => Number(value);
 
@@ -17,8 +18,12 @@ export function openPostgres(connectionString: string, poolSize = 10): Db {
   // An idle client that loses its connection emits here; without a listener the process would crash.
   pool.on('error', () => undefined);
   const run = (q: pg.Pool | pg.PoolClient): Queryable['query'] => async (text, params) => {
-    const result = await q.query(text, params as unknown[] | undefined);
-    return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+    try {
+      const result = await q.query(text, params as unknown[] | undefined);
+      return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+    } catch (error) {
+      throw storeError(error);
+    }
   };
   const exec = (q: pg.Pool | pg.PoolClient) => async (script: string) => { await q.query(script); };
   return {
@@ -26,7 +31,7 @@ export function openPostgres(connectionString: string, poolSize = 10): Db {
     query: run(pool),
     exec: exec(pool),
     async tx(fn) {
-      const client = await pool.connect();
+      const client = await pool.connect().catch((error: unknown) => { throw storeError(error); });
       try {
         await client.query('BEGIN');
         const result = await fn({ query: run(client), exec: exec(client) });
@@ -34,7 +39,7 @@ export function openPostgres(connectionString: string, poolSize = 10): Db {
         return result;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
+        throw storeError(error);
       } finally {
         client.release();
       }

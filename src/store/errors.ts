@@ -1,0 +1,26 @@
+import { AppError } from '../errors.js';
+
+// Socket-level failures, and PostgreSQL's own "go away / not now" classes: 08 connection exception,
+// 57P01-57P03 shutdown or start-up, 53300 too many connections.
+const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+const SQLSTATE = /^(08...|57P0[123]|53300)$/;
+// node-postgres reports a lost or never-made connection without a code.
+const MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i;
+
+/** True when the error says the database cannot be reached right now, rather than that a statement is wrong. */
+export function isStoreUnreachable(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (NET_CODES.has(code) || SQLSTATE.test(code))) return true;
+  return typeof message === 'string' && MESSAGES.test(message);
+}
+
+/**
+ * A database that went away becomes a typed 503 STORE_UNAVAILABLE (issue 7: clear errors while it is
+ * down, recovery without a restart once it is back); the driver's error stays as `cause` for the log.
+ */
+export function storeError(error: unknown): unknown {
+  if (!isStoreUnreachable(error)) return error;
+  const typed = new AppError('STORE_UNAVAILABLE');
+  typed.cause = error;
+  return typed;
+}
