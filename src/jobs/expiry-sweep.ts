@@ -6,6 +6,8 @@ export interface ExpirySweepOptions {
   log: { error(obj: object, msg: string): void; info(obj: object, msg: string): void };
   /** Cron pattern; every minute by default (SPEC §3). */
   pattern?: string;
+  /** False: no schedule, only `runOnce` (the schedule follows wall time, a test's clock does not). */
+  scheduled?: boolean;
 }
 
 // SPEC §3 and the Go service (go-service-api §9) schedule in Jakarta time. Every minute fires at the
@@ -33,11 +35,13 @@ export function startExpirySweep(o: ExpirySweepOptions) {
   }
 
   // `protect`: a slow sweep is never started twice in one process; `unref`: the timer never holds the process open.
-  const cron = new Cron(o.pattern ?? '* * * * *', { timezone: TIMEZONE, protect: true, unref: true }, async () => { await runOnce(); });
+  const cron = new Cron(o.pattern ?? '* * * * *', { timezone: TIMEZONE, protect: true, unref: true, paused: o.scheduled === false },
+    async () => { await runOnce(); });
 
   return {
     runOnce,
-    nextRun: () => cron.nextRun(),
+    /** When the schedule fires next; null when it is not scheduled. */
+    nextRun: () => (cron.isRunning() ? cron.nextRun() : null),
     async stop() {
       cron.stop();
       await running;
