@@ -40,7 +40,10 @@ export async function createWebConsoleApp(options: { now?: string } = {}): Promi
   await sim.listen(0);
   const store = await openTestStore();
   const config = loadConfig({ INTERNAL_API_KEYS: TEST_INTERNAL_KEYS, LOG_LEVEL: 'silent', WA_SERVER_URL: sim.url,
-    WA_ADMIN_TOKEN: SIM_ADMIN_TOKEN, PROVIDER_TIMEOUT_MS: '1000', PROVIDER_LONG_TIMEOUT_MS: '3000' });
+    WA_ADMIN_TOKEN: SIM_ADMIN_TOKEN, PROVIDER_TIMEOUT_MS: '1000', PROVIDER_LONG_TIMEOUT_MS: '3000',
+    // The customer's webhook in these tests is a receiver on loopback; the browser and the test's
+    // own calls share one address, so the public limits are lifted as in createTestApp.
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', PUBLIC_RATE_LIMIT_MAX_REQUEST: '1000000', PUBLIC_SPAM_MAX_PER_10S: '1000000' });
   const deps = await createDeps(config, { db: store.db, clock: createManualClock(options.now ?? '2026-06-01T00:00:00Z') });
   const app = await buildApp(config, deps, { logger: false });
   if (!app.hasRoute({ method: 'GET', url: '/app' })) await app.register(webRoutes, { root: webRoot });

@@ -19,10 +19,10 @@ export function customerApi(apiKey: string) {
       call<ContactList>('GET', `${session(id)}/contacts?sync=false&q=${enc(q)}`, { headers }),
     syncContacts: (id: string) => call<SyncCounts>('POST', `${session(id)}/contacts/sync`, { headers }),
     deliveries: (id: string) =>
-      call<{ deliveries: Delivery[] }>('GET', `${session(id)}/webhooks/deliveries?limit=50`, { headers }).then((r) => r.deliveries),
+      call<{ deliveries: Delivery[] }>('GET', `${session(id)}/webhook-deliveries?limit=50`, { headers }).then((r) => r.deliveries),
     redeliver: (id: string, deliveryId: string | number) =>
-      call<{ delivery: Delivery }>('POST', `${session(id)}/webhooks/deliveries/${enc(String(deliveryId))}/redeliver`, { headers, body: {} }),
-    testWebhook: (id: string) => call<{ delivery: Delivery }>('POST', `${session(id)}/webhooks/test`, { headers, body: {} }),
+      call<{ delivery: Delivery }>('POST', `${session(id)}/webhook-deliveries/${enc(String(deliveryId))}/redeliver`, { headers, body: {} }),
+    testWebhook: (id: string) => call<{ delivery: Delivery }>('POST', `${session(id)}/webhook-deliveries/test`, { headers, body: {} }),
   };
 }
 export type CustomerApi = ReturnType<typeof customerApi>;

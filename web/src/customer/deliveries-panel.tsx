@@ -51,7 +51,7 @@ function DeliveryTable({ deliveries, busy, onRedeliver }: { deliveries: Delivery
         <thead><tr><th scope="col">When</th><th scope="col">Event</th><th scope="col">Status</th><th scope="col" class="num">Tries</th><th scope="col">Last answer</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
         <tbody>
           {deliveries.map((d) => {
-            const [label, tone] = STATUS[d.status] ?? [d.status, 'unknown'];
+            const [label, tone] = d.status === 'pending' && d.attempts === 0 ? ['Queued', 'waiting'] : STATUS[d.status] ?? [d.status, 'unknown'];
             return (
               <tr key={String(d.id)}>
                 <td>{formatDate(d.created_at)}</td><td>{d.event_type}</td>
