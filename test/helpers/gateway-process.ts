@@ -26,6 +26,24 @@ export async function freePort(): Promise<number> {
 // Variables of the developer's shell that would change what the process under test does.
 const NEUTRAL = { DATABASE_URL: '', DB_HOST: '', DB_NAME: '', REDIS_URL: '', METRICS_TOKEN: '', TRUST_PROXY: '', GATEWAY_PUBLIC_URL: '' };
 
+/** Parses the process's pino lines as they come, and wakes whoever waits for a new one. */
+function collectLogs(stdout: NodeJS.ReadableStream) {
+  const logs: Array<Record<string, unknown>> = [];
+  const waiters: Array<() => void> = [];
+  let buffered = '';
+  stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines.filter(Boolean)) {
+      try { logs.push(JSON.parse(line) as Record<string, unknown>); } catch { logs.push({ msg: line }); }
+    }
+    for (const wake of waiters.splice(0)) wake();
+  });
+  const next = (ms: number) => new Promise<void>((resolve) => { waiters.push(resolve); setTimeout(resolve, ms); });
+  return { logs, next };
+}
+
 /**
  * The real gateway process (`node --import tsx src/main.ts`), as an operator runs it, on a free port.
  * Resolves once it logs "gateway ready".
@@ -37,23 +55,11 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
     cwd: ROOT, env: { ...inherited, ...NEUTRAL, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const logs: Array<Record<string, unknown>> = [];
-  const waiters: Array<() => void> = [];
+  const { logs, next } = collectLogs(child.stdout);
   let stderr = '';
-  let buffered = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString('utf8');
-    const lines = buffered.split('\n');
-    buffered = lines.pop() ?? '';
-    for (const line of lines.filter(Boolean)) {
-      try { logs.push(JSON.parse(line) as Record<string, unknown>); } catch { logs.push({ msg: line }); }
-    }
-    for (const wake of waiters.splice(0)) wake();
-  });
   child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { for (const wake of waiters.splice(0)) wake(); resolve(code); }));
   let ended = false;
-  void exited.then(() => { ended = true; });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { ended = true; resolve(code); }));
 
   async function waitForLog(msg: string, timeoutMs = 30_000) {
     const deadline = Date.now() + timeoutMs;
@@ -61,7 +67,7 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
       const found = logs.find((l) => l.msg === msg);
       if (found) return found;
       if (ended || Date.now() > deadline) throw new Error(`gateway never logged "${msg}"; stderr: ${stderr}\nlogs: ${JSON.stringify(logs.slice(-5))}`);
-      await new Promise<void>((resolve) => { waiters.push(resolve); setTimeout(resolve, 100); });
+      await next(100);
     }
   }
 
