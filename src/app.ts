@@ -13,6 +13,7 @@ import { createValidatorCompiler } from './http/validation.js';
 import { customerRoutes } from './routes/customer/index.js';
 import { gatewayRoutes } from './routes/gateway/index.js';
 import { internalRoutes } from './routes/internal/index.js';
+import { createRateLimitHook } from './http/rate-limit.js';
 import { registerDocs } from './routes/ops/docs.js';
 import { healthRoutes } from './routes/ops/health.js';
 import { metricsRoutes } from './routes/ops/metrics.js';
@@ -66,10 +67,12 @@ export async function buildApp(config: Readonly<Config>, deps: Deps, options: { 
   await app.register(readyRoutes);
   await app.register(metricsRoutes, { metrics: deps.metrics, token: config.env.METRICS_TOKEN });
   await app.register(internalRoutes, { prefix: '/internal', keys: config.internalKeys });
-  await app.register(customerRoutes, { prefix: '/v1' });
+  // One per-IP budget for every public route (go-service-api §5); /internal, health and metrics are exempt.
+  const rateLimit = createRateLimitHook(deps.limiter, config.trustProxy, (reason) => deps.metrics.rateLimitRejected(reason));
+  await app.register(customerRoutes, { prefix: '/v1', rateLimit });
   // Older clients use /wa, govconnect /v1/wa since February 2026 (real-clients.md): both are served.
-  await app.register(gatewayRoutes, { prefix: '/wa' });
-  await app.register(gatewayRoutes, { prefix: '/v1/wa' });
+  await app.register(gatewayRoutes, { prefix: '/wa', rateLimit });
+  await app.register(gatewayRoutes, { prefix: '/v1/wa', rateLimit });
   // genfity-wa posts its events here (SPEC §6); events with media inline can be many megabytes.
   await app.register(providerWebhookRoutes, { prefix: '/webhook', bodyLimit: config.env.GATEWAY_MAX_BODY_BYTES });
   return app;

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { startExpirySweep } from './jobs/expiry-sweep.js';
@@ -6,6 +7,8 @@ import { startWebhookJob } from './jobs/webhook-delivery.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { cryptoRandom, type Random } from './lib/ids.js';
 import { createLogger } from './lib/logger.js';
+import { createSecretBox, loadOrCreateKeyFile } from './lib/secrets-at-rest.js';
+import { createPublicLimiter } from './limits/limiter.js';
 import { createMetrics } from './lib/metrics.js';
 import { createWebhookClient, type Lookup } from './outbound/webhook-client.js';
 import { createProviderClient, type ProviderClient } from './provider/client.js';
@@ -17,6 +20,8 @@ import { createIdempotency } from './services/idempotency.js';
 import { createQuota } from './services/quota.js';
 import { createReadiness, providerCheck, storeCheck } from './services/readiness.js';
 import { createRelayGateway } from './services/relay-gateway.js';
+import { createSecretCodec } from './services/secret-codec.js';
+import { encryptPlainSecrets } from './services/secrets-upgrade.js';
 import { createSendStats } from './services/send-stats.js';
 import { createSessionTokens } from './services/session-tokens.js';
 import { createSessionService } from './services/sessions.js';
@@ -37,6 +42,26 @@ export interface DepsOverrides {
   logger?: Logger;
   /** DNS for customer webhook hosts; tests resolve names themselves. */
   webhookLookup?: Lookup;
+  /** The key for secrets at rest; null runs without one. Default: ENCRYPTION_KEY, or a key file on the embedded store. */
+  encryptionKey?: Buffer | null;
+}
+
+/**
+ * ENCRYPTION_KEY wins; the embedded store makes its own key in DATA_DIR on first start. On
+ * PostgreSQL without a key the gateway still runs on the Go service's environment alone (a
+ * drop-in), keeping secrets as the Go service did, and says so loudly (issue 6).
+ */
+function encryptionKey(config: Readonly<Config>, overrides: DepsOverrides): Buffer | null {
+  if (overrides.encryptionKey !== undefined) return overrides.encryptionKey;
+  return config.encryptionKey ?? (config.store.kind === 'pglite' ? loadOrCreateKeyFile(config.env.DATA_DIR) : null);
+}
+
+/** Redis only when REDIS_URL is set; requests never queue behind a Redis that is away. */
+function connectRedis(url: string | undefined, logger: Logger): Redis | undefined {
+  if (!url) return undefined;
+  const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+  redis.on('error', (err: Error) => logger.debug({ err }, 'redis connection error'));
+  return redis;
 }
 
 export async function createDeps(config: Readonly<Config>, overrides: DepsOverrides = {}) {
@@ -46,20 +71,27 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   const logger = overrides.logger ?? createLogger(env.LOG_LEVEL);
   const db = overrides.db ?? await openStore(config.store);
   const metrics = createMetrics({ processMetrics: true, storePool: () => db.stats() });
+  const key = encryptionKey(config, overrides);
+  const codec = createSecretCodec(key ? createSecretBox(key) : null);
+  if (key) await encryptPlainSecrets(db, createSecretBox(key));
+  else logger.warn('ENCRYPTION_KEY is not set: session tokens and webhook secrets are stored in plaintext, as the Go service kept them');
+  const redis = connectRedis(env.REDIS_URL, logger);
+  const limiter = createPublicLimiter({ windowSeconds: env.PUBLIC_RATE_LIMIT_WINDOW_SECONDS, maxRequests: env.PUBLIC_RATE_LIMIT_MAX_REQUEST,
+    spamMaxPer10s: env.PUBLIC_SPAM_MAX_PER_10S, spamBlockMinutes: env.PUBLIC_SPAM_BLOCK_MINUTES }, { redis, logger });
   const provider = overrides.provider ?? createProviderClient({ baseUrl: env.WA_SERVER_URL, adminToken: env.WA_ADMIN_TOKEN,
     timeoutMs: env.PROVIDER_TIMEOUT_MS, longTimeoutMs: env.PROVIDER_LONG_TIMEOUT_MS, observer: metrics });
-  const tokens = createSessionTokens({ db, clock });
+  const tokens = createSessionTokens({ db, clock, codec });
   const quota = createQuota({ db, clock });
   const stats = createSendStats({ db, clock });
   const customers = createCustomerService({ db, clock, quota });
   const webhooks = { allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS };
   const relay = { publicUrl: env.GATEWAY_PUBLIC_URL ?? null };
-  const sessions = createSessionService({ db, provider, clock, random, customers, webhooks, tokens, relay });
+  const sessions = createSessionService({ db, provider, clock, random, customers, webhooks, tokens, relay, codec });
   const onError = (err: unknown) => logger.error({ err }, 'webhook processing failed');
-  const webhookInbound = createWebhookInbound({ db, clock, provider, relay, globalHmacKey: env.WA_GLOBAL_HMAC_KEY ?? null, onError });
+  const webhookInbound = createWebhookInbound({ db, clock, provider, relay, globalHmacKey: env.WA_GLOBAL_HMAC_KEY ?? null, codec, onError });
   const webhookClient = createWebhookClient({ allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS, timeoutMs: env.WEBHOOK_TIMEOUT_MS,
     ...(overrides.webhookLookup ? { lookup: overrides.webhookLookup } : {}) });
-  const webhookDelivery = createWebhookDelivery({ db, clock, client: webhookClient,
+  const webhookDelivery = createWebhookDelivery({ db, clock, client: webhookClient, codec,
     policy: { retryScheduleMs: config.webhookRetryScheduleMs, leaseMs: env.WEBHOOK_TIMEOUT_MS * 3, batch: 50 } });
   const retentionMs = env.WEBHOOK_RETENTION_HOURS * 3_600_000;
   const webhookJob = startWebhookJob({ delivery: webhookDelivery, inbound: webhookInbound, log: logger,
@@ -73,10 +105,13 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     webhookInbound,
     webhookDeliveries: createWebhookDeliveries({ db, clock, random, sessions, onQueued: () => webhookJob.nudge() }),
     gateway: createGateway({ db, provider, clock, tokens, quota, stats, idempotency: createIdempotency({ clock }), observer: metrics,
-      relay: createRelayGateway({ db, clock, relay, webhooks, forget: tokens.forgetToken }),
+      relay: createRelayGateway({ db, clock, relay, webhooks, codec, forget: tokens.forgetToken }),
       limits: { maxBodyBytes: env.GATEWAY_MAX_BODY_BYTES, timeoutMs: env.PROVIDER_TIMEOUT_MS, longTimeoutMs: env.PROVIDER_LONG_TIMEOUT_MS } }),
     // GET /ready: one entry per dependency the instance cannot serve without (SPEC §7).
-    readiness: createReadiness({ checks: { store: storeCheck(db), provider: providerCheck(provider) } }),
+    readiness: createReadiness({ checks: { store: storeCheck(db), provider: providerCheck(provider),
+      // Warnings, not failures: the instance serves without Redis (memory limits) and without a key.
+      ...(redis ? { redis: async () => ({ ok: true, ...(limiter.mode() === 'redis' ? {} : { detail: 'unreachable: limits are per instance until it is back' }) }) } : {}),
+      encryption: async () => ({ ok: true, ...(key ? {} : { detail: 'ENCRYPTION_KEY not set: secrets stored in plaintext' }) }) } }),
   };
   const counters = startCounterFlush({ stats, quota, log: logger });
   // The schedule fires on wall time: with an injected clock (tests) only explicit runOnce ticks sweep.
@@ -88,10 +123,12 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     await webhookClient.close();
     await counters.stop().catch((error: unknown) => logger.error({ err: error }, 'final counter flush failed'));
     await provider.close();
+    await limiter.close();
+    await redis?.quit().catch(() => undefined);
     if (!overrides.db) await db.close();
   };
   return {
-    config, clock, random, logger, db, provider, services, metrics, expirySweep,
+    config, clock, random, logger, db, provider, services, metrics, expirySweep, limiter,
     /** Runs one round of webhook deliveries now (tests). */
     deliverWebhooks: () => webhookDelivery.runOnce(),
     /** Writes pending counters now (tests and shutdown). */

@@ -4,6 +4,7 @@ import type { Clock } from '../lib/clock.js';
 import type { ForwardResponse } from '../provider/forward.js';
 import type { Db } from '../store/index.js';
 import * as sessions from '../store/sessions.js';
+import { revealSession, sealOptional, type SecretCodec } from './secret-codec.js';
 import { eventList } from './session-events.js';
 import { providerEvents, type RelayConfig } from './relay.js';
 import { checkWebhookUrl, type WebhookPolicy } from './webhook-policy.js';
@@ -22,7 +23,7 @@ const field = (o: Record<string, unknown>, ...names: string[]) => Object.entries
  * answered here, in the provider's shapes, by changing the customer's own settings instead; a
  * connect gets the gateway's events added, or the provider would stop sending them (contract §4).
  */
-export function createRelayGateway(deps: { db: Db; clock: Clock; relay: RelayConfig; webhooks: WebhookPolicy; forget: (token: string) => void }) {
+export function createRelayGateway(deps: { db: Db; clock: Clock; relay: RelayConfig; webhooks: WebhookPolicy; codec: SecretCodec; forget: (token: string) => void }) {
   const { db, clock } = deps;
 
   async function readJson(body: Readable | null): Promise<{ raw: Buffer; json: Record<string, unknown> }> {
@@ -36,7 +37,7 @@ export function createRelayGateway(deps: { db: Db; clock: Clock; relay: RelayCon
   }
 
   async function save(row: sessions.SessionRow, changes: sessions.SessionChanges) {
-    await sessions.updateSessionFields(db, row.id, changes, clock.now());
+    await sessions.updateSessionFields(db, row.id, { ...changes, webhook_secret: sealOptional(deps.codec, changes.webhook_secret) }, clock.now());
     if (row.session_token) deps.forget(row.session_token);
   }
 
@@ -72,7 +73,7 @@ export function createRelayGateway(deps: { db: Db; clock: Clock; relay: RelayCon
   /** Null: forward as it is. `body`: forward these bytes instead. `answer`: do not forward at all. */
   async function intercept(rowId: number, path: string, method: string, body: Readable | null): Promise<Interception> {
     if (!deps.relay.publicUrl || !['/session/connect', '/webhook', '/session/hmac/config'].includes(path)) return null;
-    const row = await sessions.findSessionByRowId(db, rowId);
+    const row = revealSession(deps.codec, await sessions.findSessionByRowId(db, rowId));
     if (!row?.relay_id) return null;
     if (path === '/webhook') return webhook(row, method, body);
     if (path === '/session/hmac/config') return hmac(row, method, body);

@@ -3,6 +3,7 @@ import type { Clock } from '../lib/clock.js';
 import { createTtlCache } from '../lib/lru.js';
 import type { Db } from '../store/index.js';
 import { findByToken, type TokenRow } from '../store/gateway.js';
+import type { SecretCodec } from './secret-codec.js';
 import { DEFAULT_PROVIDER, requireActiveSubscription } from './subscriptions.js';
 
 /**
@@ -10,7 +11,7 @@ import { DEFAULT_PROVIDER, requireActiveSubscription } from './subscriptions.js'
  * from memory for at most `ttlMs`, so a token revoked on another instance stops working within that
  * time; changes made through this instance drop the entries at once.
  */
-export function createSessionTokens(deps: { db: Db; clock: Clock; ttlMs?: number; max?: number }) {
+export function createSessionTokens(deps: { db: Db; clock: Clock; codec: Pick<SecretCodec, 'lookup'>; ttlMs?: number; max?: number }) {
   const { db, clock } = deps;
   const cache = createTtlCache<string, TokenRow>({ max: deps.max ?? 50_000, ttlMs: deps.ttlMs ?? 1_000, now: () => clock.now().getTime() });
 
@@ -19,9 +20,10 @@ export function createSessionTokens(deps: { db: Db; clock: Clock; ttlMs?: number
     if (!token) throw new AppError('TOKEN_REQUIRED');
     let row = cache.get(token);
     if (!row) {
-      const found = await findByToken(db, token, DEFAULT_PROVIDER);
+      const found = await findByToken(db, token, deps.codec.lookup(token), DEFAULT_PROVIDER);
       if (!found) throw new AppError('TOKEN_INVALID');
-      row = found;
+      // The caller proved it holds the token: keep it readable here instead of decrypting the stored one.
+      row = { ...found, session_token: token };
       cache.set(token, row);
     }
     if ((row.user_status ?? 'active') !== 'active') throw new AppError('USER_INACTIVE');

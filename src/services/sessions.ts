@@ -9,6 +9,7 @@ import type { Customer, CustomerService } from './customers.js';
 import { providerEvents, relayUrl, type RelayConfig } from './relay.js';
 import { eventList } from './session-events.js';
 import type { SessionTokens } from './session-tokens.js';
+import { revealSession, sealOptional, type SecretCodec } from './secret-codec.js';
 import { toSessionView } from './session-view.js';
 import { checkWebhookUrl, type WebhookPolicy } from './webhook-policy.js';
 
@@ -26,19 +27,20 @@ const STALE_PLACEHOLDER_MS = 5 * 60_000;
 
 type Deps = {
   db: Db; provider: ProviderClient; clock: Clock; random: Random; customers: Pick<CustomerService, 'activeSubscription'>;
-  webhooks: WebhookPolicy; tokens: Pick<SessionTokens, 'forgetToken'>; relay: RelayConfig;
+  webhooks: WebhookPolicy; tokens: Pick<SessionTokens, 'forgetToken'>; relay: RelayConfig; codec: SecretCodec;
 };
 
 export function createSessionService(deps: Deps) {
-  const { db, provider, clock, random, customers } = deps;
+  const { db, provider, clock, random, customers, codec } = deps;
 
   async function requireSession(customer: Customer, sessionId: string) {
     const row = await store.findSessionForUser(db, customer.id, sessionId);
     if (!row) throw new AppError('SESSION_NOT_FOUND');
-    return row;
+    return revealSession(codec, row);
   }
 
-  const list = async (customer: Customer) => ({ sessions: (await store.listSessionsForUser(db, customer.id)).map(toSessionView) });
+  const list = async (customer: Customer) =>
+    ({ sessions: (await store.listSessionsForUser(db, customer.id)).map((row) => toSessionView(revealSession(codec, row))) });
 
   /** Holds one slot under `max_sessions` before the provider is asked, so the cap is exact under races. */
   async function reserveSlot(customer: Customer, input: CreateSessionInput, token: string, events: string) {
@@ -48,7 +50,8 @@ export function createSessionService(deps: Deps) {
       const count = await store.countSessionsForUserLocked(q, customer.id, new Date(now.getTime() - STALE_PLACEHOLDER_MS));
       if (count >= Math.max(1, sub.max_sessions ?? 1)) throw new AppError('SESSION_LIMIT_EXCEEDED');
       return store.insertPlaceholder(q, { userId: customer.id, placeholderId: `pending-${randomBytes(8).toString('hex')}`,
-        provider: sub.provider ?? 'genfity-wa', name: input.session_name, token, webhookUrl: input.webhook_url ?? '', events, now });
+        provider: sub.provider ?? 'genfity-wa', name: input.session_name, token: codec.seal(token), tokenHash: codec.lookup(token),
+        webhookUrl: input.webhook_url ?? '', events, now });
     });
   }
 
@@ -88,9 +91,9 @@ export function createSessionService(deps: Deps) {
       if (relay) await provider.setHmacKey(token, relay.key);
       await db.tx(async (q) => {
         await store.completePlaceholder(q, rowId, created.id, input.webhook_url ?? '', clock.now());
-        if (relay) await store.setRelay(q, rowId, relay.id, relay.key);
+        if (relay) await store.setRelay(q, rowId, relay.id, codec.seal(relay.key));
         await store.updateSessionFields(q, rowId, { auto_read_enabled: input.auto_read_enabled ?? false,
-          typing_enabled: input.typing_enabled ?? false, webhook_secret: input.webhook_secret || null }, clock.now());
+          typing_enabled: input.typing_enabled ?? false, webhook_secret: sealOptional(codec, input.webhook_secret) || null }, clock.now());
       });
     } catch (error) {
       await store.deleteSessionRow(db, rowId).catch(() => undefined);
@@ -100,7 +103,7 @@ export function createSessionService(deps: Deps) {
     // Auto-connect never fails the create (the Go service ignored its result too); state syncs later.
     if (input.auto_connect) await provider.connect(token, sent).catch(() => undefined);
     const row = await store.findSessionForUser(db, customer.id, providerId);
-    return { session: toSessionView(row!) };
+    return { session: toSessionView(revealSession(codec, row!)) };
   }
 
   /** PUT /v1/sessions/:id: the provider first, then the row, so the two never disagree (B9, B10). */
@@ -119,9 +122,9 @@ export function createSessionService(deps: Deps) {
     const updated = await store.updateSessionFields(db, row.id, {
       session_name: input.session_name || undefined, webhook_url: input.webhook_url, events: events || undefined,
       auto_read_enabled: input.auto_read_enabled, typing_enabled: input.typing_enabled,
-      webhook_secret: input.webhook_secret === undefined ? undefined : input.webhook_secret || null }, clock.now());
+      webhook_secret: input.webhook_secret === undefined ? undefined : sealOptional(codec, input.webhook_secret) || null }, clock.now());
     if (row.session_token) deps.tokens.forgetToken(row.session_token);
-    return { session: toSessionView(updated) };
+    return { session: toSessionView(revealSession(codec, updated)) };
   }
 
   /**

@@ -4,6 +4,7 @@ import type { WebhookClient } from '../outbound/webhook-client.js';
 import type { Db } from '../store/index.js';
 import { findSessionByRowId } from '../store/sessions.js';
 import * as webhooks from '../store/webhooks.js';
+import { revealSession, type SecretCodec } from './secret-codec.js';
 
 export interface DeliveryPolicy { retryScheduleMs: number[]; leaseMs: number; batch: number }
 
@@ -16,7 +17,7 @@ export function isRetryable(result: { ok: true; statusCode: number } | { ok: fal
   return result.statusCode === 408 || result.statusCode === 429 || result.statusCode >= 500;
 }
 
-type Deps = { db: Db; clock: Clock; client: Pick<WebhookClient, 'send'>; policy: DeliveryPolicy; random?: () => number };
+type Deps = { db: Db; clock: Clock; client: Pick<WebhookClient, 'send'>; policy: DeliveryPolicy; codec: SecretCodec; random?: () => number };
 
 /**
  * Delivers the outbox to customers (SPEC §6): signed with the session's current webhook secret,
@@ -27,7 +28,7 @@ export function createWebhookDelivery(deps: Deps) {
   const random = deps.random ?? Math.random;
 
   async function attempt(row: webhooks.DeliveryRow): Promise<webhooks.AttemptOutcome['status']> {
-    const session = await findSessionByRowId(db, row.session_row_id);
+    const session = revealSession(deps.codec, await findSessionByRowId(db, row.session_row_id));
     const timestamp = Math.floor(clock.now().getTime() / 1000);
     const headers: Record<string, string> = { 'x-webhook-id': row.event_id, 'x-webhook-timestamp': String(timestamp), 'x-webhook-event': row.event_type };
     if (session?.webhook_secret) headers['x-webhook-signature'] = signDelivery(session.webhook_secret, row.event_id, timestamp, row.body);

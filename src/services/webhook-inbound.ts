@@ -8,11 +8,15 @@ import * as sessions from '../store/sessions.js';
 import * as webhooks from '../store/webhooks.js';
 import type { RelayConfig } from './relay.js';
 import { wantsEvent } from './relay.js';
+import { revealSession, type SecretCodec } from './secret-codec.js';
 import { stateFromEvent } from './webhook-events.js';
 
 export interface InboundPost { relayId: string | null; contentType: string; raw: Buffer; signature: string | undefined }
 
-type Deps = { db: Db; clock: Clock; provider: Pick<ProviderClient, 'markRead'>; relay: RelayConfig; globalHmacKey: string | null; onError: (error: unknown) => void };
+type Deps = {
+  db: Db; clock: Clock; provider: Pick<ProviderClient, 'markRead'>; relay: RelayConfig; globalHmacKey: string | null; codec: SecretCodec;
+  onError: (error: unknown) => void;
+};
 
 /**
  * Events genfity-wa posts to the gateway (SPEC §6). A post is checked, stored once (with the
@@ -24,14 +28,14 @@ export function createWebhookInbound(deps: Deps) {
 
   async function sessionFor(post: InboundPost, event: ProviderEvent | null) {
     if (post.relayId !== null) {
-      const row = await sessions.findSessionByRelayId(db, post.relayId);
+      const row = revealSession(deps.codec, await sessions.findSessionByRelayId(db, post.relayId));
       if (!row?.relay_hmac_key) throw new AppError('WEBHOOK_SESSION_UNKNOWN');
       if (!verifyProviderSignature(row.relay_hmac_key, post.raw, post.signature)) throw new AppError('WEBHOOK_SIGNATURE_INVALID');
       return row;
     }
     if (!deps.globalHmacKey) throw new AppError('ROUTE_NOT_FOUND');
     if (!verifyProviderSignature(deps.globalHmacKey, post.raw, post.signature)) throw new AppError('WEBHOOK_SIGNATURE_INVALID');
-    const row = event?.userId ? await sessions.findSessionByProviderId(db, event.userId) : null;
+    const row = event?.userId ? revealSession(deps.codec, await sessions.findSessionByProviderId(db, event.userId)) : null;
     if (!row) throw new AppError('WEBHOOK_SESSION_UNKNOWN');
     return row;
   }
@@ -60,7 +64,7 @@ export function createWebhookInbound(deps: Deps) {
 
   /** Auto-read and state sync for one stored event; marks it processed. */
   async function process(job: { eventRowId: number; sessionRowId: number; type: string; payload: Record<string, unknown> }) {
-    const row = await sessions.findSessionByRowId(db, job.sessionRowId);
+    const row = revealSession(deps.codec, await sessions.findSessionByRowId(db, job.sessionRowId));
     if (row) {
       await autoRead(row, job.type, job.payload);
       const state = stateFromEvent(job.type, job.payload.event);

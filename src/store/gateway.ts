@@ -16,8 +16,11 @@ export interface TokenRow {
   period_started_at: Date | null;
 }
 
-/** Session token → session, owner and the owner's subscription for the provider, one round trip. */
-export async function findByToken(q: Queryable, token: string, provider: string): Promise<TokenRow | null> {
+/**
+ * Session token → session, owner and the owner's subscription for the provider, one round trip.
+ * With secrets encrypted at rest the token is found by its keyed hash (`lookupHash`), else as is.
+ */
+export async function findByToken(q: Queryable, token: string, lookupHash: string | null, provider: string): Promise<TokenRow | null> {
   const { rows } = await q.query<TokenRow>(
     `SELECT s.id AS row_id, s.session_id, s.session_token, s.typing_enabled, s.user_id, u.status AS user_status,
        sub.id AS sub_id, sub.status AS sub_status, sub.expires_at, sub.max_messages, sub.messages_used, sub.period_started_at
@@ -25,6 +28,7 @@ export async function findByToken(q: Queryable, token: string, provider: string)
      JOIN wa_service_users u ON u.id = s.user_id
      LEFT JOIN LATERAL (SELECT * FROM wa_user_subscriptions x WHERE x.user_id = s.user_id AND x.provider = $2
        ORDER BY x.updated_at DESC NULLS LAST, x.id DESC LIMIT 1) sub ON true
-     WHERE s.session_token = $1 AND s.status IS DISTINCT FROM 'provisioning'`, [token, provider]);
+     WHERE ${lookupHash === null ? 's.session_token = $1' : 's.session_token_hash = $1'} AND s.status IS DISTINCT FROM 'provisioning'`,
+    [lookupHash ?? token, provider]);
   return rows[0] ?? null;
 }

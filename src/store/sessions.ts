@@ -7,6 +7,7 @@ export interface SessionRow {
   session_id: string;
   session_name: string | null;
   session_token: string | null;
+  session_token_hash: string | null;
   webhook_url: string | null;
   webhook_secret: string | null;
   events: string | null;
@@ -55,14 +56,15 @@ export async function countSessionsForUserLocked(q: Queryable, userId: string, s
   return rows[0]?.n ?? 0;
 }
 
-export interface Placeholder { userId: string; placeholderId: string; provider: string; name: string; token: string; webhookUrl: string; events: string; now: Date }
+/** `token` in its stored form (sealed when a key is set), `tokenHash` its lookup hash or null. */
+export interface Placeholder { userId: string; placeholderId: string; provider: string; name: string; token: string; tokenHash: string | null; webhookUrl: string; events: string; now: Date }
 
 export async function insertPlaceholder(q: Queryable, p: Placeholder): Promise<number> {
   const { rows } = await q.query<{ id: number }>(
-    `INSERT INTO wa_sessions (user_id, provider, session_id, session_name, session_token, webhook_url, events, status,
+    `INSERT INTO wa_sessions (user_id, provider, session_id, session_name, session_token, session_token_hash, webhook_url, events, status,
        connected, logged_in, j_id, last_message_sent, last_message_fail, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, '${PROVISIONING}', false, false, '', 0, 0, $8, $8) RETURNING id`,
-    [p.userId, p.provider, p.placeholderId, p.name, p.token, p.webhookUrl, p.events, p.now]);
+     VALUES ($1, $2, $3, $4, $5, $9, $6, $7, '${PROVISIONING}', false, false, '', 0, 0, $8, $8) RETURNING id`,
+    [p.userId, p.provider, p.placeholderId, p.name, p.token, p.webhookUrl, p.events, p.now, p.tokenHash]);
   return rows[0]!.id;
 }
 

@@ -9,6 +9,8 @@ import { openTestStore } from './store.js';
 export const GLOBAL_KEY = 'test-global-key';
 export const SCOPED_KEY = 'test-app-key';
 export const OTHER_SCOPED_KEY = 'test-other-key';
+/** Tests run with secrets encrypted at rest, as an embedded-store gateway does. */
+export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7);
 export const TEST_INTERNAL_KEYS = `app:${SCOPED_KEY},other:${OTHER_SCOPED_KEY},${GLOBAL_KEY}`;
 
 export interface TestApp {
@@ -27,8 +29,10 @@ export async function createTestApp(options: { env?: Record<string, string>; db?
   const store = options.db ? null : await openTestStore();
   const db = options.db ?? store!.db;
   const clock = createManualClock(options.now ?? '2026-06-01T00:00:00Z');
-  const config = loadConfig({ INTERNAL_API_KEYS: TEST_INTERNAL_KEYS, LOG_LEVEL: 'silent', ...options.env });
-  const deps = await createDeps(config, { ...options.overrides, db, clock });
+  // Limits high enough for suites that fire hundreds of requests from one address; the limiter has tests of its own.
+  const config = loadConfig({ INTERNAL_API_KEYS: TEST_INTERNAL_KEYS, LOG_LEVEL: 'silent', PUBLIC_RATE_LIMIT_MAX_REQUEST: '1000000',
+    PUBLIC_SPAM_MAX_PER_10S: '1000000', ...options.env });
+  const deps = await createDeps(config, { encryptionKey: TEST_ENCRYPTION_KEY, ...options.overrides, db, clock });
   const app = await buildApp(config, deps, { logger: false });
   await app.ready();
   return {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMigrations } from '../../src/store/migrate.js';
-import type { TestApp } from '../helpers/app.js';
+import { createSecretBox } from '../../src/lib/secrets-at-rest.js';
+import { TEST_ENCRYPTION_KEY, type TestApp } from '../helpers/app.js';
 import { createAppWithSimulator, SIM_ADMIN_TOKEN } from '../helpers/sim.js';
 import { legacyKeys, loadLegacyDump } from '../helpers/legacy.js';
 import { createTestDatabase, storeKind, type TestDatabase } from '../helpers/store.js';
@@ -35,12 +36,20 @@ afterAll(async () => {
 });
 
 describe(`legacy Go database adopted in place (${storeKind})`, () => {
-  it('keeps every row and every Go column value', async () => {
+  it('keeps every row and every Go column value, the session token now encrypted in place', async () => {
     const after = await snapshot(t.db);
     for (const table of TABLES) {
       expect(after[table]!.length, table).toBe(before[table]!.length);
-      after[table]!.forEach((row, i) => expect(row, table).toMatchObject(before[table]![i] as object));
+      after[table]!.forEach((row, i) => {
+        const { session_token: stored, ...rest } = row as Record<string, unknown>;
+        const { session_token: original, ...was } = before[table]![i] as Record<string, unknown>;
+        expect(rest, table).toMatchObject(was);
+        if (table === 'wa_sessions') expect(createSecretBox(TEST_ENCRYPTION_KEY).decrypt(String(stored))).toBe(original);
+      });
     }
+    const [session] = after.wa_sessions as Array<{ session_token: string; session_token_hash: string }>;
+    expect(session!.session_token).toMatch(/^enc:v1:/);
+    expect(session!.session_token_hash).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('migrating again changes nothing', async () => {
@@ -105,10 +114,11 @@ describe(`legacy Go database adopted in place (${storeKind})`, () => {
     expect(settings.message_stats.by_type.find((s: { message_type: string }) => s.message_type === 'text').sent).toBe(4);
   });
 
-  it('the session token row is kept as issued', async () => {
+  it('the session token is no longer stored in plaintext, and is found by its keyed hash', async () => {
     const session = keys.sessions.usr_001!;
-    const { rows } = await t.db.query<{ user_id: string; session_id: string }>(
-      'SELECT user_id, session_id FROM wa_sessions WHERE session_token = $1', [session.session_token]);
+    expect((await t.db.query('SELECT 1 FROM wa_sessions WHERE session_token = $1', [session.session_token])).rowCount).toBe(0);
+    const hash = createSecretBox(TEST_ENCRYPTION_KEY).lookupHash(session.session_token);
+    const { rows } = await t.db.query<{ user_id: string; session_id: string }>('SELECT user_id, session_id FROM wa_sessions WHERE session_token_hash = $1', [hash]);
     expect(rows).toEqual([{ user_id: 'usr_001', session_id: session.session_id }]);
   });
 });

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, onRequestHookHandler } from 'fastify';
 import { createCustomerKeyHook } from '../../auth/customer-key.js';
 import { contactRoutes } from './contacts.js';
 import { meRoutes } from './me.js';
@@ -7,8 +7,9 @@ import { settingsRoutes } from './settings.js';
 import { webhookDeliveryRoutes } from './webhook-deliveries.js';
 
 /** `/v1/*`: customers with their `x-api-key`. */
-export const customerRoutes: FastifyPluginAsync = async (app) => {
+export const customerRoutes: FastifyPluginAsync<{ rateLimit: onRequestHookHandler }> = async (app, options) => {
   app.decorateRequest('customer', null);
+  app.addHook('onRequest', options.rateLimit);
   app.addHook('onRequest', createCustomerKeyHook(app.services.customers));
   await app.register(meRoutes);
   await app.register(sessionRoutes);

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema, onRequestHookHandler } from 'fastify';
 import type { GatewayResult } from '../../services/gateway.js';
 import { SECURITY } from '../schemas.js';
 
@@ -17,7 +17,8 @@ function send(reply: FastifyReply, result: GatewayResult) {
  * `ANY /wa/*` and `ANY /v1/wa/*` (SPEC §4): the session-token gateway. Bodies are not parsed here:
  * they stream to the provider as they arrive, and the answer streams back.
  */
-export const gatewayRoutes: FastifyPluginAsync<{ prefix: string }> = async (app, options) => {
+export const gatewayRoutes: FastifyPluginAsync<{ prefix: string; rateLimit: onRequestHookHandler }> = async (app, options) => {
+  app.addHook('onRequest', options.rateLimit);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
   const { gateway } = app.services;

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { customer } from '../../helpers/app.js';
+import { createSecretBox } from '../../../src/lib/secrets-at-rest.js';
+import { customer, TEST_ENCRYPTION_KEY } from '../../helpers/app.js';
 import { freePort, startReceiver, type Receiver } from '../../helpers/receiver.js';
 import { seedUser } from '../../helpers/seed.js';
 import { createAppWithSimulator } from '../../helpers/sim.js';
@@ -11,6 +12,8 @@ let t: Awaited<ReturnType<typeof createAppWithSimulator>>;
 let receiver: Receiver;
 let base = '';
 const sign = (key: string, body: string) => createHmac('sha256', key).update(body).digest('hex');
+const relayKeyOf = async (sessionId: string) => createSecretBox(TEST_ENCRYPTION_KEY).decrypt(
+  (await t.db.query<{ relay_hmac_key: string }>('SELECT relay_hmac_key FROM wa_sessions WHERE session_id = $1', [sessionId])).rows[0]!.relay_hmac_key);
 const eventsStored = async () => (await t.db.query<{ n: number }>('SELECT count(*) AS n FROM gateway_webhook_events')).rows[0]!.n;
 
 beforeAll(async () => {
@@ -68,9 +71,8 @@ describe('inbound provider webhooks: errors', () => {
 
   it('a signed but malformed post to a known session → 400', async () => {
     const { path, sessionId } = await relayed();
-    const row = (await t.db.query<{ relay_hmac_key: string }>('SELECT relay_hmac_key FROM wa_sessions WHERE session_id = $1', [sessionId])).rows[0]!;
     const body = '{"no":"type"}';
-    const res = await t.app.inject({ method: 'POST', url: path, payload: body, headers: { 'content-type': 'application/json', 'x-hmac-signature': sign(row.relay_hmac_key, body) } });
+    const res = await t.app.inject({ method: 'POST', url: path, payload: body, headers: { 'content-type': 'application/json', 'x-hmac-signature': sign(await relayKeyOf(sessionId), body) } });
     expect(res.statusCode).toBe(400);
     expect(res.json().code).toBe('WEBHOOK_PAYLOAD_INVALID');
   });
@@ -79,7 +81,7 @@ describe('inbound provider webhooks: errors', () => {
 describe('inbound provider webhooks: formats and repeats', () => {
   it('the same event in JSON and form, through both routes and retried, is stored and delivered once', async () => {
     const { sessionId, path } = await relayed();
-    const row = (await t.db.query<{ relay_hmac_key: string }>('SELECT relay_hmac_key FROM wa_sessions WHERE session_id = $1', [sessionId])).rows[0]!;
+    const row = { relay_hmac_key: await relayKeyOf(sessionId) };
     const form = formBody(sessionId, 'Message', 'SAME-1');
     const json = JSON.stringify({ ...JSON.parse(new URLSearchParams(form).get('jsonData')!), userID: sessionId, instanceName: 'in' });
     const posts = [
