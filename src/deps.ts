@@ -21,7 +21,7 @@ import { createQuota } from './services/quota.js';
 import { createReadiness, providerCheck, storeCheck } from './services/readiness.js';
 import { createRelayGateway } from './services/relay-gateway.js';
 import { createSecretCodec } from './services/secret-codec.js';
-import { encryptPlainSecrets } from './services/secrets-upgrade.js';
+import { assertKeyMatches, encryptPlainSecrets } from './services/secrets-upgrade.js';
 import { createSendStats } from './services/send-stats.js';
 import { createSessionTokens } from './services/session-tokens.js';
 import { createSessionService } from './services/sessions.js';
@@ -73,7 +73,10 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   const metrics = createMetrics({ processMetrics: true, storePool: () => db.stats() });
   const key = encryptionKey(config, overrides);
   const codec = createSecretCodec(key ? createSecretBox(key) : null);
-  if (key) await encryptPlainSecrets(db, createSecretBox(key));
+  if (key) {
+    await assertKeyMatches(db, createSecretBox(key));
+    await encryptPlainSecrets(db, createSecretBox(key));
+  }
   else logger.warn('ENCRYPTION_KEY is not set: session tokens and webhook secrets are stored in plaintext, as the Go service kept them');
   const redis = connectRedis(env.REDIS_URL, logger);
   const limiter = createPublicLimiter({ windowSeconds: env.PUBLIC_RATE_LIMIT_WINDOW_SECONDS, maxRequests: env.PUBLIC_RATE_LIMIT_MAX_REQUEST,

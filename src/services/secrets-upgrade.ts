@@ -13,6 +13,20 @@ const sealAll = (box: SecretBox, row: store.SecretRow, rewrite: (stored: string)
 };
 
 /**
+ * Refuses to start with a key that did not seal the stored secrets (a typo or a half-done rotation
+ * would otherwise fail every token lookup and every webhook later, one request at a time).
+ */
+export async function assertKeyMatches(db: Db, box: SecretBox): Promise<void> {
+  const sample = await store.findOneSealed(db, SEALED_PREFIX);
+  if (sample === null) return;
+  try {
+    box.decrypt(sample);
+  } catch {
+    throw new Error('ENCRYPTION_KEY does not decrypt the stored secrets: it is not the key they were encrypted with');
+  }
+}
+
+/**
  * Encrypts in place the secrets a database still holds in plaintext — an adopted Go database, or one
  * that ran without a key (issue 6) — and gives every token its lookup hash. Safe to run on every start
  * and by several instances at once; returns how many rows it changed.

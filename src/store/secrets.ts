@@ -28,3 +28,10 @@ export async function writeSecrets(q: Queryable, row: SecretRow & { session_toke
 export async function lockSecretRewrite(q: Queryable): Promise<void> {
   await q.query('SELECT pg_advisory_xact_lock($1)', [7_070_002]);
 }
+
+/** Any one sealed secret, to check at start-up that the configured key is the one that sealed it. */
+export async function findOneSealed(q: Queryable, prefix: string): Promise<string | null> {
+  const { rows } = await q.query<{ v: string }>(
+    `SELECT session_token AS v FROM wa_sessions WHERE session_token LIKE $1 || '%' LIMIT 1`, [prefix]);
+  return rows[0]?.v ?? null;
+}

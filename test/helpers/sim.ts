@@ -8,6 +8,7 @@ export async function createAppWithSimulator(options: Parameters<typeof createTe
   const sim = createProviderSimulator({ adminToken: SIM_ADMIN_TOKEN, connectStallMs: 200, webhookRetryCount: 1 });
   await sim.listen(0);
   const t = await createTestApp({ ...options, env: {
-    WA_SERVER_URL: sim.url, WA_ADMIN_TOKEN: SIM_ADMIN_TOKEN, PROVIDER_TIMEOUT_MS: '1000', PROVIDER_LONG_TIMEOUT_MS: '3000', ...options.env } });
+    WA_SERVER_URL: sim.url, WA_ADMIN_TOKEN: SIM_ADMIN_TOKEN, PROVIDER_TIMEOUT_MS: '1000', PROVIDER_LONG_TIMEOUT_MS: '3000', ...options.env } })
+    .catch(async (error: unknown) => { await sim.close(); throw error; });
   return { ...t, sim, close: async () => { await t.close(); await sim.close(); } };
 }
