@@ -49,7 +49,8 @@ describe('web console: customer', () => {
     await page.getByRole('heading', { name: 'Your sessions' }).waitFor();
     await page.getByText('1,000').first().waitFor();
     expect(page.url()).not.toContain(apiKey);
-    expect(await page.evaluate(() => Object.values(sessionStorage))).toContain(apiKey);
+    // Page scripts are strings here: the test's own TypeScript has no DOM types.
+    expect(await page.evaluate('Object.values(sessionStorage)')).toContain(apiKey);
   });
 
   it('creates a session, shows its QR code, follows a rotation and flips to "connected" once paired', async () => {
@@ -152,8 +153,8 @@ describe('web console: customer', () => {
     await signIn(phone.page, '/app/', 'API key', apiKey);
     await phone.page.getByRole('heading', { name: 'Support desk' }).waitFor();
     await screenshot(phone.page, 'dashboard-phone');
-    const wide = await phone.page.evaluate(() => [...document.querySelectorAll('body *')]
-      .filter((e) => e.getBoundingClientRect().right > 390).map((e) => `${e.tagName}.${e.className}`));
+    const wide = await phone.page.evaluate(`[...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > 390).map((e) => e.tagName + '.' + e.className)`);
     expect(wide).toEqual([]);
     expect(phone.problems).toEqual([]);
   });
@@ -173,6 +174,18 @@ describe('web console: customer', () => {
     await dialog().getByRole('button', { name: 'Done' }).click();
     await confirm('Log out');
     await card.getByText(/^Logged out\./).waitFor();
+    // A QR code nobody scans runs out; the view says so and offers a fresh one.
+    t.sim.configure({ qrFirstMs: 3_000, qrCodes: 1 });
+    try {
+      await card.getByRole('button', { name: 'Link a phone' }).click();
+      await dialog().getByText('The QR code expired before it was scanned.').waitFor({ timeout: 10_000 });
+      t.sim.configure({ qrFirstMs: 60_000, qrCodes: 6 });
+      await dialog().getByRole('button', { name: 'Show a new code' }).click();
+      await dialog().getByRole('img', { name: /QR code/ }).waitFor();
+      await dialog().getByRole('button', { name: 'Close' }).click();
+    } finally {
+      t.sim.configure({ qrFirstMs: 60_000, qrCodes: 6 });
+    }
     await card.getByRole('button', { name: 'Delete' }).click();
     await dialog().getByRole('button', { name: 'Cancel' }).click();
     expect(await card.count()).toBe(1);

@@ -9,7 +9,7 @@ export function LinkQr({ link, onPaired }: { link: LinkApi; onPaired: (jid: stri
     <div class="link-layout">
       <div class="qr-frame" aria-live="polite">
         {phase === 'waiting' && qr && <img class="qr" src={qr} width={256} height={256} alt="QR code to scan with WhatsApp" />}
-        {phase === 'starting' && <Spinner label="Starting the session…" />}
+        {phase === 'starting' && !problem && <Spinner label="Starting the session…" />}
         {phase === 'waiting' && !qr && !problem && <Spinner label="Waiting for a QR code…" />}
         {phase === 'expired' && (
           <div class="qr-expired">
