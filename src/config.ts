@@ -28,6 +28,8 @@ export const EnvSchema = Type.Object({
   PUBLIC_SPAM_MAX_PER_10S: Int(1, 40),
   PUBLIC_SPAM_BLOCK_MINUTES: Int(0, 10),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  REDIS_KEY_PREFIX: Type.String({ minLength: 1, maxLength: 64, default: 'wa-gw:' }),
+  EXPIRY_SWEEP_CRON: Type.String({ minLength: 9, default: '* * * * *' }),
   TRUST_PROXY: Text(),
   GATEWAY_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
   WA_GLOBAL_HMAC_KEY: Text(),

@@ -7,6 +7,7 @@ import { startWebhookJob } from './jobs/webhook-delivery.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { cryptoRandom, type Random } from './lib/ids.js';
 import { createLogger } from './lib/logger.js';
+import { tickMsOf } from './lib/schedule.js';
 import { createSecretBox, loadOrCreateKeyFile } from './lib/secrets-at-rest.js';
 import { createPublicLimiter } from './limits/limiter.js';
 import { createMetrics } from './lib/metrics.js';
@@ -80,7 +81,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   else logger.warn('ENCRYPTION_KEY is not set: session tokens and webhook secrets are stored in plaintext, as the Go service kept them');
   const redis = connectRedis(env.REDIS_URL, logger);
   const limiter = createPublicLimiter({ windowSeconds: env.PUBLIC_RATE_LIMIT_WINDOW_SECONDS, maxRequests: env.PUBLIC_RATE_LIMIT_MAX_REQUEST,
-    spamMaxPer10s: env.PUBLIC_SPAM_MAX_PER_10S, spamBlockMinutes: env.PUBLIC_SPAM_BLOCK_MINUTES }, { redis, logger });
+    spamMaxPer10s: env.PUBLIC_SPAM_MAX_PER_10S, spamBlockMinutes: env.PUBLIC_SPAM_BLOCK_MINUTES }, { redis, logger, keyPrefix: env.REDIS_KEY_PREFIX });
   const provider = overrides.provider ?? createProviderClient({ baseUrl: env.WA_SERVER_URL, adminToken: env.WA_ADMIN_TOKEN,
     timeoutMs: env.PROVIDER_TIMEOUT_MS, longTimeoutMs: env.PROVIDER_LONG_TIMEOUT_MS, observer: metrics });
   const tokens = createSessionTokens({ db, clock, codec });
@@ -118,7 +119,8 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   };
   const counters = startCounterFlush({ stats, quota, log: logger });
   // The schedule fires on wall time: with an injected clock (tests) only explicit runOnce ticks sweep.
-  const expirySweep = startExpirySweep({ expiry: createExpiryService({ db, clock }), log: logger, scheduled: clock === systemClock });
+  const expirySweep = startExpirySweep({ expiry: createExpiryService({ db, clock, tickMs: tickMsOf(env.EXPIRY_SWEEP_CRON) }), log: logger, scheduled: clock === systemClock,
+    pattern: env.EXPIRY_SWEEP_CRON });
   let closed: Promise<void> | null = null;
   const closeOnce = async () => {
     await expirySweep.stop();

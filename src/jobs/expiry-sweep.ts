@@ -3,7 +3,7 @@ import type { ExpiryService, SweepResult } from '../services/expiry.js';
 
 export interface ExpirySweepOptions {
   expiry: Pick<ExpiryService, 'sweep'>;
-  log: { error(obj: object, msg: string): void; info(obj: object, msg: string): void };
+  log: { error(obj: object, msg: string): void; info(obj: object, msg: string): void; debug(obj: object, msg: string): void };
   /** Cron pattern; every minute by default (SPEC §3). */
   pattern?: string;
   /** False: no schedule, only `runOnce` (the schedule follows wall time, a test's clock does not). */
@@ -25,6 +25,7 @@ export function startExpirySweep(o: ExpirySweepOptions) {
     running = o.expiry.sweep()
       .then((result) => {
         if (result.ran && result.expired > 0) o.log.info({ expired: result.expired }, 'subscriptions expired');
+        o.log.debug({ tick: result.tick, ran: result.ran }, 'expiry sweep tick');
         return result;
       })
       .catch((err: unknown) => {

@@ -8,7 +8,8 @@ const EXPIRY_LOCK_KEY = 7_070_002;
 const JOB = 'expiry-sweep';
 const MINUTE_MS = 60_000;
 
-export type SweepResult = { ran: true; expired: number } | { ran: false; expired: 0 };
+/** `tick`: the scheduled instant this sweep was for (ISO); `ran`: whether this instance did the work. */
+export type SweepResult = { ran: true; expired: number; tick: string } | { ran: false; expired: 0; tick: string };
 
 /**
  * Marks subscriptions past `expires_at` as expired (SPEC §3). Requests already treat them as expired
@@ -16,16 +17,18 @@ export type SweepResult = { ran: true; expired: number } | { ran: false; expired
  * instances: one transaction holds an advisory lock, so concurrent sweeps never overlap, and records
  * the minute it ran for, so each tick runs once even when the instances' ticks do not overlap.
  */
-export function createExpiryService(deps: { db: Db; clock: Clock }) {
+export function createExpiryService(deps: { db: Db; clock: Clock; tickMs?: number }) {
   const { db, clock } = deps;
+  const tickMs = deps.tickMs ?? MINUTE_MS;
 
   async function sweep(): Promise<SweepResult> {
     const now = clock.now();
-    const tick = new Date(Math.floor(now.getTime() / MINUTE_MS) * MINUTE_MS);
+    const tick = new Date(Math.floor(now.getTime() / tickMs) * tickMs);
     return db.tx(async (q): Promise<SweepResult> => {
-      if (!await tryJobLock(q, EXPIRY_LOCK_KEY)) return { ran: false, expired: 0 };
-      if (!await claimJobTick(q, JOB, tick, now)) return { ran: false, expired: 0 };
-      return { ran: true, expired: await expireLapsedSubscriptions(q, now) };
+      const skipped = { ran: false, expired: 0, tick: tick.toISOString() } as const;
+      if (!await tryJobLock(q, EXPIRY_LOCK_KEY)) return skipped;
+      if (!await claimJobTick(q, JOB, tick, now)) return skipped;
+      return { ran: true, expired: await expireLapsedSubscriptions(q, now), tick: tick.toISOString() };
     });
   }
 

@@ -26,7 +26,8 @@ export async function writeSecrets(q: Queryable, row: SecretRow & { session_toke
 
 /** One instance at a time rewrites secrets (start-up of several instances together). */
 export async function lockSecretRewrite(q: Queryable): Promise<void> {
-  await q.query('SELECT pg_advisory_xact_lock($1)', [7_070_002]);
+  // 7_070_001 is the migration lock, 7_070_002 the expiry sweep's.
+  await q.query('SELECT pg_advisory_xact_lock($1)', [7_070_003]);
 }
 
 /** Any one sealed secret, to check at start-up that the configured key is the one that sealed it. */
