@@ -1,26 +1,17 @@
 // Measures a 10k-contact sync (issue 3): the provider's map → a diff → bulk statements on PostgreSQL (or the
 // embedded store with BENCH_STORE=pglite). Runs the real app against the simulator on loopback.
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
 import '../src/http/types.js';
-import { openPglite } from '../src/store/pglite.js';
-import { openPostgres } from '../src/store/postgres.js';
-import { runMigrations } from '../src/store/migrate.js';
 import { createProviderSimulator } from '../sim/provider-simulator.js';
+import { openBenchStore } from './store.js';
 
 const COUNT = Number(process.env.BENCH_CONTACTS ?? 10_000);
 const ROUNDS = 5;
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const kind = process.env.BENCH_STORE === 'pglite' ? 'pglite' : 'postgres';
 
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  try { await c.query(sql); } finally { await c.end(); }
-}
 
 function book(round: number) {
   const entries: Record<string, { Found: boolean; FullName: string; PushName: string }> = {};
@@ -35,16 +26,11 @@ function book(round: number) {
 }
 
 async function main() {
-  const name = `gw_bench_${randomBytes(4).toString('hex')}`;
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  if (kind === 'postgres') await admin(`CREATE DATABASE ${name}`);
-  const db = kind === 'postgres' ? openPostgres(url.toString()) : await openPglite(null);
-  await runMigrations(db);
+  const { db, drop } = await openBenchStore(kind);
   const sim = createProviderSimulator({ adminToken: 'bench-admin', connectStallMs: 0 });
   await sim.listen(0);
   const config = loadConfig({ INTERNAL_API_KEYS: 'bench-key', WA_SERVER_URL: sim.url, WA_ADMIN_TOKEN: 'bench-admin', LOG_LEVEL: 'silent' });
-  const deps = await createDeps(config, { db });
+  const deps = await createDeps(config, { db, encryptionKey: randomBytes(32) });
   const app = await buildApp(config, deps, { logger: false });
   try {
     const user = await app.inject({ method: 'POST', url: '/internal/users', headers: { 'x-internal-api-key': 'bench-key' },
@@ -66,9 +52,8 @@ async function main() {
   } finally {
     await app.close();
     await deps.close();
-    await db.close();
     await sim.close();
-    if (kind === 'postgres') await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await drop();
   }
 }
 

@@ -3,42 +3,28 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
 import '../src/http/types.js';
-import { openPglite } from '../src/store/pglite.js';
-import { openPostgres } from '../src/store/postgres.js';
-import { runMigrations } from '../src/store/migrate.js';
 import { createProviderSimulator } from '../sim/provider-simulator.js';
+import { openBenchStore } from './store.js';
 
 const COUNT = Number(process.env.BENCH_DELIVERIES ?? 5_000);
 const kind = process.env.BENCH_STORE === 'pglite' ? 'pglite' : 'postgres';
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  try { await c.query(sql); } finally { await c.end(); }
-}
 
 async function main() {
   let received = 0;
   const receiver = createServer((req, res) => { req.resume(); req.on('end', () => { received += 1; res.end('ok'); }); });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-  const name = `gw_bench_${randomBytes(4).toString('hex')}`;
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  if (kind === 'postgres') await admin(`CREATE DATABASE ${name}`);
-  const db = kind === 'postgres' ? openPostgres(url.toString()) : await openPglite(null);
-  await runMigrations(db);
+  const { db, drop } = await openBenchStore(kind);
   const sim = createProviderSimulator({ adminToken: 'bench-admin', connectStallMs: 0 });
   await sim.listen(0);
   const config = loadConfig({ INTERNAL_API_KEYS: 'k', WA_SERVER_URL: sim.url, WA_ADMIN_TOKEN: 'bench-admin', LOG_LEVEL: 'silent',
     GATEWAY_PUBLIC_URL: 'http://127.0.0.1:9', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' });
-  const deps = await createDeps(config, { db });
+  const deps = await createDeps(config, { db, encryptionKey: randomBytes(32) });
   const app = await buildApp(config, deps, { logger: false });
   try {
     const user = await app.inject({ method: 'POST', url: '/internal/users', headers: { 'x-internal-api-key': 'k' },
@@ -58,10 +44,9 @@ async function main() {
   } finally {
     await app.close();
     await deps.close();
-    await db.close();
     await sim.close();
     receiver.close();
-    if (kind === 'postgres') await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await drop();
   }
 }
 

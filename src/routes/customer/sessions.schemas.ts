@@ -20,16 +20,8 @@ export const CreateSessionBody = Type.Object({
   typing_enabled: Type.Optional(Type.Boolean()),
 });
 
-export const UpdateSessionBody = Type.Object({
-  session_name: Type.Optional(Name),
-  webhook_url: Type.Optional(WebhookUrl),
-  webhook_secret: Type.Optional(WebhookSecret),
-  events: Type.Optional(Events),
-  expiration_sec: Type.Optional(Type.Integer({ minimum: 0 })),
-  history: Type.Optional(Type.Integer({ minimum: 0 })),
-  auto_read_enabled: Type.Optional(Type.Boolean()),
-  typing_enabled: Type.Optional(Type.Boolean()),
-});
+/** Every create field but `auto_connect`, each optional: omitted fields keep their values. */
+export const UpdateSessionBody = Type.Partial(Type.Omit(CreateSessionBody, ['auto_connect']));
 
 export const Session = Type.Object({
   id: Type.Integer(), user_id: Type.String(), provider: Type.String(), session_id: Type.String(), session_name: Type.String(),
