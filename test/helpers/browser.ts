@@ -39,3 +39,9 @@ export async function openPage(browser: Browser, viewport = { width: 1280, heigh
   });
   return { page, problems };
 }
+
+export async function signIn(page: Page, url: string, label: string, key: string): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel(label, { exact: true }).fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
