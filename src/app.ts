@@ -15,6 +15,7 @@ import { gatewayRoutes } from './routes/gateway/index.js';
 import { internalRoutes } from './routes/internal/index.js';
 import { createRateLimitHook } from './http/rate-limit.js';
 import { registerDocs } from './routes/ops/docs.js';
+import { defaultWebRoot, webRoutes } from './routes/ops/web.js';
 import { healthRoutes } from './routes/ops/health.js';
 import { metricsRoutes } from './routes/ops/metrics.js';
 import { readyRoutes } from './routes/ops/ready.js';
@@ -74,6 +75,8 @@ export async function buildApp(config: Readonly<Config>, deps: Deps, options: { 
   await app.register(gatewayRoutes, { prefix: '/wa', rateLimit });
   await app.register(gatewayRoutes, { prefix: '/v1/wa', rateLimit });
   // genfity-wa posts its events here (SPEC §6); events with media inline can be many megabytes.
+  // The web console (issue 8): a static single-page app on the public API, no credentials of its own.
+  await app.register(webRoutes, { root: defaultWebRoot() });
   await app.register(providerWebhookRoutes, { prefix: '/webhook', bodyLimit: config.env.GATEWAY_MAX_BODY_BYTES });
   return app;
 }

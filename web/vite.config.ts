@@ -1,10 +1,10 @@
 import { defineConfig } from 'vite';
 
-// The console is served by the gateway under /app/ (src/routes/ops/web.ts). Preact's automatic JSX
+// The console is served by the gateway under /dashboard/ (src/routes/ops/web.ts). Preact's automatic JSX
 // runtime is enough through esbuild, so no Babel-based preset is needed.
 export default defineConfig({
   root: decodeURIComponent(new URL('.', import.meta.url).pathname),
-  base: '/app/',
+  base: '/dashboard/',
   esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
   build: {
     outDir: 'dist',

@@ -22,7 +22,7 @@ afterAll(async () => {
 describe('web console: bad input', () => {
   it('a wrong key gets a clear message', async () => {
     const { page: p, problems } = await openPage(browser);
-    await signIn(p, `${t.url}/app/`, 'API key', 'gwa_not-a-real-key');
+    await signIn(p, `${t.url}/dashboard/`, 'API key', 'gwa_not-a-real-key');
     await p.getByRole('alert').getByText('This API key is not valid').waitFor();
     await screenshot(p, 'sign-in-wrong-key');
     expect(problems).toEqual([]);
@@ -31,13 +31,13 @@ describe('web console: bad input', () => {
   it('an expired subscription says so', async () => {
     const expired = await seedUser(t.app, { expires_at: '2026-01-01T00:00:00Z' });
     const { page: p } = await openPage(browser);
-    await signIn(p, `${t.url}/app/`, 'API key', expired.apiKey);
+    await signIn(p, `${t.url}/dashboard/`, 'API key', expired.apiKey);
     await p.getByRole('alert').getByText(/subscription has expired/).waitFor();
   });
 
   it('a wrong operator key gets a clear message', async () => {
     const { page: p } = await openPage(browser);
-    await signIn(p, `${t.url}/app/operator`, 'Internal API key', 'not-an-operator-key');
+    await signIn(p, `${t.url}/dashboard/operator`, 'Internal API key', 'not-an-operator-key');
     await p.getByRole('alert').getByText('This operator key is not valid.').waitFor();
   });
 });
@@ -48,7 +48,7 @@ describe('web console: operator', () => {
 
   it('signs in, creates a user and shows its key exactly once', async () => {
     ({ page: op, problems } = await openPage(browser));
-    await signIn(op, `${t.url}/app/operator`, 'Internal API key', internal()['x-internal-api-key']);
+    await signIn(op, `${t.url}/dashboard/operator`, 'Internal API key', internal()['x-internal-api-key']);
     await op.getByRole('heading', { name: 'Users' }).waitFor();
     await op.getByRole('button', { name: 'New user' }).click();
     await op.getByRole('dialog').getByLabel('User ID').fill('acme-support');

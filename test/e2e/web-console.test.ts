@@ -38,10 +38,10 @@ const dialog = () => page.getByRole('dialog');
 
 describe('web console: customer', () => {
   it('signs in with the API key, kept in sessionStorage and never in the URL', async () => {
-    await page.goto(`${t.url}/app/`);
+    await page.goto(`${t.url}/dashboard/`);
     await expect.poll(() => page.getByRole('heading', { name: 'Sign in with your API key' }).isVisible()).toBe(true);
     await screenshot(page, 'sign-in');
-    await signIn(page, `${t.url}/app/`, 'API key', apiKey);
+    await signIn(page, `${t.url}/dashboard/`, 'API key', apiKey);
     await page.getByRole('heading', { name: 'Your sessions' }).waitFor();
     await page.getByText('1,000').first().waitFor();
     expect(page.url()).not.toContain(apiKey);
@@ -146,7 +146,7 @@ describe('web console: customer', () => {
 
   it('fits a phone-sized screen', async () => {
     const phone = await openPage(browser, { width: 390, height: 844 });
-    await signIn(phone.page, `${t.url}/app/`, 'API key', apiKey);
+    await signIn(phone.page, `${t.url}/dashboard/`, 'API key', apiKey);
     await phone.page.getByRole('heading', { name: 'Support desk' }).waitFor();
     await screenshot(phone.page, 'dashboard-phone');
     const wide = await phone.page.evaluate(`[...document.querySelectorAll('body *')]

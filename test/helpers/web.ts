@@ -46,7 +46,7 @@ export async function createWebConsoleApp(options: { now?: string } = {}): Promi
     WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', PUBLIC_RATE_LIMIT_MAX_REQUEST: '1000000', PUBLIC_SPAM_MAX_PER_10S: '1000000' });
   const deps = await createDeps(config, { db: store.db, clock: createManualClock(options.now ?? '2026-06-01T00:00:00Z') });
   const app = await buildApp(config, deps, { logger: false });
-  if (!app.hasRoute({ method: 'GET', url: '/app' })) await app.register(webRoutes, { root: webRoot });
+  if (!app.hasRoute({ method: 'GET', url: '/dashboard' })) await app.register(webRoutes, { root: webRoot });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     app, deps, sim, url,

@@ -35,7 +35,7 @@ async function readShell(root: string): Promise<string> {
 }
 
 /**
- * The web console under `/app/`: hashed assets cached for a year (their names change with their
+ * The web console under `/dashboard/`: hashed assets cached for a year (their names change with their
  * content), and the SPA shell for every other path, never cached so a deploy shows at once.
  */
 export const webRoutes: FastifyPluginAsync<{ root: string }> = async (app, options) => {
@@ -44,7 +44,7 @@ export const webRoutes: FastifyPluginAsync<{ root: string }> = async (app, optio
 
   // Missing folders are not fatal here: the shell answers 503 until `npm run build:web` has run.
   await app.register(fastifyStatic, {
-    root: join(root, 'assets'), prefix: '/app/assets/', decorateReply: false, index: false, suppressWarning: true,
+    root: join(root, 'assets'), prefix: '/dashboard/assets/', decorateReply: false, index: false, suppressWarning: true,
     schemaHide: true, cacheControl: true, maxAge: YEAR_MS, immutable: true,
   });
 
@@ -52,6 +52,6 @@ export const webRoutes: FastifyPluginAsync<{ root: string }> = async (app, optio
     const html = await readShell(root);
     return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(html);
   };
-  app.get('/app', { schema: { hide: true } }, shell);
-  app.get('/app/*', { schema: { hide: true } }, shell);
+  app.get('/dashboard', { schema: { hide: true } }, shell);
+  app.get('/dashboard/*', { schema: { hide: true } }, shell);
 };

@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 describe('web console serving: happy', () => {
-  it.each(['/app', '/app/', '/app/sessions/abc', '/app/operator'])('%s answers the SPA shell, never cached', async (url) => {
+  it.each(['/dashboard', '/dashboard/', '/dashboard/sessions/abc', '/dashboard/operator'])('%s answers the SPA shell, never cached', async (url) => {
     const res = await (await serve(join(dir, 'dist'))).inject({ url });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
@@ -45,17 +45,17 @@ describe('web console serving: happy', () => {
 
   it('hashed assets are cached for a year as immutable, with their own content type', async () => {
     const app = await serve(join(dir, 'dist'));
-    const js = await app.inject({ url: '/app/assets/index-abc123.js' });
+    const js = await app.inject({ url: '/dashboard/assets/index-abc123.js' });
     expect(js.statusCode).toBe(200);
     expect(js.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     expect(js.headers['content-type']).toMatch(/^(application|text)\/javascript/);
     expect(js.body).toBe('console.log(1)');
-    expect((await app.inject({ url: '/app/assets/index-abc123.css' })).headers['content-type']).toMatch(/^text\/css/);
+    expect((await app.inject({ url: '/dashboard/assets/index-abc123.css' })).headers['content-type']).toMatch(/^text\/css/);
   });
 
   it('every answer carries the strict CSP, nosniff and no-referrer', async () => {
     const app = await serve(join(dir, 'dist'));
-    for (const url of ['/app', '/app/assets/index-abc123.js']) {
+    for (const url of ['/dashboard', '/dashboard/assets/index-abc123.js']) {
       const res = await app.inject({ url });
       expect(res.headers['content-security-policy']).toBe(CSP);
       expect(res.headers['x-content-type-options']).toBe('nosniff');
@@ -72,18 +72,18 @@ describe('web console serving: happy', () => {
 
 describe('web console serving: errors', () => {
   it('an unbuilt console answers 503 with the error body', async () => {
-    const res = await (await serve(join(dir, 'missing'))).inject({ url: '/app' });
+    const res = await (await serve(join(dir, 'missing'))).inject({ url: '/dashboard' });
     expect(res.statusCode).toBe(503);
     expect(res.json()).toEqual({ message: 'web console not built', code: 'SERVICE_UNAVAILABLE' });
   });
 
   it('a missing asset is a 404, not the shell (a stale tab must not run HTML as a script)', async () => {
-    const res = await (await serve(join(dir, 'dist'))).inject({ url: '/app/assets/index-gone.js' });
+    const res = await (await serve(join(dir, 'dist'))).inject({ url: '/dashboard/assets/index-gone.js' });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toMatchObject({ code: 'ROUTE_NOT_FOUND' });
   });
 
-  it.each(['/app/assets/../../secret.txt', '/app/assets/%2e%2e/%2e%2e/secret.txt', '/app/assets/..%2f..%2fsecret.txt'])('%s cannot leave the root', async (url) => {
+  it.each(['/dashboard/assets/../../secret.txt', '/dashboard/assets/%2e%2e/%2e%2e/secret.txt', '/dashboard/assets/..%2f..%2fsecret.txt'])('%s cannot leave the root', async (url) => {
     const res = await (await serve(join(dir, 'dist'))).inject({ url });
     expect(res.body).not.toContain('outside the root');
   });

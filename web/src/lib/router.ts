@@ -1,14 +1,14 @@
 import { useEffect, useState } from 'preact/hooks';
 
-/** The gateway serves the console under /app/ and answers every /app/* path with the shell. */
-export const BASE = '/app';
+/** The gateway serves the console under /dashboard/ and answers every /dashboard/* path with the shell. */
+export const BASE = '/dashboard';
 
 function current(): string {
   const path = location.pathname.startsWith(BASE) ? location.pathname.slice(BASE.length) : location.pathname;
   return path.replace(/\/+$/, '') || '/';
 }
 
-/** The path below /app, kept in step with the back and forward buttons. */
+/** The path below /dashboard, kept in step with the back and forward buttons. */
 export function usePath(): string {
   const [path, setPath] = useState(current);
   useEffect(() => {
