@@ -32,7 +32,7 @@ import { createWebhookDeliveries } from './services/webhook-deliveries.js';
 import { createWebhookDelivery } from './services/webhook-delivery.js';
 import { createWebhookInbound } from './services/webhook-inbound.js';
 import { openStore, type Db } from './store/index.js';
-import { pruneWebhookRecords } from './store/webhooks.js';
+import { countPendingDeliveries, pruneWebhookRecords } from './store/webhooks.js';
 
 /** Everything with I/O or time, built once (STYLE: DI rule). Tests pass their own clock, random or store. */
 export interface DepsOverrides {
@@ -95,10 +95,11 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   const webhookInbound = createWebhookInbound({ db, clock, provider, relay, globalHmacKey: env.WA_GLOBAL_HMAC_KEY ?? null, codec, onError });
   const webhookClient = createWebhookClient({ allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS, timeoutMs: env.WEBHOOK_TIMEOUT_MS,
     ...(overrides.webhookLookup ? { lookup: overrides.webhookLookup } : {}) });
-  const webhookDelivery = createWebhookDelivery({ db, clock, client: webhookClient, codec,
+  const webhookDelivery = createWebhookDelivery({ db, clock, client: webhookClient, codec, observer: metrics,
     policy: { retryScheduleMs: config.webhookRetryScheduleMs, leaseMs: env.WEBHOOK_TIMEOUT_MS * 3, batch: 50 } });
   const retentionMs = env.WEBHOOK_RETENTION_HOURS * 3_600_000;
   const webhookJob = startWebhookJob({ delivery: webhookDelivery, inbound: webhookInbound, log: logger,
+    reportDepth: async () => metrics.setWebhookQueueDepth(await countPendingDeliveries(db)),
     prune: () => pruneWebhookRecords(db, new Date(clock.now().getTime() - retentionMs), new Date(clock.now().getTime() - 48 * 3_600_000)) });
   const services = {
     users: createUserService({ db, clock, random, tokens }),

@@ -5,6 +5,8 @@ export interface WebhookJobOptions {
   delivery: Pick<WebhookDelivery, 'runOnce'>;
   inbound: Pick<WebhookInbound, 'recover'>;
   prune: () => Promise<void>;
+  /** Reads and publishes the outbox depth (metrics), now and then. */
+  reportDepth?: () => Promise<void>;
   log: { error(obj: object, msg: string): void };
   idleMs?: number;
   recoverEveryMs?: number;
@@ -21,6 +23,7 @@ export function startWebhookJob(o: WebhookJobOptions) {
   let wake: (() => void) | null = null;
   let lastRecover = 0;
   let lastPrune = 0;
+  let lastDepth = 0;
   const pause = (ms: number) => new Promise<void>((resolve) => {
     const timer = setTimeout(() => { wake = null; resolve(); }, ms);
     timer.unref();
@@ -31,6 +34,10 @@ export function startWebhookJob(o: WebhookJobOptions) {
     if (now - lastRecover >= (o.recoverEveryMs ?? 30_000)) {
       lastRecover = now;
       await o.inbound.recover(30_000).catch((err: unknown) => o.log.error({ err }, 'webhook event recovery failed'));
+    }
+    if (o.reportDepth && now - lastDepth >= 5_000) {
+      lastDepth = now;
+      await o.reportDepth().catch((err: unknown) => o.log.error({ err }, 'webhook queue depth unavailable'));
     }
     if (now - lastPrune >= (o.pruneEveryMs ?? 3_600_000)) {
       lastPrune = now;

@@ -17,7 +17,13 @@ export function isRetryable(result: { ok: true; statusCode: number } | { ok: fal
   return result.statusCode === 408 || result.statusCode === 429 || result.statusCode >= 500;
 }
 
-type Deps = { db: Db; clock: Clock; client: Pick<WebhookClient, 'send'>; policy: DeliveryPolicy; codec: SecretCodec; random?: () => number };
+/** Told the outcome of every attempt (metrics); the service does not know what listens. */
+export interface DeliveryObserver { webhookDelivered(outcome: 'delivered' | 'retry' | 'failed'): void }
+
+type Deps = {
+  db: Db; clock: Clock; client: Pick<WebhookClient, 'send'>; policy: DeliveryPolicy; codec: SecretCodec; observer?: DeliveryObserver;
+  random?: () => number;
+};
 
 /**
  * Delivers the outbox to customers (SPEC §6): signed with the session's current webhook secret,
@@ -42,6 +48,7 @@ export function createWebhookDelivery(deps: Deps) {
       status, statusCode: result.ok ? result.statusCode : null,
       error: delivered ? null : result.ok ? `HTTP ${result.statusCode}: ${result.excerpt}`.slice(0, 500) : result.error,
       nextAttemptAt: retry ? new Date(now.getTime() + jitter(delay, random)) : now, now });
+    deps.observer?.webhookDelivered(status === 'pending' ? 'retry' : status);
     return status;
   }
 

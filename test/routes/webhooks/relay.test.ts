@@ -135,6 +135,7 @@ describe('webhook relay: provisioning and delivery', () => {
     const [got] = await receiver.waitFor(1);
     const body = JSON.parse(got!.body);
     expect(body.type).toBe('Test');
+    await until(async () => (await t.app.inject({ url: '/metrics' })).body.includes('wa_gateway_webhook_deliveries_total{outcome="delivered"}'));
     expect(verifyDelivery(SECRET, body.id, Number(got!.headers['x-webhook-timestamp']), got!.body, String(got!.headers['x-webhook-signature']))).toBe(true);
   });
 });
