@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
-import { AppError } from '../errors.js';
+import { AppError, isAppError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
 import { typingDelayMs } from '../lib/typing.js';
 import { forward, type ForwardResponse } from '../provider/forward.js';
@@ -56,21 +56,22 @@ export function createGateway(deps: Deps) {
       res = typeof key === 'string' && key ? await deps.idempotency.once(`${row.row_id}:${key}`, () => call(row, req, target, send))
         : await call(row, req, target, send);
     } catch (error) {
-      if (send) settle(row, send, 'failed', false);
+      // The provider down or too slow is a failed message; our own refusals (a body too large…) are not messages.
+      const unreachable = isAppError(error) && (error.code === 'PROVIDER_UNAVAILABLE' || error.code === 'PROVIDER_TIMEOUT');
+      if (send) settle(row, send, unreachable ? 'failed' : 'refused');
       throw error;
     }
-    const accepted = res.status >= 200 && res.status < 300;
-    // Only provider 5xx is a failed message; a 4xx is a refused request (go-service-api B26).
-    if (send) settle(row, send, accepted ? 'sent' : 'failed', accepted || res.status < 500);
+    // Only a provider 5xx is a failed message; a 4xx is a refused request, not a message (go-service-api B26).
+    if (send) settle(row, send, res.status >= 200 && res.status < 300 ? 'sent' : res.status >= 500 ? 'failed' : 'refused');
     if (target.path.startsWith('/session/')) res = await syncState(row, target.path, res);
     return { ...res, quota: held?.ok && held.limit !== null ? { limit: held.limit, remaining: held.remaining } : null };
   }
 
   /** Counts a send; a message the provider did not accept goes back to the quota (SPEC §3). */
-  function settle(row: TokenRow, type: string, outcome: 'sent' | 'failed', countable: boolean) {
+  function settle(row: TokenRow, type: string, outcome: 'sent' | 'failed' | 'refused') {
     if (outcome !== 'sent') quota.refund(quotaSub(row));
-    deps.observer?.sendFinished(type, outcome === 'sent' ? 'sent' : countable ? 'rejected' : 'failed');
-    if (!countable && outcome === 'failed') return;
+    deps.observer?.sendFinished(type, outcome === 'refused' ? 'rejected' : outcome);
+    if (outcome === 'refused') return;
     const unlimited = (row.max_messages ?? 0) <= 0 && row.sub_id !== null ? row.sub_id : null;
     stats.record({ userId: row.user_id, sessionId: row.session_id, rowId: row.row_id, messageType: type, outcome, unlimitedSubId: unlimited });
   }

@@ -74,13 +74,17 @@ describe('gateway: happy', () => {
     await t.app.inject({ method: 'POST', url: '/v1/wa/chat/send/location', headers: { token, 'content-type': 'application/json' },
       payload: { Phone: '6281234567890', Latitude: -6.2, Longitude: 106.8, Name: 'Jakarta' } });
     await sendText(t, token, {}, { Phone: '6281234567890' }); // 400: refused, not a failed message
+    await sendText(t, token, {}, { Body: 'no phone' }); // 400 again
     t.sim.failNext('/chat/send/text', { status: 500, body: { code: 500, error: 'error sending message: boom', success: false } });
     await sendText(t, token);
+    t.sim.setDown(true);
+    await sendText(t, token); // unreachable: a failed message
+    t.sim.setDown(false);
     await t.deps.flushCounters();
     const settings = (await t.app.inject({ url: `/v1/sessions/${sessionId}/settings`, headers: customer(apiKey) })).json();
-    expect(settings).toMatchObject({ message_stat_sent: 3, message_stat_failed: 1 });
+    expect(settings).toMatchObject({ message_stat_sent: 3, message_stat_failed: 2 });
     expect(settings.message_stats.by_type.map((s: { message_type: string; sent: number; failed: number }) => [s.message_type, s.sent, s.failed]))
-      .toEqual([['location', 1, 0], ['text', 2, 1]]);
+      .toEqual([['location', 1, 0], ['text', 2, 2]]);
     const listed = (await t.app.inject({ url: '/v1/sessions', headers: customer(apiKey) })).json().sessions[0];
     expect(listed.last_activity_at).not.toBeNull();
   });
