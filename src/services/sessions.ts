@@ -65,7 +65,7 @@ export function createSessionService(deps: Deps) {
    * In relay mode the provider posts to the gateway at a per-session address, signed with a key the
    * gateway chose; the key only signs once set through the session route (provider-contract §7).
    */
-  function relayFor(input: CreateSessionInput) {
+  function relayFor() {
     if (!deps.relay.publicUrl) return null;
     const id = random.bytes(16).toString('hex');
     return { id, key: random.bytes(32).toString('hex'), url: relayUrl(deps.relay, id) };
@@ -80,7 +80,7 @@ export function createSessionService(deps: Deps) {
     const token = generateSecret(random, 'wat');
     const events = eventList(input.events || DEFAULT_EVENTS);
     const sent = providerEvents(events, deps.relay);
-    const relay = relayFor(input);
+    const relay = relayFor();
     const rowId = await reserveSlot(customer, input, token, events.join(','));
     let providerId: string | null = null;
     try {

@@ -113,12 +113,6 @@ export async function updateSessionFields(q: Queryable, rowId: number, changes: 
 
 export interface SessionState { connected: boolean; loggedIn: boolean; jid: string; status: string }
 
-export async function updateSessionState(q: Queryable, rowId: number, s: SessionState, now: Date): Promise<void> {
-  await q.query(
-    `UPDATE wa_sessions SET connected = $2, logged_in = $3, j_id = $4, status = $5, last_synced_at = $6, updated_at = $6 WHERE id = $1`,
-    [rowId, s.connected, s.loggedIn, s.jid, s.status, now]);
-}
-
 /** State read off a provider answer; fields it did not carry stay as they are (go-service-api B24). */
 export async function mergeSessionState(q: Queryable, rowId: number, s: Partial<SessionState>, now: Date): Promise<void> {
   await q.query(
