@@ -65,78 +65,96 @@ function connectRedis(url: string | undefined, logger: Logger): Redis | undefine
   return redis;
 }
 
-export async function createDeps(config: Readonly<Config>, overrides: DepsOverrides = {}) {
+/** Clock, store, secrets, limiter and the provider client: what every service stands on. */
+async function openFoundations(config: Readonly<Config>, overrides: DepsOverrides) {
   const { env } = config;
   const clock = overrides.clock ?? systemClock;
-  const random = overrides.random ?? cryptoRandom;
   const logger = overrides.logger ?? createLogger(env.LOG_LEVEL);
   const db = overrides.db ?? await openStore(config.store);
   const metrics = createMetrics({ processMetrics: true, storePool: () => db.stats() });
   const key = encryptionKey(config, overrides);
-  const codec = createSecretCodec(key ? createSecretBox(key) : null);
   if (key) {
     await assertKeyMatches(db, createSecretBox(key));
     await encryptPlainSecrets(db, createSecretBox(key));
+  } else {
+    logger.warn('ENCRYPTION_KEY is not set: session tokens and webhook secrets are stored in plaintext, as the Go service kept them');
   }
-  else logger.warn('ENCRYPTION_KEY is not set: session tokens and webhook secrets are stored in plaintext, as the Go service kept them');
   const redis = connectRedis(env.REDIS_URL, logger);
   const limiter = createPublicLimiter({ windowSeconds: env.PUBLIC_RATE_LIMIT_WINDOW_SECONDS, maxRequests: env.PUBLIC_RATE_LIMIT_MAX_REQUEST,
     spamMaxPer10s: env.PUBLIC_SPAM_MAX_PER_10S, spamBlockMinutes: env.PUBLIC_SPAM_BLOCK_MINUTES }, { redis, logger, keyPrefix: env.REDIS_KEY_PREFIX });
   const provider = overrides.provider ?? createProviderClient({ baseUrl: env.WA_SERVER_URL, adminToken: env.WA_ADMIN_TOKEN,
     timeoutMs: env.PROVIDER_TIMEOUT_MS, longTimeoutMs: env.PROVIDER_LONG_TIMEOUT_MS, observer: metrics });
+  return { env, clock, random: overrides.random ?? cryptoRandom, logger, db, metrics, key, codec: createSecretCodec(key ? createSecretBox(key) : null),
+    redis, limiter, provider, relay: { publicUrl: env.GATEWAY_PUBLIC_URL ?? null }, webhooks: { allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS } };
+}
+type Foundations = Awaited<ReturnType<typeof openFoundations>>;
+
+/** Provider events in, customer deliveries out (SPEC §6), and the job that works the outbox. */
+function createWebhookParts(f: Foundations, config: Readonly<Config>, lookup: Lookup | undefined) {
+  const { env, db, clock, codec, metrics } = f;
+  const inbound = createWebhookInbound({ db, clock, provider: f.provider, relay: f.relay, globalHmacKey: env.WA_GLOBAL_HMAC_KEY ?? null, codec,
+    onError: (err: unknown) => f.logger.error({ err }, 'webhook processing failed') });
+  const client = createWebhookClient({ allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS, timeoutMs: env.WEBHOOK_TIMEOUT_MS, ...(lookup ? { lookup } : {}) });
+  const delivery = createWebhookDelivery({ db, clock, client, codec, observer: metrics,
+    policy: { retryScheduleMs: config.webhookRetryScheduleMs, leaseMs: env.WEBHOOK_TIMEOUT_MS * 3, batch: 50 } });
+  const ago = (ms: number) => new Date(clock.now().getTime() - ms);
+  const job = startWebhookJob({ delivery, inbound, log: f.logger,
+    reportDepth: async () => metrics.setWebhookQueueDepth(await countPendingDeliveries(db)),
+    prune: () => pruneWebhookRecords(db, ago(env.WEBHOOK_RETENTION_HOURS * 3_600_000), ago(48 * 3_600_000)) });
+  return { inbound, client, delivery, job };
+}
+
+/** GET /ready (SPEC §7): store and provider must answer; Redis away and no key are warnings, not failures. */
+function readinessChecks(f: Foundations) {
+  return createReadiness({ checks: {
+    store: storeCheck(f.db),
+    provider: providerCheck(f.provider),
+    ...(f.redis ? { redis: async () => ({ ok: true, ...(f.limiter.mode() === 'redis' ? {} : { detail: 'unreachable: limits are per instance until it is back' }) }) } : {}),
+    encryption: async () => ({ ok: true, ...(f.key ? {} : { detail: 'ENCRYPTION_KEY not set: secrets stored in plaintext' }) }),
+  } });
+}
+
+export async function createDeps(config: Readonly<Config>, overrides: DepsOverrides = {}) {
+  const f = await openFoundations(config, overrides);
+  const { env, db, clock, random, codec, provider, logger } = f;
   const tokens = createSessionTokens({ db, clock, codec });
   const quota = createQuota({ db, clock });
   const stats = createSendStats({ db, clock });
   const customers = createCustomerService({ db, clock, quota });
-  const webhooks = { allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS };
-  const relay = { publicUrl: env.GATEWAY_PUBLIC_URL ?? null };
-  const sessions = createSessionService({ db, provider, clock, random, customers, webhooks, tokens, relay, codec });
-  const onError = (err: unknown) => logger.error({ err }, 'webhook processing failed');
-  const webhookInbound = createWebhookInbound({ db, clock, provider, relay, globalHmacKey: env.WA_GLOBAL_HMAC_KEY ?? null, codec, onError });
-  const webhookClient = createWebhookClient({ allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS, timeoutMs: env.WEBHOOK_TIMEOUT_MS,
-    ...(overrides.webhookLookup ? { lookup: overrides.webhookLookup } : {}) });
-  const webhookDelivery = createWebhookDelivery({ db, clock, client: webhookClient, codec, observer: metrics,
-    policy: { retryScheduleMs: config.webhookRetryScheduleMs, leaseMs: env.WEBHOOK_TIMEOUT_MS * 3, batch: 50 } });
-  const retentionMs = env.WEBHOOK_RETENTION_HOURS * 3_600_000;
-  const webhookJob = startWebhookJob({ delivery: webhookDelivery, inbound: webhookInbound, log: logger,
-    reportDepth: async () => metrics.setWebhookQueueDepth(await countPendingDeliveries(db)),
-    prune: () => pruneWebhookRecords(db, new Date(clock.now().getTime() - retentionMs), new Date(clock.now().getTime() - 48 * 3_600_000)) });
+  const sessions = createSessionService({ db, provider, clock, random, customers, webhooks: f.webhooks, tokens, relay: f.relay, codec });
+  const webhook = createWebhookParts(f, config, overrides.webhookLookup);
   const services = {
     users: createUserService({ db, clock, random, tokens }),
     customers,
     sessions,
     settings: createSettingsService({ db, clock, sessions, customers }),
     contacts: createContactService({ db, provider, clock, sessions, customers }),
-    webhookInbound,
-    webhookDeliveries: createWebhookDeliveries({ db, clock, random, sessions, onQueued: () => webhookJob.nudge() }),
-    gateway: createGateway({ db, provider, clock, tokens, quota, stats, idempotency: createIdempotency({ clock }), observer: metrics,
-      relay: createRelayGateway({ db, clock, relay, webhooks, codec, forget: tokens.forgetToken }),
+    webhookInbound: webhook.inbound,
+    webhookDeliveries: createWebhookDeliveries({ db, clock, random, sessions, onQueued: () => webhook.job.nudge() }),
+    gateway: createGateway({ db, provider, clock, tokens, quota, stats, idempotency: createIdempotency({ clock }), observer: f.metrics,
+      relay: createRelayGateway({ db, clock, relay: f.relay, webhooks: f.webhooks, codec, forget: tokens.forgetToken }),
       limits: { maxBodyBytes: env.GATEWAY_MAX_BODY_BYTES, timeoutMs: env.PROVIDER_TIMEOUT_MS, longTimeoutMs: env.PROVIDER_LONG_TIMEOUT_MS } }),
-    // GET /ready: one entry per dependency the instance cannot serve without (SPEC §7).
-    readiness: createReadiness({ checks: { store: storeCheck(db), provider: providerCheck(provider),
-      // Warnings, not failures: the instance serves without Redis (memory limits) and without a key.
-      ...(redis ? { redis: async () => ({ ok: true, ...(limiter.mode() === 'redis' ? {} : { detail: 'unreachable: limits are per instance until it is back' }) }) } : {}),
-      encryption: async () => ({ ok: true, ...(key ? {} : { detail: 'ENCRYPTION_KEY not set: secrets stored in plaintext' }) }) } }),
+    readiness: readinessChecks(f),
   };
   const counters = startCounterFlush({ stats, quota, log: logger });
   // The schedule fires on wall time: with an injected clock (tests) only explicit runOnce ticks sweep.
-  const expirySweep = startExpirySweep({ expiry: createExpiryService({ db, clock, tickMs: tickMsOf(env.EXPIRY_SWEEP_CRON) }), log: logger, scheduled: clock === systemClock,
-    pattern: env.EXPIRY_SWEEP_CRON });
+  const expirySweep = startExpirySweep({ expiry: createExpiryService({ db, clock, tickMs: tickMsOf(env.EXPIRY_SWEEP_CRON) }), log: logger,
+    scheduled: clock === systemClock, pattern: env.EXPIRY_SWEEP_CRON });
   let closed: Promise<void> | null = null;
   const closeOnce = async () => {
     await expirySweep.stop();
-    await webhookJob.stop();
-    await webhookClient.close();
+    await webhook.job.stop();
+    await webhook.client.close();
     await counters.stop().catch((error: unknown) => logger.error({ err: error }, 'final counter flush failed'));
     await provider.close();
-    await limiter.close();
-    await redis?.quit().catch(() => undefined);
+    await f.limiter.close();
+    await f.redis?.quit().catch(() => undefined);
     if (!overrides.db) await db.close();
   };
   return {
-    config, clock, random, logger, db, provider, services, metrics, expirySweep, limiter,
+    config, clock, random, logger, db, provider, services, metrics: f.metrics, expirySweep, limiter: f.limiter,
     /** Runs one round of webhook deliveries now (tests). */
-    deliverWebhooks: () => webhookDelivery.runOnce(),
+    deliverWebhooks: () => webhook.delivery.runOnce(),
     /** Writes pending counters now (tests and shutdown). */
     flushCounters: () => stats.flush(),
     /** Flushes counters, hands leases back, then closes what createDeps opened (a store passed in is the caller's). */

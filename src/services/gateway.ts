@@ -34,6 +34,17 @@ type Deps = {
 const quotaSub = (row: TokenRow): QuotaSubscription => ({ id: row.sub_id ?? 0, max_messages: row.max_messages, period_started_at: row.period_started_at });
 
 /**
+ * The client's headers as the provider gets them. `/session/*` answers are read here to refresh the
+ * session state, so they are asked for uncompressed; a rewritten body gets its own length.
+ */
+function forwardedHeaders(req: GatewayRequest, target: Target, rewrittenLength: number | null): GatewayRequest['headers'] {
+  const headers = { ...req.headers };
+  if (target.path.startsWith('/session/')) delete headers['accept-encoding'];
+  if (rewrittenLength !== null) headers['content-length'] = String(rewrittenLength);
+  return headers;
+}
+
+/**
  * The token gateway (SPEC §4): authenticate, decide on the normalised path, hold a message of the
  * quota for sends, stream to genfity-wa and back, then count. Nothing here waits on a database write.
  */
@@ -84,7 +95,7 @@ export function createGateway(deps: Deps) {
     const body = relayed ? Readable.from([relayed.body]) : typing ? Readable.from([typing.raw]) : capped.body;
     // The provider routes GET only; a HEAD is a GET whose body Node leaves out of the answer.
     const method = req.method === 'HEAD' ? 'GET' : req.method;
-    const headers = relayed ? { ...req.headers, 'content-length': String(relayed.body.length) } : req.headers;
+    const headers = forwardedHeaders(req, target, relayed ? relayed.body.length : null);
     const run = () => forward(provider.http, { method, path: target.encodedPath, query: req.rawQuery, token: row.session_token,
       headers, body, timeoutMs: target.route.slow ? limits.longTimeoutMs : limits.timeoutMs });
     try {

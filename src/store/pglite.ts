@@ -12,7 +12,8 @@ export async function openPglite(dataDir: string | null): Promise<Db> {
     waiting += 1;
     try {
       const result = await q.query(text, params as unknown[] | undefined);
-      return { rows: result.rows as never[], rowCount: result.affectedRows ?? result.rows.length };
+      // PGlite reports 0 affected rows for a SELECT; pg reports the rows returned: do as pg does.
+      return { rows: result.rows as never[], rowCount: Math.max(result.rows.length, result.affectedRows ?? 0) };
     } finally {
       waiting -= 1;
     }

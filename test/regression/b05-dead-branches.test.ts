@@ -13,7 +13,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customer, internal } from '../helpers/app.js';
-import { seedUser } from '../helpers/seed.js';
 import { createAppWithSimulator } from '../helpers/sim.js';
 import { pairedSession, providerCalls, type SimApp } from '../routes/gateway/helpers.js';
 

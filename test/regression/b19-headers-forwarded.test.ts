@@ -72,13 +72,12 @@ describe('B19: one credential forwarded, compressed answers stay decodable', () 
     expect(JSON.parse(gunzipSync(res.rawPayload).toString('utf8'))).toMatchObject({ code: 200, success: true });
   });
 
-  // Real bug (src/services/gateway.ts `syncState`): a `/session/*` answer is read with `text()` (UTF-8)
-  // to refresh the session state and re-encoded, which mangles a gzip body while the header still says
-  // gzip; the client cannot decode it (and the state is not refreshed either).
-  it.fails('a gzip answer of a /session/* route is relayed decodable too', async () => {
+  // `/session/*` answers are read by the gateway to refresh the session state, so they are asked for
+  // uncompressed: the client still gets a body it can read (it once got a gzip header over mangled bytes).
+  it('a /session/* answer is relayed readable, and still refreshes the state, when the client asks for gzip', async () => {
     const res = await t.app.inject({ url: '/v1/wa/session/status', headers: { token, 'accept-encoding': 'gzip' } });
     expect(res.statusCode).toBe(200);
-    expect(res.headers['content-encoding']).toBe('gzip');
-    expect(JSON.parse(gunzipSync(res.rawPayload).toString('utf8'))).toMatchObject({ code: 200, success: true, data: { connected: true } });
+    const body = res.headers['content-encoding'] === 'gzip' ? gunzipSync(res.rawPayload).toString('utf8') : res.body;
+    expect(JSON.parse(body)).toMatchObject({ code: 200, success: true, data: { connected: true } });
   });
 });

@@ -12,7 +12,7 @@ export const UpsertUserBody = Type.Object({
   source: Source,
   expires_at: DateTimeInput,
   max_sessions: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
-  max_messages: Type.Optional(Type.Integer({ minimum: 0 })),
+  max_messages: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
   provider: Type.Optional(Provider),
   created_by: Type.Optional(Type.String({ maxLength: 128 })),
 });
@@ -24,7 +24,7 @@ export const UpdateUserBody = Type.Object({
   status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('inactive')])),
   expires_at: Type.Optional(DateTimeInput),
   max_sessions: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
-  max_messages: Type.Optional(Type.Integer({ minimum: 0 })),
+  max_messages: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
   provider: Type.Optional(Provider),
 });
 
