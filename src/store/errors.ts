@@ -19,6 +19,14 @@ export function isStoreUnreachable(error: unknown): boolean {
  * down, recovery without a restart once it is back); the driver's error stays as `cause` for the log.
  */
 export function storeError(error: unknown): unknown {
+  // Class 22, data exception: a value the request carried (a NUL byte, a string longer than its
+  // column, a number out of range) that no schema check caught. The client's mistake: a 400, not a 500.
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code.startsWith('22')) {
+    const typed = new AppError('VALIDATION_FAILED', 'a value in the request cannot be stored: too long, out of range or not valid text');
+    typed.cause = error;
+    return typed;
+  }
   if (!isStoreUnreachable(error)) return error;
   const typed = new AppError('STORE_UNAVAILABLE');
   typed.cause = error;

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { storeError } from './errors.js';
 import { INT8_OID, NUMERIC_OID, type Db, type Queryable } from './db.js';
 
 /** The embedded store: PostgreSQL compiled to WASM, one connection, in a data directory (or memory). */
@@ -14,6 +15,8 @@ export async function openPglite(dataDir: string | null): Promise<Db> {
       const result = await q.query(text, params as unknown[] | undefined);
       // PGlite reports 0 affected rows for a SELECT; pg reports the rows returned: do as pg does.
       return { rows: result.rows as never[], rowCount: Math.max(result.rows.length, result.affectedRows ?? 0) };
+    } catch (error) {
+      throw storeError(error);
     } finally {
       waiting -= 1;
     }

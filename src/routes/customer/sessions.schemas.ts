@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
 import { DateTime, Nullable, errors } from '../schemas.js';
 
-export const SessionParams = Type.Object({ session_id: Type.String({ minLength: 1, maxLength: 128 }) });
+// No control characters: no provider or gateway id has them, and PostgreSQL refuses a NUL in text.
+export const SessionParams = Type.Object({ session_id: Type.String({ minLength: 1, maxLength: 128, pattern: '^[^\\x00-\\x1f]+$' }) });
 
 const Name = Type.String({ minLength: 1, maxLength: 255, pattern: '\\S' });
 const WebhookUrl = Type.String({ maxLength: 2048 });

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { DateTime, DateTimeInput, Nullable, errors } from '../schemas.js';
 
-const UserId = Type.String({ minLength: 1, maxLength: 64, pattern: '\\S' });
+const UserId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[^\\x00-\\x1f]*[^\\s\\x00-\\x1f][^\\x00-\\x1f]*$' });
 const Source = Type.String({ minLength: 1, maxLength: 64, pattern: '\\S' });
 const Provider = Type.String({ maxLength: 32 });
 

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { errors } from '../schemas.js';
 
 const Accepted = Type.Object({ status: Type.String(), duplicate: Type.Boolean() });
-const RelayParams = Type.Object({ relay_id: Type.String({ minLength: 1, maxLength: 64 }) });
+const RelayParams = Type.Object({ relay_id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[^\\x00-\\x1f]+$' }) });
 
 /**
  * genfity-wa → gateway (SPEC §6). The body is kept raw: the provider signs the exact bytes, in its

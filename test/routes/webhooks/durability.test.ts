@@ -78,8 +78,13 @@ describe('SSRF at delivery time', () => {
       expect(created.statusCode).toBe(201);
       const sessionId = created.json().session.session_id;
       await t.app.inject({ method: 'POST', url: `/v1/sessions/${sessionId}/webhook-deliveries/test`, headers: customer(owner.apiKey) });
-      await t.deps.deliverWebhooks();
-      const [delivery] = (await t.app.inject({ url: `/v1/sessions/${sessionId}/webhook-deliveries`, headers: customer(owner.apiKey) })).json().deliveries;
+      // The background job may take the delivery first (the test ping nudges it): wait for a final state.
+      const read = async () => (await t.app.inject({ url: `/v1/sessions/${sessionId}/webhook-deliveries`, headers: customer(owner.apiKey) })).json().deliveries[0];
+      for (let i = 0; i < 100 && (await read()).status === 'pending'; i += 1) {
+        await t.deps.deliverWebhooks();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const delivery = await read();
       expect(delivery).toMatchObject({ status: 'failed', attempts: 1, last_status_code: null });
       expect(delivery.last_error).toMatch(/private address/);
     } finally {
