@@ -67,8 +67,10 @@ export function createGateway(deps: Deps) {
       res = typeof key === 'string' && key ? await deps.idempotency.once(`${row.row_id}:${key}`, () => call(row, req, target, send))
         : await call(row, req, target, send);
     } catch (error) {
-      // The provider down or too slow is a failed message; our own refusals (a body too large…) are not messages.
-      const unreachable = isAppError(error) && (error.code === 'PROVIDER_UNAVAILABLE' || error.code === 'PROVIDER_TIMEOUT');
+      // The provider down or too slow is a failed message; a client that went away mid-body and our own
+      // refusals (a body too large…) are not messages.
+      const clientGone = req.body?.readableAborted === true;
+      const unreachable = !clientGone && isAppError(error) && (error.code === 'PROVIDER_UNAVAILABLE' || error.code === 'PROVIDER_TIMEOUT');
       if (send) settle(row, send, unreachable ? 'failed' : 'refused');
       throw error;
     }
