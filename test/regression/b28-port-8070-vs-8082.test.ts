@@ -18,7 +18,7 @@ describe('B28: one port, 8070, in code and in deployment files', () => {
     expect(loadConfig({ PORT: '9000' }).env.PORT).toBe(9000);
   });
 
-  it.each(['Dockerfile', 'docker-compose.yml', '.env.example'])('%s uses 8070 and not 8082', (name) => {
+  it.each(['Dockerfile', 'compose.yaml', '.env.example'])('%s uses 8070 and not 8082', (name) => {
     const text = repoFile(name);
     expect(text).toContain('8070');
     expect(text).not.toContain('8082');
