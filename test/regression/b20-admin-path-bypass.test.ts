@@ -8,21 +8,17 @@
  * and `/v1/wa`. Even a caller holding the admin token cannot use it through the gateway.
  * (test/routes/gateway/path-safety.test.ts holds the long list of variants.)
  */
-import { Client } from 'undici';
+import type { Client } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAppWithSimulator, SIM_ADMIN_TOKEN } from '../helpers/sim.js';
-import { pairedSession, providerCalls, type SimApp } from '../routes/gateway/helpers.js';
+import { SIM_ADMIN_TOKEN } from '../helpers/sim.js';
+import { pairedOverHttp, providerCalls, type SimApp } from '../routes/gateway/helpers.js';
 
 let t: SimApp;
 let token = '';
 let client: Client;
-beforeAll(async () => {
-  t = await createAppWithSimulator();
-  token = (await pairedSession(t)).token;
-  // Real HTTP, so the path arrives byte for byte (an injected request would be tidied up first).
-  client = new Client(await t.app.listen({ port: 0, host: '127.0.0.1' }));
-});
-afterAll(async () => { await client.close(); await t.close(); });
+let close: () => Promise<void>;
+beforeAll(async () => { ({ t, token, client, close } = await pairedOverHttp()); });
+afterAll(async () => { await close(); });
 
 const get = async (path: string, headers: Record<string, string>) => {
   const res = await client.request({ method: 'GET', path, headers });

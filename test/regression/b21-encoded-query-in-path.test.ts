@@ -6,20 +6,16 @@
  * GATEWAY_PATH_INVALID before anything is forwarded; the path that is forwarded is re-encoded segment by
  * segment, and the real query string travels separately, as the client sent it.
  */
-import { Client } from 'undici';
+import type { Client } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAppWithSimulator } from '../helpers/sim.js';
-import { pairedSession, providerCalls, type SimApp } from '../routes/gateway/helpers.js';
+import { pairedOverHttp, providerCalls, type SimApp } from '../routes/gateway/helpers.js';
 
 let t: SimApp;
 let token = '';
 let client: Client;
-beforeAll(async () => {
-  t = await createAppWithSimulator();
-  token = (await pairedSession(t)).token;
-  client = new Client(await t.app.listen({ port: 0, host: '127.0.0.1' }));
-});
-afterAll(async () => { await client.close(); await t.close(); });
+let close: () => Promise<void>;
+beforeAll(async () => { ({ t, token, client, close } = await pairedOverHttp()); });
+afterAll(async () => { await close(); });
 
 describe('B21: an encoded ? or # cannot rewrite the provider URL', () => {
   it.each(['/session%3Fstatus', '/session/status%3Ftoken=someone-else', '/chat/history%23x', '/session%2fstatus%3F', '/session/status%253F'])(

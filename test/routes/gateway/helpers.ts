@@ -1,6 +1,7 @@
 import { customer } from '../../helpers/app.js';
 import { seedUser, type SeedUser } from '../../helpers/seed.js';
-import type { createAppWithSimulator } from '../../helpers/sim.js';
+import { Client } from 'undici';
+import { createAppWithSimulator } from '../../helpers/sim.js';
 
 export type SimApp = Awaited<ReturnType<typeof createAppWithSimulator>>;
 
@@ -18,3 +19,14 @@ export const sendText = (t: SimApp, token: string, extra: Record<string, string>
   t.app.inject({ method: 'POST', url: `${prefix}/chat/send/text`, headers: { token, 'content-type': 'application/json', ...extra }, payload: body });
 
 export const providerCalls = (t: SimApp, path?: string) => t.sim.requests.filter((r) => !path || r.path === path);
+
+/**
+ * The app listening on a real port with a paired session and an HTTP client: paths arrive byte for
+ * byte (an injected request would be tidied up before it got there).
+ */
+export async function pairedOverHttp(options: Parameters<typeof createAppWithSimulator>[0] = {}) {
+  const t = await createAppWithSimulator(options);
+  const { token } = await pairedSession(t);
+  const client = new Client(await t.app.listen({ port: 0, host: '127.0.0.1' }));
+  return { t, token, client, close: async () => { await client.close(); await t.close(); } };
+}

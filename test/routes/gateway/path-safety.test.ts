@@ -1,18 +1,13 @@
-import { Client } from 'undici';
+import type { Client } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAppWithSimulator } from '../../helpers/sim.js';
-import { pairedSession, providerCalls, type SimApp } from './helpers.js';
+import { pairedOverHttp, providerCalls, type SimApp } from './helpers.js';
 
 let t: SimApp;
 let token = '';
 let client: Client;
-beforeAll(async () => {
-  t = await createAppWithSimulator();
-  token = (await pairedSession(t)).token;
-  // Real HTTP with the path sent byte for byte: an injected request would be tidied up first.
-  client = new Client(await t.app.listen({ port: 0, host: '127.0.0.1' }));
-});
-afterAll(async () => { await client.close(); await t.close(); });
+let close: () => Promise<void>;
+beforeAll(async () => { ({ t, token, client, close } = await pairedOverHttp()); });
+afterAll(async () => { await close(); });
 beforeEach(() => { t.sim.clearRequests(); });
 
 // SPEC §4: decided on the decoded, normalised path; every attempt answers 4xx and reaches nothing.
