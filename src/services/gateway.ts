@@ -75,7 +75,9 @@ export function createGateway(deps: Deps) {
       throw error;
     }
     // Only a provider 5xx is a failed message; a 4xx is a refused request, not a message (go-service-api B26).
-    if (send) settle(row, send, res.status >= 200 && res.status < 300 ? 'sent' : res.status >= 500 ? 'failed' : 'refused');
+    // A replayed Idempotency-Key answer sent nothing: its hold goes back, and nothing is counted twice.
+    if (send && res.headers['idempotent-replayed'] === 'true') quota.refund(quotaSub(row));
+    else if (send) settle(row, send, res.status >= 200 && res.status < 300 ? 'sent' : res.status >= 500 ? 'failed' : 'refused');
     if (target.path.startsWith('/session/')) res = await syncState(row, target.path, res);
     return { ...res, quota: held?.ok && held.limit !== null ? { limit: held.limit, remaining: held.remaining } : null };
   }

@@ -101,6 +101,17 @@ describe('gateway: happy', () => {
     expect(providerCalls(t, '/chat/send/text')).toHaveLength(2);
   });
 
+  it('a replayed Idempotency-Key answer uses no quota and is not counted again', async () => {
+    const { token, sessionId, apiKey } = await pairedSession(t, { max_messages: 2 });
+    const first = await sendText(t, token, { 'idempotency-key': 'once' });
+    const again = await sendText(t, token, { 'idempotency-key': 'once' });
+    expect([first.statusCode, again.statusCode]).toEqual([200, 200]);
+    expect((await sendText(t, token)).statusCode).toBe(200);
+    expect((await sendText(t, token)).statusCode).toBe(429);
+    await t.deps.flushCounters();
+    expect((await t.app.inject({ url: `/v1/sessions/${sessionId}/settings`, headers: customer(apiKey) })).json().message_stat_sent).toBe(2);
+  });
+
   it('typing_enabled shows "composing" before a text and "paused" after', async () => {
     const { token } = await pairedSession(t, {}, { typing_enabled: true });
     expect((await sendText(t, token, {}, { Phone: '6281234567890', Body: 'hi' })).statusCode).toBe(200);
