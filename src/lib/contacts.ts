@@ -1,3 +1,5 @@
+import { stableJson } from './json.js';
+
 /** One contact as the gateway keeps it, parsed from the provider's map (provider-contract §5). */
 export interface ParsedContact { jid: string; name: string; phone: string; raw: Record<string, unknown> }
 
@@ -28,14 +30,6 @@ export function parseContactMap(map: Record<string, ContactInfo>): ParsedContact
 
 export interface StoredContact { j_id: string; name: string | null; phone: string | null; raw: Record<string, unknown> | null }
 export interface ContactDiff { added: ParsedContact[]; changed: ParsedContact[]; removed: string[]; unchanged: number }
-
-/** JSON with sorted keys: jsonb reorders keys, so a plain stringify would see changes that are not there. */
-function stableJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-}
 
 /** What a sync must write so the cache equals the provider's list (SPEC §3: report added/updated/removed). */
 export function diffContacts(stored: StoredContact[], incoming: ParsedContact[]): ContactDiff {

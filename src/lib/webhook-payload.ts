@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { stableJson } from './json.js';
 
 /** A provider webhook post, as genfity-wa sends it in either of its formats (contract §7). */
 export interface ProviderEvent {
@@ -35,12 +36,6 @@ export function parseProviderEvent(contentType: string, raw: string): ProviderEv
   } catch {
     return null;
   }
-}
-
-function stableJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
 }
 
 /**

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { AppError, isAppError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
+import { goField } from '../lib/json.js';
 import { typingDelayMs } from '../lib/typing.js';
 import { forward, type ForwardResponse } from '../provider/forward.js';
 import type { ProviderClient } from '../provider/client.js';
@@ -118,9 +119,8 @@ export function createGateway(deps: Deps) {
     const raw = body ? Buffer.from(await text(body)) : Buffer.alloc(0);
     try {
       const parsed = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
-      const field = (name: string) => Object.entries(parsed).find(([k]) => k.toLowerCase() === name)?.[1];
-      const phone = field('phone');
-      const message = field('body');
+      const phone = goField(parsed, 'phone');
+      const message = goField(parsed, 'body');
       return { raw, phone: typeof phone === 'string' ? phone : null, text: typeof message === 'string' ? message : '' };
     } catch {
       return { raw, phone: null, text: '' };

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import type { Clock } from '../lib/clock.js';
+import { goField as field } from '../lib/json.js';
 import type { ForwardResponse } from '../provider/forward.js';
 import type { Db } from '../store/index.js';
 import * as sessions from '../store/sessions.js';
@@ -14,8 +15,6 @@ export type Interception = { answer: ForwardResponse } | { body: Buffer } | null
 const answer = (status: number, body: unknown): Interception =>
   ({ answer: { status, headers: { 'content-type': 'application/json' }, body: Readable.from([Buffer.from(JSON.stringify(body))]) } });
 const envelope = (data: unknown) => ({ code: 200, data, success: true });
-/** The provider decodes JSON keys without regard to case (contract, preamble). */
-const field = (o: Record<string, unknown>, ...names: string[]) => Object.entries(o).find(([k]) => names.includes(k.toLowerCase()))?.[1];
 
 /**
  * In relay mode a relayed session's provider webhook and its key belong to the gateway. Customer
