@@ -2,8 +2,14 @@ import { defineConfig } from 'vitest/config';
 
 // Tests that touch the store run twice: once on the embedded PGlite store and once on a real
 // PostgreSQL server (issue 2: "tests run against both stores"). Pure tests run once.
-const storeSuites = ['test/routes/**/*.test.ts', 'test/services/**/*.test.ts', 'test/store/**/*.test.ts',
-  'test/regression/**/*.test.ts', 'test/jobs/**/*.test.ts', 'test/e2e/**/*.test.ts'];
+const storeSuites = [
+  'test/routes/**/*.test.ts',
+  'test/services/**/*.test.ts',
+  'test/store/**/*.test.ts',
+  'test/regression/**/*.test.ts',
+  'test/jobs/**/*.test.ts',
+  'test/e2e/**/*.test.ts',
+];
 
 export default defineConfig({
   test: {

@@ -12,7 +12,6 @@ const COUNT = Number(process.env.BENCH_CONTACTS ?? 10_000);
 const ROUNDS = 5;
 const kind = process.env.BENCH_STORE === 'pglite' ? 'pglite' : 'postgres';
 
-
 function book(round: number) {
   const entries: Record<string, { Found: boolean; FullName: string; PushName: string }> = {};
   for (let i = 0; i < COUNT; i += 1) {
@@ -33,10 +32,19 @@ async function main() {
   const deps = await createDeps(config, { db, encryptionKey: randomBytes(32) });
   const app = await buildApp(config, deps, { logger: false });
   try {
-    const user = await app.inject({ method: 'POST', url: '/internal/users', headers: { 'x-internal-api-key': 'bench-key' },
-      payload: { user_id: 'bench', source: 'bench', expires_at: '2099-01-01T00:00:00Z' } });
+    const user = await app.inject({
+      method: 'POST',
+      url: '/internal/users',
+      headers: { 'x-internal-api-key': 'bench-key' },
+      payload: { user_id: 'bench', source: 'bench', expires_at: '2099-01-01T00:00:00Z' },
+    });
     const key = user.json().api_key as string;
-    const created = await app.inject({ method: 'POST', url: '/v1/sessions', headers: { 'x-api-key': key }, payload: { session_name: 'b', auto_connect: true } });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/sessions',
+      headers: { 'x-api-key': key },
+      payload: { session_name: 'b', auto_connect: true },
+    });
     const sessionId = created.json().session.session_id as string;
     console.log(`store=${kind} contacts=${COUNT}`);
     for (let round = 0; round < ROUNDS; round += 1) {
@@ -47,7 +55,9 @@ async function main() {
       const fetchStarted = process.hrtime.bigint();
       await deps.provider.contacts(created.json().session.session_token as string);
       const fetchMs = Number(process.hrtime.bigint() - fetchStarted) / 1e6;
-      console.log(`round ${round + 1}: ${ms.toFixed(0)} ms end to end, of which ${fetchMs.toFixed(0)} ms fetching and checking the provider's map; ${res.body}`);
+      console.log(
+        `round ${round + 1}: ${ms.toFixed(0)} ms end to end, of which ${fetchMs.toFixed(0)} ms fetching and checking the provider's map; ${res.body}`,
+      );
     }
   } finally {
     await app.close();

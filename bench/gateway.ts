@@ -20,13 +20,19 @@ const pgAdmin = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1
 
 function start(args: string[], env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-  child.on('exit', (code) => { if (code && code !== 0) console.error(`${args.join(' ')} exited with ${code}`); });
+  child.on('exit', (code) => {
+    if (code && code !== 0) console.error(`${args.join(' ')} exited with ${code}`);
+  });
   return child;
 }
 
 async function waitFor(url: string) {
   for (let i = 0; i < 200; i += 1) {
-    try { if ((await fetch(url)).ok) return; } catch { /* not up yet */ }
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not up yet */
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${url} never answered`);
@@ -41,12 +47,22 @@ async function json(url: string, init: RequestInit) {
 async function pgQuery(sql: string) {
   const c = new pg.Client({ connectionString: pgAdmin });
   await c.connect();
-  try { await c.query(sql); } finally { await c.end(); }
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
 }
 
 function run(url: string, token: string): Promise<autocannon.Result> {
-  return autocannon({ url, method: 'POST', connections: CONNECTIONS, duration: SECONDS, headers: { token, 'content-type': 'application/json' },
-    body: JSON.stringify({ Phone: '6281234567890', Body: 'benchmark message' }) });
+  return autocannon({
+    url,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    headers: { token, 'content-type': 'application/json' },
+    body: JSON.stringify({ Phone: '6281234567890', Body: 'benchmark message' }),
+  });
 }
 
 const rss = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
@@ -61,8 +77,15 @@ async function main() {
   dbUrl.pathname = `/${dbName}`;
   const sim = start(['--import', 'tsx', 'sim/main.ts'], { SIM_PORT: String(SIM_PORT), WA_ADMIN_TOKEN: ADMIN, SIM_CONNECT_STALL_MS: '0' });
   const gateway = start(['dist/src/main.js'], {
-    PORT: String(GW_PORT), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', WA_SERVER_URL: `http://127.0.0.1:${SIM_PORT}`,
-    WA_ADMIN_TOKEN: ADMIN, INTERNAL_API_KEYS: KEY, PUBLIC_RATE_LIMIT_MAX_REQUEST: '100000000', PUBLIC_SPAM_MAX_PER_10S: '100000000',
+    PORT: String(GW_PORT),
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    WA_SERVER_URL: `http://127.0.0.1:${SIM_PORT}`,
+    WA_ADMIN_TOKEN: ADMIN,
+    INTERNAL_API_KEYS: KEY,
+    PUBLIC_RATE_LIMIT_MAX_REQUEST: '100000000',
+    PUBLIC_SPAM_MAX_PER_10S: '100000000',
     ...(kind === 'postgres' ? { DATABASE_URL: dbUrl.toString() } : {}),
   });
   try {
@@ -70,12 +93,21 @@ async function main() {
     await waitFor(`http://127.0.0.1:${GW_PORT}/health`);
     const gw = `http://127.0.0.1:${GW_PORT}`;
     const results: string[] = [];
-    for (const [plan, maxMessages] of [['unlimited plan', 0], ['quota plan (leases)', 100_000_000]] as const) {
+    for (const [plan, maxMessages] of [
+      ['unlimited plan', 0],
+      ['quota plan (leases)', 100_000_000],
+    ] as const) {
       const userId = `bench-${maxMessages}`;
-      const user = await json(`${gw}/internal/users`, { method: 'POST', headers: { 'x-internal-api-key': KEY },
-        body: JSON.stringify({ user_id: userId, source: 'bench', expires_at: '2099-01-01T00:00:00Z', max_messages: maxMessages }) });
-      const created = await json(`${gw}/v1/sessions`, { method: 'POST', headers: { 'x-api-key': user.api_key },
-        body: JSON.stringify({ session_name: 'bench', auto_connect: true }) });
+      const user = await json(`${gw}/internal/users`, {
+        method: 'POST',
+        headers: { 'x-internal-api-key': KEY },
+        body: JSON.stringify({ user_id: userId, source: 'bench', expires_at: '2099-01-01T00:00:00Z', max_messages: maxMessages }),
+      });
+      const created = await json(`${gw}/v1/sessions`, {
+        method: 'POST',
+        headers: { 'x-api-key': user.api_key },
+        body: JSON.stringify({ session_name: 'bench', auto_connect: true }),
+      });
       const { session_id: sessionId, session_token: token } = created.session;
       await json(`http://127.0.0.1:${SIM_PORT}/_sim/pair`, { method: 'POST', body: JSON.stringify({ sessionId }) });
       await run(`${gw}/v1/wa/chat/send/text`, token); // warm-up of the same length, not reported
@@ -84,8 +116,11 @@ async function main() {
       await fetch(`http://127.0.0.1:${SIM_PORT}/_sim/requests`, { method: 'DELETE' });
       const via = await run(`${gw}/v1/wa/chat/send/text`, token);
       await fetch(`http://127.0.0.1:${SIM_PORT}/_sim/requests`, { method: 'DELETE' });
-      results.push(line(`direct to provider`, direct), line(`via gateway, ${plan}`, via),
-        `  ratio ${(via.requests.average / direct.requests.average).toFixed(2)} of direct; gateway RSS ${rss(gateway.pid!).toFixed(0)} MiB`);
+      results.push(
+        line(`direct to provider`, direct),
+        line(`via gateway, ${plan}`, via),
+        `  ratio ${(via.requests.average / direct.requests.average).toFixed(2)} of direct; gateway RSS ${rss(gateway.pid!).toFixed(0)} MiB`,
+      );
     }
     console.log(`store=${kind} connections=${CONNECTIONS} duration=${SECONDS}s per run, node ${process.version}`);
     for (const r of results) console.log(r);

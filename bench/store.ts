@@ -16,7 +16,11 @@ export async function openBenchStore(kind: 'postgres' | 'pglite'): Promise<{ db:
   const admin = async (sql: string) => {
     const c = new pg.Client({ connectionString: adminUrl });
     await c.connect();
-    try { await c.query(sql); } finally { await c.end(); }
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
   };
   const name = `gw_bench_${randomBytes(4).toString('hex')}`;
   await admin(`CREATE DATABASE ${name}`);
@@ -24,5 +28,11 @@ export async function openBenchStore(kind: 'postgres' | 'pglite'): Promise<{ db:
   url.pathname = `/${name}`;
   const db = openPostgres(url.toString());
   await runMigrations(db);
-  return { db, drop: async () => { await db.close(); await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); } };
+  return {
+    db,
+    drop: async () => {
+      await db.close();
+      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
 }

@@ -16,7 +16,8 @@ async function main() {
   const fresh = loadConfig({ ENCRYPTION_KEY: environment.NEW_ENCRYPTION_KEY ?? '' }).encryptionKey;
   if (!fresh) throw new Error('NEW_ENCRYPTION_KEY must be set: 32 bytes as 64 hex characters or base64');
   const current = config.encryptionKey ?? (config.store.kind === 'pglite' ? loadOrCreateKeyFile(config.env.DATA_DIR) : null);
-  if (!current) throw new Error('no current key: set ENCRYPTION_KEY (secrets in plaintext are encrypted by starting the gateway with a key)');
+  if (!current)
+    throw new Error('no current key: set ENCRYPTION_KEY (secrets in plaintext are encrypted by starting the gateway with a key)');
   const db = await openStore(config.store);
   try {
     const changed = await rotateSecrets(db, createSecretBox(current), createSecretBox(fresh));

@@ -7,14 +7,28 @@ import type { Route, RouteContext, SimCore } from './router.js';
 import type { S3Config, SimUser } from './types.js';
 
 const S3_SCHEMA: GoSchema = {
-  Enabled: 'bool', Endpoint: 'string', Region: 'string', Bucket: 'string', AccessKey: 'string',
-  SecretKey: 'string', PathStyle: 'bool', PublicURL: 'string', MediaDelivery: 'string', RetentionDays: 'int',
+  Enabled: 'bool',
+  Endpoint: 'string',
+  Region: 'string',
+  Bucket: 'string',
+  AccessKey: 'string',
+  SecretKey: 'string',
+  PathStyle: 'bool',
+  PublicURL: 'string',
+  MediaDelivery: 'string',
+  RetentionDays: 'int',
 };
 
 /** json tags of the AddUser/EditUser structs; S3Config has none, so its Go field names match (§2). */
 const EDIT_SCHEMA: GoSchema = {
-  name: 'string', token: 'string', webhook: 'string', expiration: 'int', events: 'string',
-  proxyConfig: { enabled: 'bool', proxyURL: 'string' }, s3Config: S3_SCHEMA, history: 'int',
+  name: 'string',
+  token: 'string',
+  webhook: 'string',
+  expiration: 'int',
+  events: 'string',
+  proxyConfig: { enabled: 'bool', proxyURL: 'string' },
+  s3Config: S3_SCHEMA,
+  history: 'int',
 };
 const CREATE_SCHEMA: GoSchema = { ...EDIT_SCHEMA, hmacKey: 'string' };
 
@@ -33,17 +47,29 @@ function invalidEvent(events: string): string | null {
 function toS3(input: Decoded | undefined): S3Config {
   if (!input) return emptyS3();
   return {
-    enabled: bool(input['Enabled']), endpoint: str(input['Endpoint']), region: str(input['Region']),
-    bucket: str(input['Bucket']), accessKey: str(input['AccessKey']), secretKey: str(input['SecretKey']),
-    pathStyle: bool(input['PathStyle']), publicURL: str(input['PublicURL']),
-    mediaDelivery: str(input['MediaDelivery']), retentionDays: num(input['RetentionDays']),
+    enabled: bool(input['Enabled']),
+    endpoint: str(input['Endpoint']),
+    region: str(input['Region']),
+    bucket: str(input['Bucket']),
+    accessKey: str(input['AccessKey']),
+    secretKey: str(input['SecretKey']),
+    pathStyle: bool(input['PathStyle']),
+    publicURL: str(input['PublicURL']),
+    mediaDelivery: str(input['MediaDelivery']),
+    retentionDays: num(input['RetentionDays']),
   };
 }
 
 export function s3View(s3: S3Config): Record<string, unknown> {
   return {
-    enabled: s3.enabled, endpoint: s3.endpoint, region: s3.region, bucket: s3.bucket, access_key: '***',
-    path_style: s3.pathStyle, public_url: s3.publicURL, media_delivery: s3.mediaDelivery,
+    enabled: s3.enabled,
+    endpoint: s3.endpoint,
+    region: s3.region,
+    bucket: s3.bucket,
+    access_key: '***',
+    path_style: s3.pathStyle,
+    public_url: s3.publicURL,
+    media_delivery: s3.mediaDelivery,
     retention_days: s3.retentionDays,
   };
 }
@@ -51,10 +77,19 @@ export function s3View(s3: S3Config): Record<string, unknown> {
 function userListItem(user: SimUser): Record<string, unknown> {
   const { row, session } = user;
   return {
-    id: row.id, name: row.name, token: row.token, webhook: row.webhook, jid: row.jid, qrcode: row.qrcode,
-    connected: session.client?.connected ?? false, loggedIn: session.client?.loggedIn ?? false,
-    expiration: row.expiration, proxy_url: row.proxyUrl, events: row.events,
-    proxy_config: { enabled: row.proxyUrl !== '', proxy_url: row.proxyUrl }, s3_config: s3View(row.s3),
+    id: row.id,
+    name: row.name,
+    token: row.token,
+    webhook: row.webhook,
+    jid: row.jid,
+    qrcode: row.qrcode,
+    connected: session.client?.connected ?? false,
+    loggedIn: session.client?.loggedIn ?? false,
+    expiration: row.expiration,
+    proxy_url: row.proxyUrl,
+    events: row.events,
+    proxy_config: { enabled: row.proxyUrl !== '', proxy_url: row.proxyUrl },
+    s3_config: s3View(row.s3),
   };
 }
 
@@ -74,15 +109,30 @@ export function adminRoutes(core: SimCore): Route[] {
     const proxy = obj(input['proxyConfig']);
     const s3 = toS3(input['s3Config'] as Decoded | undefined);
     const row = {
-      id: randomId(), name: str(input['name']), token, webhook: str(input['webhook']),
-      expiration: num(input['expiration']), events, history: num(input['history']),
-      proxyUrl: str(proxy['proxyURL']), s3, hmacKey: hmacKey || null, jid: '', qrcode: '',
+      id: randomId(),
+      name: str(input['name']),
+      token,
+      webhook: str(input['webhook']),
+      expiration: num(input['expiration']),
+      events,
+      history: num(input['history']),
+      proxyUrl: str(proxy['proxyURL']),
+      s3,
+      hmacKey: hmacKey || null,
+      jid: '',
+      qrcode: '',
     };
     store.insert(row);
     const data = {
-      id: row.id, name: row.name, token: row.token, webhook: row.webhook, expiration: row.expiration,
-      events: row.events, proxy_config: { enabled: bool(proxy['enabled']), proxy_url: row.proxyUrl },
-      s3_config: s3View(s3), hmac_key: hmacKey !== '',
+      id: row.id,
+      name: row.name,
+      token: row.token,
+      webhook: row.webhook,
+      expiration: row.expiration,
+      events: row.events,
+      proxy_config: { enabled: bool(proxy['enabled']), proxy_url: row.proxyUrl },
+      s3_config: s3View(s3),
+      hmac_key: hmacKey !== '',
     };
     respondJson(res, 201, { code: 201, data, success: true });
   }
@@ -120,8 +170,7 @@ export function adminRoutes(core: SimCore): Route[] {
     const proxy = input['proxyConfig'] as Decoded | undefined;
     if (proxy) row.proxyUrl = bool(proxy['enabled']) ? str(proxy['proxyURL']) : '';
     if (input['s3Config']) row.s3 = toS3(input['s3Config'] as Decoded);
-    const changed = Object.keys(input).some((k) => (k === 'proxyConfig' || k === 's3Config') ||
-      Boolean(input[k]));
+    const changed = Object.keys(input).some((k) => k === 'proxyConfig' || k === 's3Config' || Boolean(input[k]));
     if (changed) patchCache(user, input, oldToken);
     return changed;
   }

@@ -68,7 +68,10 @@ export function chatRoutes(core: SimCore): Route[] {
       return respondError(res, 500, "failed to check if users are on WhatsApp: the store doesn't contain a device JID");
     }
     const users = phones.map((query) => ({
-      Query: query, IsInWhatsapp: true, JID: `${query.replace(/\D/g, '')}@s.whatsapp.net`, VerifiedName: '',
+      Query: query,
+      IsInWhatsapp: true,
+      JID: `${query.replace(/\D/g, '')}@s.whatsapp.net`,
+      VerifiedName: '',
     }));
     respond(res, 200, { Users: users });
   }
@@ -105,7 +108,8 @@ function history(core: SimCore, { res, url, user }: UserContext): void {
 function chatIndex(all: HistoryMessage[]): Record<string, { chat_jid: string; last_updated: string }[]> {
   const out: Record<string, { chat_jid: string; last_updated: string }[]> = {};
   for (const m of all) {
-    const chats = (out[m.user_id] ??= []);
+    const chats = out[m.user_id] ?? [];
+    out[m.user_id] = chats;
     if (!chats.some((c) => c.chat_jid === m.chat_jid)) chats.push({ chat_jid: m.chat_jid, last_updated: m.timestamp });
   }
   return out;

@@ -21,9 +21,13 @@ const optional = <T>(body: Body, key: string): T | undefined => (body[key] ?? un
  * can drive the simulator. The real provider never serves /_sim, so nothing here can shadow it.
  */
 const CONTROL: Record<string, ControlHandler> = {
-  'POST /_sim/pair': (sim, b) => ({ user: sim.pair(need(b, 'sessionId', 'string'), {
-    phone: optional(b, 'phone'), jid: optional(b, 'jid'), pushName: optional(b, 'pushName'),
-  }) }),
+  'POST /_sim/pair': (sim, b) => ({
+    user: sim.pair(need(b, 'sessionId', 'string'), {
+      phone: optional(b, 'phone'),
+      jid: optional(b, 'jid'),
+      pushName: optional(b, 'pushName'),
+    }),
+  }),
   'POST /_sim/inject/message': (sim, b) => ({ event: sim.injectMessage(need(b, 'sessionId', 'string'), b) }),
   'POST /_sim/inject/event': (sim, b) => ({
     event: sim.injectEvent(need(b, 'sessionId', 'string'), need(b, 'type', 'string'), b['event'] ?? {}, optional(b, 'extras')),
@@ -31,9 +35,12 @@ const CONTROL: Record<string, ControlHandler> = {
   'POST /_sim/contacts': (sim, b) => sim.setContacts(need(b, 'sessionId', 'string'), need(b, 'contacts', 'object')),
   'POST /_sim/qr/rotate': (sim, b) => sim.rotateQr(need(b, 'sessionId', 'string')),
   'POST /_sim/latency': (sim, b) => sim.setLatency(need(b, 'ms', 'number'), optional(b, 'pathPrefix')),
-  'POST /_sim/fail': (sim, b) => sim.failNext(need(b, 'pathPrefix', 'string'), {
-    status: need(b, 'status', 'number'), body: b['body'], count: optional(b, 'count'),
-  }),
+  'POST /_sim/fail': (sim, b) =>
+    sim.failNext(need(b, 'pathPrefix', 'string'), {
+      status: need(b, 'status', 'number'),
+      body: b['body'],
+      count: optional(b, 'count'),
+    }),
   'POST /_sim/garbage': (sim, b) => sim.setGarbage(need(b, 'pathPrefix', 'string'), optional(b, 'count')),
   'POST /_sim/down': (sim, b) => sim.setDown(need(b, 'down', 'boolean')),
   'POST /_sim/config': (sim, b) => ({ config: sim.configure(b) }),

@@ -98,13 +98,9 @@ function decodeField(value: unknown, kind: FieldKind): unknown {
     case 'int':
       return typeof value === 'number' && Number.isInteger(value) ? value : INVALID;
     case 'strings':
-      return Array.isArray(value) && value.every((v) => typeof v === 'string' || v === null)
-        ? value.map((v) => v ?? '')
-        : INVALID;
+      return Array.isArray(value) && value.every((v) => typeof v === 'string' || v === null) ? value.map((v) => v ?? '') : INVALID;
     case 'objects':
-      return Array.isArray(value) && value.every((v) => v === null || (typeof v === 'object' && !Array.isArray(v)))
-        ? value
-        : INVALID;
+      return Array.isArray(value) && value.every((v) => v === null || (typeof v === 'object' && !Array.isArray(v))) ? value : INVALID;
     case 'jid':
       return typeof value === 'string' && (value === '' || parseJid(value) !== null) ? value : INVALID;
     default:

@@ -16,7 +16,10 @@ export function goDuration(ms: number): string {
 /** GET|HEAD /health: a bare struct (fields in declaration order, no envelope), no auth (contract §1). */
 export function healthRoute(core: SimCore): Route {
   function health({ res }: RouteContext): void {
-    const sessions = core.store.rows().map((u) => u.session.client).filter((c) => c !== null);
+    const sessions = core.store
+      .rows()
+      .map((u) => u.session.client)
+      .filter((c) => c !== null);
     const memory = process.memoryUsage();
     const body = {
       status: 'ok',
@@ -27,8 +30,10 @@ export function healthRoute(core: SimCore): Route {
       connected_users: sessions.filter((c) => c.connected).length,
       logged_in_users: sessions.filter((c) => c.loggedIn).length,
       memory_stats: {
-        alloc_mb: Math.floor(memory.heapUsed / 1048576), num_gc: 0,
-        sys_mb: Math.floor(memory.rss / 1048576), total_alloc_mb: Math.floor(memory.heapTotal / 1048576),
+        alloc_mb: Math.floor(memory.heapUsed / 1048576),
+        num_gc: 0,
+        sys_mb: Math.floor(memory.rss / 1048576),
+        total_alloc_mb: Math.floor(memory.heapTotal / 1048576),
       },
       goroutines: 8 + sessions.length,
       version: '1.0.0-sim',

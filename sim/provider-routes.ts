@@ -16,8 +16,13 @@ import type { RecordedRequest } from './types.js';
 /** The route table of routes.go. /chat/send/template is commented out there, so it is not here either. */
 export function providerRoutes(core: SimCore): Route[] {
   return [
-    healthRoute(core), ...adminRoutes(core), ...webhookRoutes(), ...sessionRoutes(core), ...settingsRoutes(),
-    ...sendRoutes(core), ...chatRoutes(core),
+    healthRoute(core),
+    ...adminRoutes(core),
+    ...webhookRoutes(),
+    ...sessionRoutes(core),
+    ...settingsRoutes(),
+    ...sendRoutes(core),
+    ...chatRoutes(core),
   ];
 }
 

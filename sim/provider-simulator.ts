@@ -44,8 +44,14 @@ export interface ProviderSimulator {
 }
 
 const DEFAULTS = {
-  connectStallMs: 2000, webhookFormat: 'form', webhookRetryCount: 5, webhookRetryDelayMs: 30_000,
-  webhookTimeoutMs: 30_000, qrFirstMs: 60_000, qrRotateMs: 20_000, qrCodes: 6,
+  connectStallMs: 2000,
+  webhookFormat: 'form',
+  webhookRetryCount: 5,
+  webhookRetryDelayMs: 30_000,
+  webhookTimeoutMs: 30_000,
+  qrFirstMs: 60_000,
+  qrRotateMs: 20_000,
+  qrCodes: 6,
 } as const;
 
 function resolveConfig(options: SimulatorOptions): SimulatorConfig {

@@ -34,8 +34,7 @@ export type Route =
  * gorilla/mux semantics as the provider wires them: a path pattern with `{var}` single segments, and a
  * method mismatch is not a 405: the request falls through to the static catch-all (contract §8).
  */
-export function matchRoute(routes: Route[], method: string, path: string):
-  { route: Route; params: Record<string, string> } | null {
+export function matchRoute(routes: Route[], method: string, path: string): { route: Route; params: Record<string, string> } | null {
   for (const route of routes) {
     if (!route.method.includes(method)) continue;
     const params = matchPath(route.path, path);

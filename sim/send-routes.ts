@@ -52,13 +52,24 @@ export function sendRoutes(core: SimCore): Route[] {
     if (!spec.historyType || !(limit > 0)) return;
     const history = core.store.history;
     history.push({
-      id: history.length + 1, user_id: user.row.id, chat_jid: chat, sender_jid: 'me', message_id: id,
-      timestamp: at.toISOString(), message_type: spec.historyType, text_content: text, media_link: '',
-      quoted_message_id: '', datajson: '',
+      id: history.length + 1,
+      user_id: user.row.id,
+      chat_jid: chat,
+      sender_jid: 'me',
+      message_id: id,
+      timestamp: at.toISOString(),
+      message_type: spec.historyType,
+      text_content: text,
+      media_link: '',
+      quoted_message_id: '',
+      datajson: '',
     });
   }
 
   return [...mediaSpecs, ...textSpecs].map((spec) => ({
-    method: ['POST'], path: spec.path, auth: 'user' as const, handler: handler(spec),
+    method: ['POST'],
+    path: spec.path,
+    auth: 'user' as const,
+    handler: handler(spec),
   }));
 }

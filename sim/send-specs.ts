@@ -46,12 +46,14 @@ function firstMissing(input: Decoded, fields: string[]): string | null {
 }
 
 export function checks(fields: string[]) {
-  return (input: Decoded): string | null =>
-    firstMissing(input, fields) ?? validateRecipient(str(input['Phone']), input);
+  return (input: Decoded): string | null => firstMissing(input, fields) ?? validateRecipient(str(input['Phone']), input);
 }
 
-export const sentResponse = (id: string, at: Date): Record<string, unknown> =>
-  ({ Details: 'Sent', Timestamp: Math.floor(at.getTime() / 1000), Id: id });
+export const sentResponse = (id: string, at: Date): Record<string, unknown> => ({
+  Details: 'Sent',
+  Timestamp: Math.floor(at.getTime() / 1000),
+  Id: id,
+});
 
 function fromDataUrl(text: string, checkImage: boolean): MediaResult {
   const url = decodeDataUrl(text);
@@ -68,16 +70,29 @@ function fromUrl(text: string, kind: string, mime: string): MediaResult {
 }
 
 export const base = (path: string, fields: string[], sentType: string | null) => ({
-  path, decodeError: 'could not decode Payload', validate: checks(fields), failPrefix: 'error sending message: ',
-  recipient: (input: Decoded) => parseJid(str(input['Phone'])) ?? '', sentType, historyType: sentType,
-  historyText: () => '', response: sentResponse,
+  path,
+  decodeError: 'could not decode Payload',
+  validate: checks(fields),
+  failPrefix: 'error sending message: ',
+  recipient: (input: Decoded) => parseJid(str(input['Phone'])) ?? '',
+  sentType,
+  historyType: sentType,
+  historyText: () => '',
+  response: sentResponse,
 });
 
-function mediaSpec(kind: string, field: string, accept: (text: string) => MediaResult,
-  extra: GoSchema = {}, captioned = true): SendSpec {
+function mediaSpec(kind: string, field: string, accept: (text: string) => MediaResult, extra: GoSchema = {}, captioned = true): SendSpec {
   return {
     ...base(`/chat/send/${kind}`, ['Phone', field], kind),
-    schema: { Phone: 'string', [field]: 'string', Caption: 'string', Id: 'string', MimeType: 'string', ContextInfo: CONTEXT_INFO, ...extra },
+    schema: {
+      Phone: 'string',
+      [field]: 'string',
+      Caption: 'string',
+      Id: 'string',
+      MimeType: 'string',
+      ContextInfo: CONTEXT_INFO,
+      ...extra,
+    },
     media: (input) => accept(str(input[field])),
     failPrefix: 'failed to upload file: ',
     historyText: (input) => (captioned ? str(input['Caption']) : ''),
@@ -99,16 +114,28 @@ const image = mediaSpec('image', 'Image', (text) => {
   return { ok: false, status: 400, error: 'Image data should start with "data:image/png;base64,"' };
 });
 
-const audio = mediaSpec('audio', 'Audio', (text) => (text.startsWith('data:audio/')
-  ? fromDataUrl(text, false)
-  : { ok: false, status: 400, error: 'audio data should start with "data:audio/"' }), { PTT: 'bool', Seconds: 'int' }, false);
+const audio = mediaSpec(
+  'audio',
+  'Audio',
+  (text) =>
+    text.startsWith('data:audio/')
+      ? fromDataUrl(text, false)
+      : { ok: false, status: 400, error: 'audio data should start with "data:audio/"' },
+  { PTT: 'bool', Seconds: 'int' },
+  false,
+);
 
 /** Document: slicing [0:29] of a shorter string panics the handler, so the connection drops (§8). */
-const document = mediaSpec('document', 'Document', (text) => {
-  if (text.length < 29) return PANIC;
-  if (text.startsWith('data:application/octet-stream')) return fromDataUrl(text, false);
-  return { ok: false, status: 400, error: 'document data should start with "data:application/octet-stream;base64,"' };
-}, { FileName: 'string' });
+const document = mediaSpec(
+  'document',
+  'Document',
+  (text) => {
+    if (text.length < 29) return PANIC;
+    if (text.startsWith('data:application/octet-stream')) return fromDataUrl(text, false);
+    return { ok: false, status: 400, error: 'document data should start with "data:application/octet-stream;base64,"' };
+  },
+  { FileName: 'string' },
+);
 document.validate = checks(['Phone', 'Document', 'FileName']);
 
 const video = mediaSpec('video', 'Video', (text) => {
@@ -118,11 +145,17 @@ const video = mediaSpec('video', 'Video', (text) => {
   return { ok: false, status: 400, error: 'data should start with "data:mime/type;base64,"' };
 });
 
-const sticker = mediaSpec('sticker', 'Sticker', (text) => {
-  if (text.length < 4) return PANIC;
-  if (text.startsWith('data')) return fromDataUrl(text, false);
-  return { ok: false, status: 400, error: 'Data should start with "data:mime/type;base64,"' };
-}, {}, false);
+const sticker = mediaSpec(
+  'sticker',
+  'Sticker',
+  (text) => {
+    if (text.length < 4) return PANIC;
+    if (text.startsWith('data')) return fromDataUrl(text, false);
+    return { ok: false, status: 400, error: 'Data should start with "data:mime/type;base64,"' };
+  },
+  {},
+  false,
+);
 sticker.failPrefix = 'Failed to upload file: ';
 
 export const mediaSpecs: SendSpec[] = [image, audio, document, video, sticker];

@@ -65,13 +65,20 @@ export function sessionRoutes(core: SimCore): Route[] {
     const { row, session } = user;
     const cache = user.cache;
     respond(res, 200, {
-      id: row.id, name: cache?.name ?? row.name, connected: session.client?.connected ?? false,
-      loggedIn: session.client?.loggedIn ?? false, token: cache?.token ?? row.token, jid: cache?.jid ?? row.jid,
-      webhook: cache?.webhook ?? row.webhook, events: cache?.events ?? row.events,
-      proxy_url: cache?.proxy ?? row.proxyUrl, qrcode: cache?.qrcode ?? row.qrcode,
+      id: row.id,
+      name: cache?.name ?? row.name,
+      connected: session.client?.connected ?? false,
+      loggedIn: session.client?.loggedIn ?? false,
+      token: cache?.token ?? row.token,
+      jid: cache?.jid ?? row.jid,
+      webhook: cache?.webhook ?? row.webhook,
+      events: cache?.events ?? row.events,
+      proxy_url: cache?.proxy ?? row.proxyUrl,
+      qrcode: cache?.qrcode ?? row.qrcode,
       history: cache?.history ?? String(row.history),
       proxy_config: { enabled: row.proxyUrl !== '', proxy_url: row.proxyUrl },
-      s3_config: s3View(row.s3), hmac_configured: row.hmacKey !== null,
+      s3_config: s3View(row.s3),
+      hmac_configured: row.hmacKey !== null,
     });
   }
 

@@ -3,8 +3,16 @@ import { respond, respondError } from './http-util.js';
 import type { Route, UserContext } from './router.js';
 
 const S3_BODY = {
-  enabled: 'bool', endpoint: 'string', region: 'string', bucket: 'string', access_key: 'string',
-  secret_key: 'string', path_style: 'bool', public_url: 'string', media_delivery: 'string', retention_days: 'int',
+  enabled: 'bool',
+  endpoint: 'string',
+  region: 'string',
+  bucket: 'string',
+  access_key: 'string',
+  secret_key: 'string',
+  path_style: 'bool',
+  public_url: 'string',
+  media_delivery: 'string',
+  retention_days: 'int',
 } as const;
 
 /** /session/history, /session/s3/*, /session/proxy: the per-session settings calls real clients make. */
@@ -37,10 +45,16 @@ export function settingsRoutes(): Route[] {
       return respondError(res, 400, "media_delivery must be 'base64', 's3', or 'both'");
     }
     user.row.s3 = {
-      enabled: bool(input['enabled']), endpoint: str(input['endpoint']), region: str(input['region']),
-      bucket: str(input['bucket']), accessKey: str(input['access_key']), secretKey: str(input['secret_key']),
-      pathStyle: bool(input['path_style']), publicURL: str(input['public_url']),
-      mediaDelivery: delivery || 'base64', retentionDays: num(input['retention_days']),
+      enabled: bool(input['enabled']),
+      endpoint: str(input['endpoint']),
+      region: str(input['region']),
+      bucket: str(input['bucket']),
+      accessKey: str(input['access_key']),
+      secretKey: str(input['secret_key']),
+      pathStyle: bool(input['path_style']),
+      publicURL: str(input['public_url']),
+      mediaDelivery: delivery || 'base64',
+      retentionDays: num(input['retention_days']),
     };
     respond(res, 200, { Details: 'S3 configuration saved successfully', Enabled: user.row.s3.enabled });
   }
@@ -48,15 +62,30 @@ export function settingsRoutes(): Route[] {
   function getS3({ res, user }: UserContext): void {
     const s3 = user.row.s3;
     respond(res, 200, {
-      enabled: s3.enabled, endpoint: s3.endpoint, region: s3.region, bucket: s3.bucket, access_key: '***',
-      path_style: s3.pathStyle, public_url: s3.publicURL, media_delivery: s3.mediaDelivery, retention_days: s3.retentionDays,
+      enabled: s3.enabled,
+      endpoint: s3.endpoint,
+      region: s3.region,
+      bucket: s3.bucket,
+      access_key: '***',
+      path_style: s3.pathStyle,
+      public_url: s3.publicURL,
+      media_delivery: s3.mediaDelivery,
+      retention_days: s3.retentionDays,
     });
   }
 
   function deleteS3({ res, user }: UserContext): void {
     user.row.s3 = {
-      enabled: false, endpoint: '', region: '', bucket: '', accessKey: '', secretKey: '', pathStyle: true,
-      publicURL: '', mediaDelivery: 'base64', retentionDays: 30,
+      enabled: false,
+      endpoint: '',
+      region: '',
+      bucket: '',
+      accessKey: '',
+      secretKey: '',
+      pathStyle: true,
+      publicURL: '',
+      mediaDelivery: 'base64',
+      retentionDays: 30,
     };
     respond(res, 200, { Details: 'S3 configuration deleted successfully' });
   }

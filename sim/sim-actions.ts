@@ -59,9 +59,17 @@ export function createActions(core: SimCore) {
     const text = typeof message['conversation'] === 'string' ? message['conversation'] : '';
     const history = core.store.history;
     history.push({
-      id: history.length + 1, user_id: user.row.id, chat_jid: info['Chat'] ?? '', sender_jid: info['Sender'] ?? '',
-      message_id: info['ID'] ?? '', timestamp: info['Timestamp'] ?? new Date().toISOString(), message_type: 'text',
-      text_content: text, media_link: '', quoted_message_id: '', datajson: JSON.stringify(postmap['event']),
+      id: history.length + 1,
+      user_id: user.row.id,
+      chat_jid: info['Chat'] ?? '',
+      sender_jid: info['Sender'] ?? '',
+      message_id: info['ID'] ?? '',
+      timestamp: info['Timestamp'] ?? new Date().toISOString(),
+      message_type: 'text',
+      text_content: text,
+      media_link: '',
+      quoted_message_id: '',
+      datajson: JSON.stringify(postmap['event']),
     });
   }
 
@@ -95,7 +103,11 @@ export class SessionNotFoundError extends Error {
 /** whatsmeow ContactInfo with its zero values; `Found` defaults to true for a stored contact. */
 function contact(info: Partial<ContactInfo>): ContactInfo {
   return {
-    Found: info.Found ?? true, FirstName: info.FirstName ?? '', FullName: info.FullName ?? '',
-    PushName: info.PushName ?? '', BusinessName: info.BusinessName ?? '', RedactedPhone: info.RedactedPhone ?? '',
+    Found: info.Found ?? true,
+    FirstName: info.FirstName ?? '',
+    FullName: info.FullName ?? '',
+    PushName: info.PushName ?? '',
+    BusinessName: info.BusinessName ?? '',
+    RedactedPhone: info.RedactedPhone ?? '',
   };
 }

@@ -50,9 +50,13 @@ const buttons: SendSpec = {
   },
   message: (input) => ({
     buttonsMessage: {
-      contentText: str(input['Title']), headerType: 1,
+      contentText: str(input['Title']),
+      headerType: 1,
       buttons: ((input['Buttons'] as Decoded[] | undefined) ?? []).map((b) => ({
-        buttonID: str(obj(b)['ButtonId']), buttonText: { displayText: str(obj(b)['ButtonText']) }, type: 1, nativeFlowInfo: {},
+        buttonID: str(obj(b)['ButtonId']),
+        buttonText: { displayText: str(obj(b)['ButtonText']) },
+        type: 1,
+        nativeFlowInfo: {},
       })),
     },
   }),
@@ -62,8 +66,14 @@ const buttons: SendSpec = {
 const list: SendSpec = {
   ...base('/chat/send/list', [], 'list'),
   schema: {
-    Phone: 'string', ButtonText: 'string', Desc: 'string', TopText: 'string', Sections: 'objects',
-    List: 'objects', FooterText: 'string', Id: 'string',
+    Phone: 'string',
+    ButtonText: 'string',
+    Desc: 'string',
+    TopText: 'string',
+    Sections: 'objects',
+    List: 'objects',
+    FooterText: 'string',
+    Id: 'string',
   },
   historyType: null,
   validate: (input) => {
@@ -76,10 +86,17 @@ const list: SendSpec = {
   },
   response: (id, at) => ({ Details: 'Sent', Timestamp: at.toISOString(), Id: id }),
   message: (input) => ({
-    viewOnceMessage: { message: { listMessage: {
-      title: str(input['TopText']), description: str(input['Desc']), buttonText: str(input['ButtonText']),
-      listType: 1, sections: input['Sections'] ?? [{ title: str(input['TopText']) || 'Menu', rows: input['List'] }],
-    } } },
+    viewOnceMessage: {
+      message: {
+        listMessage: {
+          title: str(input['TopText']),
+          description: str(input['Desc']),
+          buttonText: str(input['ButtonText']),
+          listType: 1,
+          sections: input['Sections'] ?? [{ title: str(input['TopText']) || 'Menu', rows: input['List'] }],
+        },
+      },
+    },
   }),
 };
 
@@ -100,7 +117,8 @@ const poll: SendSpec = {
   response: (id) => ({ Details: 'Poll sent successfully', Id: id }),
   message: (input) => ({
     pollCreationMessage: {
-      name: str(input['header']), options: strs(input['options']).map((optionName) => ({ optionName })),
+      name: str(input['header']),
+      options: strs(input['options']).map((optionName) => ({ optionName })),
       selectableOptionsCount: 1,
     },
   }),

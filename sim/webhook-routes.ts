@@ -60,7 +60,8 @@ export function webhookRoutes(): Route[] {
       return respond(res, 200, { events: ACTIVE_EVENT_TYPES, status: 'active_only' });
     }
     respond(res, 200, {
-      active_events: ACTIVE_EVENT_TYPES, all_supported_events: SUPPORTED_EVENT_TYPES,
+      active_events: ACTIVE_EVENT_TYPES,
+      all_supported_events: SUPPORTED_EVENT_TYPES,
       not_implemented_events: NOT_IMPLEMENTED_EVENT_TYPES,
     });
   }

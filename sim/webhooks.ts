@@ -39,8 +39,14 @@ export function createWebhookDispatcher({ config, store }: DispatcherDeps) {
     return true;
   }
 
-  function attempt(url: string, target: Delivery['target'], type: string, fields: Record<string, string>,
-    key: string | null, n: number): void {
+  function attempt(
+    url: string,
+    target: Delivery['target'],
+    type: string,
+    fields: Record<string, string>,
+    key: string | null,
+    n: number,
+  ): void {
     const { body, contentType } = encodeBody(fields, config.webhookFormat);
     const headers: Record<string, string> = {
       'Content-Type': contentType,
@@ -56,12 +62,21 @@ export function createWebhookDispatcher({ config, store }: DispatcherDeps) {
     });
   }
 
-  function scheduleRetry(url: string, target: Delivery['target'], type: string, fields: Record<string, string>,
-    key: string | null, n: number): void {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      attempt(url, target, type, fields, key, n + 1);
-    }, config.webhookRetryDelayMs * 2 ** (n - 1));
+  function scheduleRetry(
+    url: string,
+    target: Delivery['target'],
+    type: string,
+    fields: Record<string, string>,
+    key: string | null,
+    n: number,
+  ): void {
+    const timer = setTimeout(
+      () => {
+        timers.delete(timer);
+        attempt(url, target, type, fields, key, n + 1);
+      },
+      config.webhookRetryDelayMs * 2 ** (n - 1),
+    );
     timer.unref();
     timers.add(timer);
   }
@@ -69,8 +84,12 @@ export function createWebhookDispatcher({ config, store }: DispatcherDeps) {
   async function post(delivery: Delivery): Promise<void> {
     try {
       const response = await fetch(delivery.url, {
-        method: 'POST', headers: delivery.headers, body: delivery.body, redirect: 'follow',
-        dispatcher: agent, signal: AbortSignal.timeout(config.webhookTimeoutMs),
+        method: 'POST',
+        headers: delivery.headers,
+        body: delivery.body,
+        redirect: 'follow',
+        dispatcher: agent,
+        signal: AbortSignal.timeout(config.webhookTimeoutMs),
       });
       delivery.status = response.status;
       await response.arrayBuffer().catch(() => undefined);
@@ -118,7 +137,10 @@ export type WebhookDispatcher = ReturnType<typeof createWebhookDispatcher>;
 
 /** An event passes when its type, or `All`, is in the stored list filtered by activeEventTypes. */
 function isSubscribed(events: string, type: string): boolean {
-  const subscribed = events.split(',').map((e) => e.trim()).filter((e) => e && ACTIVE_EVENT_TYPES.includes(e));
+  const subscribed = events
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e && ACTIVE_EVENT_TYPES.includes(e));
   return subscribed.includes(type) || subscribed.includes('All');
 }
 

@@ -45,7 +45,9 @@ export async function buildApp(config: Readonly<Config>, deps: Deps, options: { 
 
   app.setValidatorCompiler(createValidatorCompiler());
   app.decorate('services', deps.services);
-  app.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id); });
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
   // The Go service never looked at Content-Type: any body on these routes is read as JSON.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, parseJsonBody);

@@ -10,15 +10,22 @@ import { parseInternalKeys, type InternalKey } from './lib/internal-keys.js';
 const Int = (min: number, fallback: number, max = Number.MAX_SAFE_INTEGER) =>
   Type.Integer({ minimum: min, maximum: max, default: fallback });
 const Text = () => Type.Optional(Type.String({ minLength: 1 }));
-const LogLevel = Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' });
+const LogLevel = Type.Union(
+  ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+  { default: 'info' },
+);
 
 /** The environment, by the names of SPEC §2 and §9. Every value arrives as a string and is converted. */
 export const EnvSchema = Type.Object({
   PORT: Int(1, 8070, 65535),
   HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
   DATABASE_URL: Text(),
-  DB_HOST: Text(), DB_PORT: Type.Optional(Int(1, 5432, 65535)), DB_USER: Text(), DB_PASSWORD: Type.Optional(Type.String()),
-  DB_NAME: Text(), DB_SSLMODE: Type.Optional(Type.Union(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'].map((m) => Type.Literal(m)))),
+  DB_HOST: Text(),
+  DB_PORT: Type.Optional(Int(1, 5432, 65535)),
+  DB_USER: Text(),
+  DB_PASSWORD: Type.Optional(Type.String()),
+  DB_NAME: Text(),
+  DB_SSLMODE: Type.Optional(Type.Union(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'].map((m) => Type.Literal(m)))),
   DATA_DIR: Type.String({ minLength: 1, default: './data' }),
   WA_SERVER_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
   WA_ADMIN_TOKEN: Text(),
@@ -49,12 +56,18 @@ export const EnvSchema = Type.Object({
 export type Env = Static<typeof EnvSchema>;
 
 /** Names whose values must never be echoed, not even in a start-up error. */
-const SECRET_NAMES = new Set(['DATABASE_URL', 'DB_PASSWORD', 'WA_ADMIN_TOKEN', 'INTERNAL_API_KEYS', 'WA_GLOBAL_HMAC_KEY',
-  'ENCRYPTION_KEY', 'METRICS_TOKEN', 'REDIS_URL']);
+const SECRET_NAMES = new Set([
+  'DATABASE_URL',
+  'DB_PASSWORD',
+  'WA_ADMIN_TOKEN',
+  'INTERNAL_API_KEYS',
+  'WA_GLOBAL_HMAC_KEY',
+  'ENCRYPTION_KEY',
+  'METRICS_TOKEN',
+  'REDIS_URL',
+]);
 
-export type StoreTarget =
-  | { kind: 'postgres'; connectionString: string }
-  | { kind: 'pglite'; dataDir: string };
+export type StoreTarget = { kind: 'postgres'; connectionString: string } | { kind: 'pglite'; dataDir: string };
 
 export type TrustProxy = boolean | string[];
 
@@ -82,9 +95,11 @@ export function readEnvironment(cwd = process.cwd()): Record<string, string | un
 
 /** Parses and checks every variable; throws one ConfigError listing every bad one. */
 export function loadConfig(raw: Record<string, string | undefined>): Readonly<Config> {
-  const known = Object.fromEntries(Object.keys(EnvSchema.properties)
-    .filter((name) => raw[name] !== undefined && raw[name] !== '')
-    .map((name) => [name, raw[name]]));
+  const known = Object.fromEntries(
+    Object.keys(EnvSchema.properties)
+      .filter((name) => raw[name] !== undefined && raw[name] !== '')
+      .map((name) => [name, raw[name]]),
+  );
   const env = Value.Convert(EnvSchema, Value.Default(EnvSchema, known)) as Env;
   const problems = schemaProblems(env);
   const derived = deriveSettings(env, problems);
@@ -138,7 +153,10 @@ function storeTarget(env: Env): StoreTarget {
 function parseTrustProxy(value: string | undefined, problems: string[]): TrustProxy {
   if (value === undefined || value === 'false') return false;
   if (value === 'true') return true;
-  const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   const bad = entries.filter((e) => !isIpOrCidr(e));
   if (bad.length > 0) problems.push(`TRUST_PROXY: not an IP address or CIDR: ${bad.join(', ')}`);
   return entries;

@@ -70,7 +70,7 @@ async function openFoundations(config: Readonly<Config>, overrides: DepsOverride
   const { env } = config;
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? createLogger(env.LOG_LEVEL);
-  const db = overrides.db ?? await openStore(config.store);
+  const db = overrides.db ?? (await openStore(config.store));
   const metrics = createMetrics({ processMetrics: true, storePool: () => db.stats() });
   const key = encryptionKey(config, overrides);
   if (key) {
@@ -80,38 +80,95 @@ async function openFoundations(config: Readonly<Config>, overrides: DepsOverride
     logger.warn('ENCRYPTION_KEY is not set: session tokens and webhook secrets are stored in plaintext, as the Go service kept them');
   }
   const redis = connectRedis(env.REDIS_URL, logger);
-  const limiter = createPublicLimiter({ windowSeconds: env.PUBLIC_RATE_LIMIT_WINDOW_SECONDS, maxRequests: env.PUBLIC_RATE_LIMIT_MAX_REQUEST,
-    spamMaxPer10s: env.PUBLIC_SPAM_MAX_PER_10S, spamBlockMinutes: env.PUBLIC_SPAM_BLOCK_MINUTES }, { redis, logger, keyPrefix: env.REDIS_KEY_PREFIX });
-  const provider = overrides.provider ?? createProviderClient({ baseUrl: env.WA_SERVER_URL, adminToken: env.WA_ADMIN_TOKEN,
-    timeoutMs: env.PROVIDER_TIMEOUT_MS, longTimeoutMs: env.PROVIDER_LONG_TIMEOUT_MS, observer: metrics });
-  return { env, clock, random: overrides.random ?? cryptoRandom, logger, db, metrics, key, codec: createSecretCodec(key ? createSecretBox(key) : null),
-    redis, limiter, provider, relay: { publicUrl: env.GATEWAY_PUBLIC_URL ?? null }, webhooks: { allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS } };
+  const limiter = createPublicLimiter(
+    {
+      windowSeconds: env.PUBLIC_RATE_LIMIT_WINDOW_SECONDS,
+      maxRequests: env.PUBLIC_RATE_LIMIT_MAX_REQUEST,
+      spamMaxPer10s: env.PUBLIC_SPAM_MAX_PER_10S,
+      spamBlockMinutes: env.PUBLIC_SPAM_BLOCK_MINUTES,
+    },
+    { redis, logger, keyPrefix: env.REDIS_KEY_PREFIX },
+  );
+  const provider =
+    overrides.provider ??
+    createProviderClient({
+      baseUrl: env.WA_SERVER_URL,
+      adminToken: env.WA_ADMIN_TOKEN,
+      timeoutMs: env.PROVIDER_TIMEOUT_MS,
+      longTimeoutMs: env.PROVIDER_LONG_TIMEOUT_MS,
+      observer: metrics,
+    });
+  return {
+    env,
+    clock,
+    random: overrides.random ?? cryptoRandom,
+    logger,
+    db,
+    metrics,
+    key,
+    codec: createSecretCodec(key ? createSecretBox(key) : null),
+    redis,
+    limiter,
+    provider,
+    relay: { publicUrl: env.GATEWAY_PUBLIC_URL ?? null },
+    webhooks: { allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS },
+  };
 }
 type Foundations = Awaited<ReturnType<typeof openFoundations>>;
 
 /** Provider events in, customer deliveries out (SPEC §6), and the job that works the outbox. */
 function createWebhookParts(f: Foundations, config: Readonly<Config>, lookup: Lookup | undefined) {
   const { env, db, clock, codec, metrics } = f;
-  const inbound = createWebhookInbound({ db, clock, provider: f.provider, relay: f.relay, globalHmacKey: env.WA_GLOBAL_HMAC_KEY ?? null, codec,
-    onError: (err: unknown) => f.logger.error({ err }, 'webhook processing failed') });
-  const client = createWebhookClient({ allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS, timeoutMs: env.WEBHOOK_TIMEOUT_MS, ...(lookup ? { lookup } : {}) });
-  const delivery = createWebhookDelivery({ db, clock, client, codec, observer: metrics,
-    policy: { retryScheduleMs: config.webhookRetryScheduleMs, leaseMs: env.WEBHOOK_TIMEOUT_MS * 3, batch: 50 } });
+  const inbound = createWebhookInbound({
+    db,
+    clock,
+    provider: f.provider,
+    relay: f.relay,
+    globalHmacKey: env.WA_GLOBAL_HMAC_KEY ?? null,
+    codec,
+    onError: (err: unknown) => f.logger.error({ err }, 'webhook processing failed'),
+  });
+  const client = createWebhookClient({
+    allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+    ...(lookup ? { lookup } : {}),
+  });
+  const delivery = createWebhookDelivery({
+    db,
+    clock,
+    client,
+    codec,
+    observer: metrics,
+    policy: { retryScheduleMs: config.webhookRetryScheduleMs, leaseMs: env.WEBHOOK_TIMEOUT_MS * 3, batch: 50 },
+  });
   const ago = (ms: number) => new Date(clock.now().getTime() - ms);
-  const job = startWebhookJob({ delivery, inbound, log: f.logger,
+  const job = startWebhookJob({
+    delivery,
+    inbound,
+    log: f.logger,
     reportDepth: async () => metrics.setWebhookQueueDepth(await countPendingDeliveries(db)),
-    prune: () => pruneWebhookRecords(db, ago(env.WEBHOOK_RETENTION_HOURS * 3_600_000), ago(48 * 3_600_000)) });
+    prune: () => pruneWebhookRecords(db, ago(env.WEBHOOK_RETENTION_HOURS * 3_600_000), ago(48 * 3_600_000)),
+  });
   return { inbound, client, delivery, job };
 }
 
 /** GET /ready (SPEC §7): store and provider must answer; Redis away and no key are warnings, not failures. */
 function readinessChecks(f: Foundations) {
-  return createReadiness({ checks: {
-    store: storeCheck(f.db),
-    provider: providerCheck(f.provider),
-    ...(f.redis ? { redis: async () => ({ ok: true, ...(f.limiter.mode() === 'redis' ? {} : { detail: 'unreachable: limits are per instance until it is back' }) }) } : {}),
-    encryption: async () => ({ ok: true, ...(f.key ? {} : { detail: 'ENCRYPTION_KEY not set: secrets stored in plaintext' }) }),
-  } });
+  return createReadiness({
+    checks: {
+      store: storeCheck(f.db),
+      provider: providerCheck(f.provider),
+      ...(f.redis
+        ? {
+            redis: async () => ({
+              ok: true,
+              ...(f.limiter.mode() === 'redis' ? {} : { detail: 'unreachable: limits are per instance until it is back' }),
+            }),
+          }
+        : {}),
+      encryption: async () => ({ ok: true, ...(f.key ? {} : { detail: 'ENCRYPTION_KEY not set: secrets stored in plaintext' }) }),
+    },
+  });
 }
 
 export async function createDeps(config: Readonly<Config>, overrides: DepsOverrides = {}) {
@@ -131,15 +188,28 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     contacts: createContactService({ db, provider, clock, sessions, customers }),
     webhookInbound: webhook.inbound,
     webhookDeliveries: createWebhookDeliveries({ db, clock, random, sessions, onQueued: () => webhook.job.nudge() }),
-    gateway: createGateway({ db, provider, clock, tokens, quota, stats, idempotency: createIdempotency({ clock }), observer: f.metrics,
+    gateway: createGateway({
+      db,
+      provider,
+      clock,
+      tokens,
+      quota,
+      stats,
+      idempotency: createIdempotency({ clock }),
+      observer: f.metrics,
       relay: createRelayGateway({ db, clock, relay: f.relay, webhooks: f.webhooks, codec, forget: tokens.forgetToken }),
-      limits: { maxBodyBytes: env.GATEWAY_MAX_BODY_BYTES, timeoutMs: env.PROVIDER_TIMEOUT_MS, longTimeoutMs: env.PROVIDER_LONG_TIMEOUT_MS } }),
+      limits: { maxBodyBytes: env.GATEWAY_MAX_BODY_BYTES, timeoutMs: env.PROVIDER_TIMEOUT_MS, longTimeoutMs: env.PROVIDER_LONG_TIMEOUT_MS },
+    }),
     readiness: readinessChecks(f),
   };
   const counters = startCounterFlush({ stats, quota, log: logger });
   // The schedule fires on wall time: with an injected clock (tests) only explicit runOnce ticks sweep.
-  const expirySweep = startExpirySweep({ expiry: createExpiryService({ db, clock, tickMs: tickMsOf(env.EXPIRY_SWEEP_CRON) }), log: logger,
-    scheduled: clock === systemClock, pattern: env.EXPIRY_SWEEP_CRON });
+  const expirySweep = startExpirySweep({
+    expiry: createExpiryService({ db, clock, tickMs: tickMsOf(env.EXPIRY_SWEEP_CRON) }),
+    log: logger,
+    scheduled: clock === systemClock,
+    pattern: env.EXPIRY_SWEEP_CRON,
+  });
   let closed: Promise<void> | null = null;
   const closeOnce = async () => {
     await expirySweep.stop();
@@ -152,7 +222,16 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     if (!overrides.db) await db.close();
   };
   return {
-    config, clock, random, logger, db, provider, services, metrics: f.metrics, expirySweep, limiter: f.limiter,
+    config,
+    clock,
+    random,
+    logger,
+    db,
+    provider,
+    services,
+    metrics: f.metrics,
+    expirySweep,
+    limiter: f.limiter,
     /** Runs one round of webhook deliveries now (tests). */
     deliverWebhooks: () => webhook.delivery.runOnce(),
     /** Writes pending counters now (tests and shutdown). */

@@ -26,7 +26,7 @@ export const ERRORS = {
   TOKEN_REQUIRED: { status: 401, message: 'token required' },
   TOKEN_INVALID: { status: 403, message: 'invalid session token' },
   ADMIN_PATH: { status: 403, message: 'admin path is not exposed' },
-  CROSS_TENANT_QUERY: { status: 403, message: 'chat_jid=index lists every tenant\'s chats and is not exposed' },
+  CROSS_TENANT_QUERY: { status: 403, message: "chat_jid=index lists every tenant's chats and is not exposed" },
   GATEWAY_PATH_INVALID: { status: 400, message: 'invalid path' },
   GATEWAY_ROUTE_UNKNOWN: { status: 404, message: 'not a provider route this gateway exposes' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'method not allowed on this route' },
@@ -55,7 +55,11 @@ export type ErrorCode = keyof typeof ERRORS;
 /** Thrown by services; only the error handler turns it into HTTP. */
 export class AppError extends Error {
   readonly status: number;
-  constructor(readonly code: ErrorCode, message?: string, readonly headers?: Record<string, string>) {
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly headers?: Record<string, string>,
+  ) {
     super(message ?? ERRORS[code].message);
     this.name = 'AppError';
     this.status = ERRORS[code].status;
@@ -71,7 +75,11 @@ export function isAppError(error: unknown): error is AppError {
  * through untouched; real clients match strings such as "already connected" in them).
  */
 export class ProviderHttpError extends Error {
-  constructor(readonly status: number, readonly body: string, readonly contentType: string) {
+  constructor(
+    readonly status: number,
+    readonly body: string,
+    readonly contentType: string,
+  ) {
     super(`provider answered ${status}`);
     this.name = 'ProviderHttpError';
   }

@@ -14,7 +14,10 @@ async function closeGracefully(app: App, deps: Deps, timeoutMs: number): Promise
     app.log.warn({ timeoutMs }, 'drain deadline passed; closing the connections still open');
     app.server.closeAllConnections();
   }, timeoutMs);
-  const hard = setTimeout(() => { app.log.error('shutdown did not finish; exiting'); process.exit(1); }, timeoutMs + 10_000);
+  const hard = setTimeout(() => {
+    app.log.error('shutdown did not finish; exiting');
+    process.exit(1);
+  }, timeoutMs + 10_000);
   hard.unref();
   try {
     await app.close();
@@ -35,13 +38,16 @@ async function main() {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
-    closeGracefully(app, deps, config.env.SHUTDOWN_TIMEOUT_MS).then(() => {
-      app.log.info('shut down cleanly');
-      process.exit(0);
-    }, (error: unknown) => {
-      app.log.error({ err: error }, 'error during shutdown');
-      process.exit(1);
-    });
+    closeGracefully(app, deps, config.env.SHUTDOWN_TIMEOUT_MS).then(
+      () => {
+        app.log.info('shut down cleanly');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        app.log.error({ err: error }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

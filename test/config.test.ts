@@ -4,39 +4,90 @@ import { ConfigError, loadConfig } from '../src/config.js';
 describe('loadConfig', () => {
   it('applies the defaults of SPEC §2 and §9 on an empty environment (embedded store)', () => {
     const config = loadConfig({});
-    expect(config.env).toMatchObject({ PORT: 8070, HOST: '0.0.0.0', DATA_DIR: './data', LOG_LEVEL: 'info',
-      PUBLIC_RATE_LIMIT_WINDOW_SECONDS: 60, PUBLIC_RATE_LIMIT_MAX_REQUEST: 120, PUBLIC_SPAM_MAX_PER_10S: 40,
-      PUBLIC_SPAM_BLOCK_MINUTES: 10, WEBHOOK_ALLOW_PRIVATE_TARGETS: false, GATEWAY_MAX_BODY_BYTES: 64 * 1024 * 1024 });
+    expect(config.env).toMatchObject({
+      PORT: 8070,
+      HOST: '0.0.0.0',
+      DATA_DIR: './data',
+      LOG_LEVEL: 'info',
+      PUBLIC_RATE_LIMIT_WINDOW_SECONDS: 60,
+      PUBLIC_RATE_LIMIT_MAX_REQUEST: 120,
+      PUBLIC_SPAM_MAX_PER_10S: 40,
+      PUBLIC_SPAM_BLOCK_MINUTES: 10,
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: false,
+      GATEWAY_MAX_BODY_BYTES: 64 * 1024 * 1024,
+    });
     expect(config.store.kind).toBe('pglite');
-    expect(config.webhookRetryScheduleMs).toEqual([5e3, 30e3, 120e3, 600e3, 1800e3, 3600e3, 3 * 3600e3, 6 * 3600e3, 12 * 3600e3, 24 * 3600e3]);
+    expect(config.webhookRetryScheduleMs).toEqual([
+      5e3,
+      30e3,
+      120e3,
+      600e3,
+      1800e3,
+      3600e3,
+      3 * 3600e3,
+      6 * 3600e3,
+      12 * 3600e3,
+      24 * 3600e3,
+    ]);
     expect(config.trustProxy).toBe(false);
     expect(config.internalKeys).toEqual([]);
     expect(Object.isFrozen(config)).toBe(true);
   });
 
   it('builds a PostgreSQL URL from DB_* and lets DATABASE_URL win', () => {
-    const fromParts = loadConfig({ DB_HOST: 'db.internal', DB_PORT: '6432', DB_USER: 'wa', DB_PASSWORD: 'p@ss word', DB_NAME: 'wa_support', DB_SSLMODE: 'disable' });
-    expect(fromParts.store).toEqual({ kind: 'postgres', connectionString: 'postgres://wa:p%40ss%20word@db.internal:6432/wa_support?sslmode=disable' });
+    const fromParts = loadConfig({
+      DB_HOST: 'db.internal',
+      DB_PORT: '6432',
+      DB_USER: 'wa',
+      DB_PASSWORD: 'p@ss word',
+      DB_NAME: 'wa_support',
+      DB_SSLMODE: 'disable',
+    });
+    expect(fromParts.store).toEqual({
+      kind: 'postgres',
+      connectionString: 'postgres://wa:p%40ss%20word@db.internal:6432/wa_support?sslmode=disable',
+    });
     const url = loadConfig({ DATABASE_URL: 'postgres://a@b/c', DB_HOST: 'ignored' });
     expect(url.store).toEqual({ kind: 'postgres', connectionString: 'postgres://a@b/c' });
   });
 
   it('parses scoped and global internal keys; the client sends only the value', () => {
     expect(loadConfig({ INTERNAL_API_KEYS: 'service-a:keyA, service-b:key:with:colons ,globalKey,' }).internalKeys).toEqual([
-      { source: 'service-a', value: 'keyA' }, { source: 'service-b', value: 'key:with:colons' }, { source: null, value: 'globalKey' }]);
+      { source: 'service-a', value: 'keyA' },
+      { source: 'service-b', value: 'key:with:colons' },
+      { source: null, value: 'globalKey' },
+    ]);
   });
 
   it('fails listing every bad variable at once, without echoing secrets', () => {
     try {
-      loadConfig({ PORT: 'eighty', PUBLIC_RATE_LIMIT_MAX_REQUEST: '0', LOG_LEVEL: 'loud', INTERNAL_API_KEYS: ':orphan-secret',
-        WEBHOOK_RETRY_SCHEDULE: '5s,soon', TRUST_PROXY: '10.0.0.0/8,not-an-ip', ENCRYPTION_KEY: 'short-secret',
-        WA_SERVER_URL: 'ftp://x', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'maybe' });
+      loadConfig({
+        PORT: 'eighty',
+        PUBLIC_RATE_LIMIT_MAX_REQUEST: '0',
+        LOG_LEVEL: 'loud',
+        INTERNAL_API_KEYS: ':orphan-secret',
+        WEBHOOK_RETRY_SCHEDULE: '5s,soon',
+        TRUST_PROXY: '10.0.0.0/8,not-an-ip',
+        ENCRYPTION_KEY: 'short-secret',
+        WA_SERVER_URL: 'ftp://x',
+        WEBHOOK_ALLOW_PRIVATE_TARGETS: 'maybe',
+      });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       const problems = (error as ConfigError).problems.join('\n');
-      for (const name of ['PORT', 'PUBLIC_RATE_LIMIT_MAX_REQUEST', 'LOG_LEVEL', 'INTERNAL_API_KEYS', 'WEBHOOK_RETRY_SCHEDULE',
-        'TRUST_PROXY', 'ENCRYPTION_KEY', 'WA_SERVER_URL', 'WEBHOOK_ALLOW_PRIVATE_TARGETS']) expect(problems).toContain(name);
+      for (const name of [
+        'PORT',
+        'PUBLIC_RATE_LIMIT_MAX_REQUEST',
+        'LOG_LEVEL',
+        'INTERNAL_API_KEYS',
+        'WEBHOOK_RETRY_SCHEDULE',
+        'TRUST_PROXY',
+        'ENCRYPTION_KEY',
+        'WA_SERVER_URL',
+        'WEBHOOK_ALLOW_PRIVATE_TARGETS',
+      ])
+        expect(problems).toContain(name);
       expect(problems).not.toContain('orphan-secret');
       expect(problems).not.toContain('short-secret');
     }

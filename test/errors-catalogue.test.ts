@@ -17,17 +17,23 @@ function readmeRows() {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
   const section = readme.split(/^## /m).find((s) => s.startsWith('Errors\n'));
   if (!section) throw new Error('README.md has no "## Errors" section');
-  return [...section.matchAll(/^\| `([A-Z0-9_]+)` \| (\d{3}) \| (.*) \|$/gm)].map((m) => ({ code: m[1]!, status: Number(m[2]), message: m[3]! }));
+  return [...section.matchAll(/^\| `([A-Z0-9_]+)` \| (\d{3}) \| (.*) \|$/gm)].map((m) => ({
+    code: m[1]!,
+    status: Number(m[2]),
+    message: m[3]!,
+  }));
 }
 
 describe('error catalogue', () => {
   it('the README lists every code with its status and message, and no code that does not exist', () => {
     const rows = readmeRows();
     const missing = catalogue.filter((e) => !rows.some((r) => r.code === e.code));
-    expect(missing.map(row), 'rows to add to the README\'s Errors table').toEqual([]);
+    expect(missing.map(row), "rows to add to the README's Errors table").toEqual([]);
     const unknown = rows.filter((r) => !(r.code in ERRORS)).map((r) => r.code);
     expect(unknown, 'README codes that src/errors.ts does not have').toEqual([]);
-    expect(rows.map(row), 'status and message as in src/errors.ts').toEqual(rows.map((r) => row(catalogue.find((e) => e.code === r.code)!)));
+    expect(rows.map(row), 'status and message as in src/errors.ts').toEqual(
+      rows.map((r) => row(catalogue.find((e) => e.code === r.code)!)),
+    );
     expect(new Set(rows.map((r) => r.code)).size, 'each code once').toBe(rows.length);
   });
 

@@ -10,7 +10,11 @@ export function createInternalKeyHook(keys: readonly InternalKey[]) {
   return async function internalKeyHook(request: FastifyRequest) {
     const header = request.headers['x-internal-api-key'];
     let presented = (typeof header === 'string' ? header : '').trim();
-    if (!presented) presented = (request.headers.authorization ?? '').trim().replace(/^Bearer\s+/i, '').trim();
+    if (!presented)
+      presented = (request.headers.authorization ?? '')
+        .trim()
+        .replace(/^Bearer\s+/i, '')
+        .trim();
     if (!presented) throw new AppError('INTERNAL_KEY_REQUIRED');
     const principal = matchInternalKey(keys, presented);
     if (!principal) throw new AppError('INTERNAL_KEY_INVALID');

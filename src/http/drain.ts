@@ -8,7 +8,9 @@ import type { FastifyInstance } from 'fastify';
  */
 export function closeConnectionsWhileDraining(app: FastifyInstance): void {
   let draining = false;
-  app.addHook('preClose', async () => { draining = true; });
+  app.addHook('preClose', async () => {
+    draining = true;
+  });
   app.addHook('onSend', async (_request, reply, payload) => {
     if (draining) reply.header('connection', 'close');
     return payload;

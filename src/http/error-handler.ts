@@ -2,7 +2,9 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ERRORS, isAppError, ProviderHttpError, type ErrorCode } from '../errors.js';
 
 function send(reply: FastifyReply, code: ErrorCode, message?: string) {
-  return reply.status(ERRORS[code].status).type('application/json; charset=utf-8')
+  return reply
+    .status(ERRORS[code].status)
+    .type('application/json; charset=utf-8')
     .send({ message: message ?? ERRORS[code].message, code });
 }
 

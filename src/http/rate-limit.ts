@@ -6,7 +6,9 @@ import { limitHeaders } from '../limits/headers.js';
 import type { LimitDecision, PublicLimiter } from '../limits/limiter.js';
 
 const CODES: Record<Exclude<LimitDecision, { allowed: true }>['reason'], ErrorCode> = {
-  blocked: 'IP_BLOCKED', spam: 'SPAM_DETECTED', rate: 'RATE_LIMITED',
+  blocked: 'IP_BLOCKED',
+  spam: 'SPAM_DETECTED',
+  rate: 'RATE_LIMITED',
 };
 
 /**

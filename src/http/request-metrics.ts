@@ -10,7 +10,11 @@ const UNMATCHED = 'unmatched';
  */
 export function observeRequests(app: FastifyInstance, metrics: Pick<Metrics, 'httpRequest'>): void {
   app.addHook('onResponse', async (request, reply) => {
-    metrics.httpRequest({ method: request.method, route: request.is404 ? UNMATCHED : request.routeOptions.url ?? UNMATCHED,
-      status: reply.statusCode, seconds: reply.elapsedTime / 1000 });
+    metrics.httpRequest({
+      method: request.method,
+      route: request.is404 ? UNMATCHED : (request.routeOptions.url ?? UNMATCHED),
+      status: reply.statusCode,
+      seconds: reply.elapsedTime / 1000,
+    });
   });
 }

@@ -22,7 +22,8 @@ export function startExpirySweep(o: ExpirySweepOptions) {
   let running: Promise<SweepResult | null> = Promise.resolve(null);
 
   function runOnce(): Promise<SweepResult | null> {
-    running = o.expiry.sweep()
+    running = o.expiry
+      .sweep()
       .then((result) => {
         if (result.ran && result.expired > 0) o.log.info({ expired: result.expired }, 'subscriptions expired');
         o.log.debug({ tick: result.tick, ran: result.ran }, 'expiry sweep tick');
@@ -36,8 +37,13 @@ export function startExpirySweep(o: ExpirySweepOptions) {
   }
 
   // `protect`: a slow sweep is never started twice in one process; `unref`: the timer never holds the process open.
-  const cron = new Cron(o.pattern ?? '* * * * *', { timezone: TIMEZONE, protect: true, unref: true, paused: o.scheduled === false },
-    async () => { await runOnce(); });
+  const cron = new Cron(
+    o.pattern ?? '* * * * *',
+    { timezone: TIMEZONE, protect: true, unref: true, paused: o.scheduled === false },
+    async () => {
+      await runOnce();
+    },
+  );
 
   return {
     runOnce,

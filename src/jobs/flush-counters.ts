@@ -1,4 +1,3 @@
-import type { FastifyBaseLogger } from 'fastify';
 import type { Quota } from '../services/quota.js';
 import type { SendStats } from '../services/send-stats.js';
 
@@ -6,7 +5,13 @@ import type { SendStats } from '../services/send-stats.js';
  * Writes send statistics once a second and hands idle quota leases back (SPEC §4 design note).
  * `stop` writes what is left, so a clean shutdown loses no counter.
  */
-export function startCounterFlush(deps: { stats: SendStats; quota: Quota; log: Pick<FastifyBaseLogger, 'error'>; everyMs?: number; idleLeaseMs?: number }) {
+export function startCounterFlush(deps: {
+  stats: SendStats;
+  quota: Quota;
+  log: { error(obj: object, msg: string): void };
+  everyMs?: number;
+  idleLeaseMs?: number;
+}) {
   const { stats, quota, log } = deps;
   const tick = async () => {
     await stats.flush().catch((error: unknown) => log.error({ err: error }, 'send statistics flush failed; kept for the next one'));

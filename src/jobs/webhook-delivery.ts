@@ -24,11 +24,19 @@ export function startWebhookJob(o: WebhookJobOptions) {
   let lastRecover = 0;
   let lastPrune = 0;
   let lastDepth = 0;
-  const pause = (ms: number) => new Promise<void>((resolve) => {
-    const timer = setTimeout(() => { wake = null; resolve(); }, ms);
-    timer.unref();
-    wake = () => { clearTimeout(timer); wake = null; resolve(); };
-  });
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        wake = null;
+        resolve();
+      }, ms);
+      timer.unref();
+      wake = () => {
+        clearTimeout(timer);
+        wake = null;
+        resolve();
+      };
+    });
 
   async function housekeeping(now: number) {
     if (now - lastRecover >= (o.recoverEveryMs ?? 30_000)) {

@@ -21,7 +21,10 @@ export function createClientIpResolver(trust: TrustProxy): (socketAddress: strin
     const peer = normalizeIp(socketAddress);
     if (peer === null) return socketAddress.trim() || 'unknown';
     if (!trusted(peer) || forwardedFor === undefined) return peer;
-    const hops = forwardedFor.split(',').map((entry) => entry.trim()).filter(Boolean);
+    const hops = forwardedFor
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
     if (trust === true) return leftmostValid(hops) ?? peer;
     return walkFromRight(hops, peer, trusted);
   };
@@ -60,7 +63,10 @@ function addEntry(list: BlockList, entry: string): void {
   let prefix = bits === undefined ? undefined : Number(bits);
   // `::ffff:10.0.0.0/104` names IPv4 addresses, and mapped peers are compared as IPv4.
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(rawAddress.trim());
-  if (mapped && prefix !== undefined && prefix >= 96) { address = mapped[1] ?? null; prefix -= 96; }
+  if (mapped && prefix !== undefined && prefix >= 96) {
+    address = mapped[1] ?? null;
+    prefix -= 96;
+  }
   const type = address !== null && isIP(address) === 4 ? 'ipv4' : 'ipv6';
   const prefixOk = prefix === undefined || (Number.isInteger(prefix) && prefix >= 0 && prefix <= (type === 'ipv4' ? 32 : 128));
   if (address === null || rest.length > 0 || !prefixOk) throw new Error(`TRUST_PROXY: not an IP address or CIDR: ${entry}`);

@@ -10,8 +10,12 @@ export function createManualClock(start: Date | string = '2026-01-01T00:00:00Z')
   let current = new Date(start).getTime();
   return {
     now: () => new Date(current),
-    set: (to: Date | string) => { current = new Date(to).getTime(); },
-    advance: (ms: number) => { current += ms; },
+    set: (to: Date | string) => {
+      current = new Date(to).getTime();
+    },
+    advance: (ms: number) => {
+      current += ms;
+    },
   };
 }
 export type ManualClock = ReturnType<typeof createManualClock>;

@@ -1,9 +1,19 @@
 import { stableJson } from './json.js';
 
 /** One contact as the gateway keeps it, parsed from the provider's map (provider-contract §5). */
-export interface ParsedContact { jid: string; name: string; phone: string; raw: Record<string, unknown> }
+export interface ParsedContact {
+  jid: string;
+  name: string;
+  phone: string;
+  raw: Record<string, unknown>;
+}
 
-interface ContactInfo { FullName?: string; PushName?: string; BusinessName?: string; FirstName?: string }
+interface ContactInfo {
+  FullName?: string;
+  PushName?: string;
+  BusinessName?: string;
+  FirstName?: string;
+}
 
 /** The best name the provider knows, in the order a person would recognise it. */
 export function contactName(info: ContactInfo): string {
@@ -23,13 +33,28 @@ export function parseContactMap(map: Record<string, ContactInfo>): ParsedContact
   for (const [key, info] of Object.entries(map)) {
     const jid = key.trim().slice(0, 255);
     if (jid === '') continue;
-    byJid.set(jid, { jid, name: contactName(info).slice(0, 255), phone: phoneFromJid(jid).slice(0, 64), raw: info as Record<string, unknown> });
+    byJid.set(jid, {
+      jid,
+      name: contactName(info).slice(0, 255),
+      phone: phoneFromJid(jid).slice(0, 64),
+      raw: info as Record<string, unknown>,
+    });
   }
   return [...byJid.values()];
 }
 
-export interface StoredContact { j_id: string; name: string | null; phone: string | null; raw: Record<string, unknown> | null }
-export interface ContactDiff { added: ParsedContact[]; changed: ParsedContact[]; removed: string[]; unchanged: number }
+export interface StoredContact {
+  j_id: string;
+  name: string | null;
+  phone: string | null;
+  raw: Record<string, unknown> | null;
+}
+export interface ContactDiff {
+  added: ParsedContact[];
+  changed: ParsedContact[];
+  removed: string[];
+  unchanged: number;
+}
 
 /** What a sync must write so the cache equals the provider's list (SPEC §3: report added/updated/removed). */
 export function diffContacts(stored: StoredContact[], incoming: ParsedContact[]): ContactDiff {
@@ -39,7 +64,8 @@ export function diffContacts(stored: StoredContact[], incoming: ParsedContact[])
     const old = before.get(contact.jid);
     before.delete(contact.jid);
     if (!old) diff.added.push(contact);
-    else if (old.name !== contact.name || old.phone !== contact.phone || stableJson(old.raw) !== stableJson(contact.raw)) diff.changed.push(contact);
+    else if (old.name !== contact.name || old.phone !== contact.phone || stableJson(old.raw) !== stableJson(contact.raw))
+      diff.changed.push(contact);
     else diff.unchanged += 1;
   }
   diff.removed = [...before.keys()];

@@ -15,14 +15,18 @@ export type InternalPrincipal = { mode: 'global'; source: null } | { mode: 'scop
 export function parseInternalKeys(text: string): { keys: InternalKey[]; problems: string[] } {
   const keys: InternalKey[] = [];
   const problems: string[] = [];
-  text.split(',').map((e) => e.trim()).filter(Boolean).forEach((entry, index) => {
-    const colon = entry.indexOf(':');
-    const source = colon === -1 ? null : entry.slice(0, colon).trim();
-    const value = colon === -1 ? entry : entry.slice(colon + 1).trim();
-    if (source === '') problems.push(`entry ${index + 1} has an empty source name before ":"`);
-    else if (value === '') problems.push(`entry ${index + 1} has an empty key`);
-    else keys.push({ source, value });
-  });
+  text
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)
+    .forEach((entry, index) => {
+      const colon = entry.indexOf(':');
+      const source = colon === -1 ? null : entry.slice(0, colon).trim();
+      const value = colon === -1 ? entry : entry.slice(colon + 1).trim();
+      if (source === '') problems.push(`entry ${index + 1} has an empty source name before ":"`);
+      else if (value === '') problems.push(`entry ${index + 1} has an empty key`);
+      else keys.push({ source, value });
+    });
   return { keys, problems };
 }
 

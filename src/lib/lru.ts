@@ -25,6 +25,8 @@ export function createTtlCache<K, V>(options: { max: number; ttlMs: number; now:
       for (const [key, hit] of entries) if (match(hit.value)) entries.delete(key);
     },
     clear: () => entries.clear(),
-    get size() { return entries.size; },
+    get size() {
+      return entries.size;
+    },
   };
 }

@@ -1,7 +1,11 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Pool figures of the store (`Db.stats()`), read on each scrape. */
-export interface PoolStats { total: number; idle: number; waiting: number }
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+}
 
 /** One exchange with genfity-wa, as the provider client reports it (`provider/http.ts` ProviderObserver). */
 export interface ProviderCall {
@@ -32,46 +36,84 @@ type Registers = Registry[];
 function httpMetrics(registers: Registers) {
   const labelNames = ['method', 'route', 'status'] as const;
   return {
-    requests: new Counter({ name: 'wa_gateway_http_requests_total', help: 'HTTP requests answered, by route pattern and status', labelNames, registers }),
-    duration: new Histogram({ name: 'wa_gateway_http_request_duration_seconds', help: 'Time to answer an HTTP request',
-      labelNames, buckets: LATENCY_BUCKETS, registers }),
+    requests: new Counter({
+      name: 'wa_gateway_http_requests_total',
+      help: 'HTTP requests answered, by route pattern and status',
+      labelNames,
+      registers,
+    }),
+    duration: new Histogram({
+      name: 'wa_gateway_http_request_duration_seconds',
+      help: 'Time to answer an HTTP request',
+      labelNames,
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
   };
 }
 
 function providerMetrics(registers: Registers) {
   return {
-    duration: new Histogram({ name: 'wa_gateway_provider_request_duration_seconds',
-      help: 'Time until genfity-wa answered (headers), by kind (call: the gateway\'s own; forward: proxied) and status',
-      labelNames: ['kind', 'method', 'status'] as const, buckets: LATENCY_BUCKETS, registers }),
-    errors: new Counter({ name: 'wa_gateway_provider_errors_total',
-      help: 'Provider exchanges that failed: transport errors by code, 5xx answers as PROVIDER_5XX', labelNames: ['kind', 'error'] as const, registers }),
+    duration: new Histogram({
+      name: 'wa_gateway_provider_request_duration_seconds',
+      help: "Time until genfity-wa answered (headers), by kind (call: the gateway's own; forward: proxied) and status",
+      labelNames: ['kind', 'method', 'status'] as const,
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    errors: new Counter({
+      name: 'wa_gateway_provider_errors_total',
+      help: 'Provider exchanges that failed: transport errors by code, 5xx answers as PROVIDER_5XX',
+      labelNames: ['kind', 'error'] as const,
+      registers,
+    }),
   };
 }
 
 function trafficMetrics(registers: Registers) {
   return {
-    sends: new Counter({ name: 'wa_gateway_sends_total', labelNames: ['type', 'outcome'] as const, registers,
-      help: 'Sends through the token gateway by message type and outcome (sent; rejected: provider 4xx; failed: provider 5xx or unreachable)' }),
-    quota: new Counter({ name: 'wa_gateway_quota_rejections_total', help: 'Sends refused because the message quota was used up',
-      labelNames: ['type'] as const, registers }),
-    rateLimit: new Counter({ name: 'wa_gateway_rate_limit_rejections_total', help: 'Requests refused by the public rate limiter or spam blocker',
-      labelNames: ['reason'] as const, registers }),
-    webhooks: new Counter({ name: 'wa_gateway_webhook_deliveries_total', help: 'Customer webhook delivery attempts by outcome',
-      labelNames: ['outcome'] as const, registers }),
+    sends: new Counter({
+      name: 'wa_gateway_sends_total',
+      labelNames: ['type', 'outcome'] as const,
+      registers,
+      help: 'Sends through the token gateway by message type and outcome (sent; rejected: provider 4xx; failed: provider 5xx or unreachable)',
+    }),
+    quota: new Counter({
+      name: 'wa_gateway_quota_rejections_total',
+      help: 'Sends refused because the message quota was used up',
+      labelNames: ['type'] as const,
+      registers,
+    }),
+    rateLimit: new Counter({
+      name: 'wa_gateway_rate_limit_rejections_total',
+      help: 'Requests refused by the public rate limiter or spam blocker',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    webhooks: new Counter({
+      name: 'wa_gateway_webhook_deliveries_total',
+      help: 'Customer webhook delivery attempts by outcome',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
     webhookQueue: new Gauge({ name: 'wa_gateway_webhook_queue_depth', help: 'Customer webhook deliveries waiting to be sent', registers }),
   };
 }
 
 function storePoolGauge(registers: Registers, read: (() => PoolStats) | undefined) {
-  return new Gauge({ name: 'wa_gateway_store_pool_connections', help: 'Store connections by state (total, idle, waiting clients)',
-    labelNames: ['state'] as const, registers,
+  return new Gauge({
+    name: 'wa_gateway_store_pool_connections',
+    help: 'Store connections by state (total, idle, waiting clients)',
+    labelNames: ['state'] as const,
+    registers,
     collect() {
       if (!read) return;
       const s = read();
       this.set({ state: 'total' }, s.total);
       this.set({ state: 'idle' }, s.idle);
       this.set({ state: 'waiting' }, s.waiting);
-    } });
+    },
+  });
 }
 
 /**
@@ -105,15 +147,25 @@ export function createMetrics(options: MetricsOptions = {}) {
       else if (c.status !== null && c.status >= 500) provider.errors.inc({ kind: c.kind, error: 'PROVIDER_5XX' });
     },
     /** GatewayObserver (`services/gateway.ts`): a send went through the gateway. */
-    sendFinished(type: string, outcome: string): void { traffic.sends.inc({ type, outcome }); },
+    sendFinished(type: string, outcome: string): void {
+      traffic.sends.inc({ type, outcome });
+    },
     /** GatewayObserver: a send was refused with 429 QUOTA_EXCEEDED. */
-    quotaRejected(type: string): void { traffic.quota.inc({ type }); },
+    quotaRejected(type: string): void {
+      traffic.quota.inc({ type });
+    },
     /** For the public limiter: `reason` such as `rate_limit` or `spam_block`. */
-    rateLimitRejected(reason: string): void { traffic.rateLimit.inc({ reason }); },
+    rateLimitRejected(reason: string): void {
+      traffic.rateLimit.inc({ reason });
+    },
     /** For the webhook relay: `outcome` such as `delivered`, `retry`, `given_up`. */
-    webhookDelivered(outcome: string): void { traffic.webhooks.inc({ outcome }); },
+    webhookDelivered(outcome: string): void {
+      traffic.webhooks.inc({ outcome });
+    },
     /** For the webhook relay: deliveries waiting (due, or scheduled for a retry). */
-    setWebhookQueueDepth(n: number): void { traffic.webhookQueue.set(n); },
+    setWebhookQueueDepth(n: number): void {
+      traffic.webhookQueue.set(n);
+    },
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

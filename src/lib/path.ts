@@ -2,6 +2,7 @@ export type PathCheck = { ok: true; path: string; segments: string[] } | { ok: f
 
 // Characters no genfity-wa route contains: after decoding they can only be an attempt to confuse
 // the provider's router (backslash, NUL and other controls, a leftover percent, ?, #).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this refuses
 const FORBIDDEN = /[\\\0-\x1f\x7f%?#]/;
 
 /**

@@ -15,7 +15,13 @@ export interface ProviderEvent {
 function fromObject(data: Record<string, unknown>, userId: unknown, instanceName: unknown): ProviderEvent | null {
   if (typeof data.type !== 'string' || !data.type) return null;
   const { type, event, userID: _u, instanceName: _i, ...extras } = data;
-  return { type, event: event ?? null, extras, userId: typeof userId === 'string' ? userId : null, instanceName: typeof instanceName === 'string' ? instanceName : null };
+  return {
+    type,
+    event: event ?? null,
+    extras,
+    userId: typeof userId === 'string' ? userId : null,
+    instanceName: typeof instanceName === 'string' ? instanceName : null,
+  };
 }
 
 /**
@@ -27,7 +33,9 @@ export function parseProviderEvent(contentType: string, raw: string): ProviderEv
     if (contentType.includes('application/x-www-form-urlencoded')) {
       const form = new URLSearchParams(raw);
       const data = JSON.parse(form.get('jsonData') ?? '') as unknown;
-      return data && typeof data === 'object' ? fromObject(data as Record<string, unknown>, form.get('userID'), form.get('instanceName')) : null;
+      return data && typeof data === 'object'
+        ? fromObject(data as Record<string, unknown>, form.get('userID'), form.get('instanceName'))
+        : null;
     }
     const data = JSON.parse(raw) as unknown;
     if (!data || typeof data !== 'object' || Array.isArray(data)) return null;
@@ -46,7 +54,9 @@ export function parseProviderEvent(contentType: string, raw: string): ProviderEv
 export function eventKey(e: ProviderEvent): string {
   const info = (e.event as { Info?: { ID?: unknown } } | null)?.Info;
   if (typeof info?.ID === 'string' && info.ID) return `${e.type}:${info.ID}`.slice(0, 128);
-  return `${e.type}:${createHash('sha256').update(stableJson({ event: e.event, extras: e.extras })).digest('hex')}`.slice(0, 128);
+  return `${e.type}:${createHash('sha256')
+    .update(stableJson({ event: e.event, extras: e.extras }))
+    .digest('hex')}`.slice(0, 128);
 }
 
 /** The stable public id customers see for an event (the same for every delivery of it). */

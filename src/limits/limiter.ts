@@ -19,9 +19,14 @@ export interface PublicLimitSettings {
 export type LimitDecision =
   | { allowed: true; limit: number; remaining: number; resetMs: number }
   | {
-    allowed: false; reason: 'blocked' | 'spam' | 'rate'; message: string;
-    retryAfterSeconds: number; limit: number; remaining: 0; resetMs: number;
-  };
+      allowed: false;
+      reason: 'blocked' | 'spam' | 'rate';
+      message: string;
+      retryAfterSeconds: number;
+      limit: number;
+      remaining: 0;
+      resetMs: number;
+    };
 
 export interface PublicLimiter {
   /** One request from `key` (a client IP). Never rejects because Redis is down: memory answers then. */
@@ -66,11 +71,13 @@ const SPAM_WINDOW_SECONDS = 10;
 export function createPublicLimiter(settings: PublicLimitSettings, options: PublicLimiterOptions = {}): PublicLimiter {
   assertSettings(settings);
   const blockSeconds = settings.spamBlockMinutes > 0 ? Math.max(1, Math.round(settings.spamBlockMinutes * 60)) : 0;
-  const health = options.redis && createRedisHealth(options.redis, {
-    clock: options.clock ?? systemClock,
-    logger: options.logger,
-    probeIntervalMs: options.redisProbeIntervalMs ?? 1000,
-  });
+  const health =
+    options.redis &&
+    createRedisHealth(options.redis, {
+      clock: options.clock ?? systemClock,
+      logger: options.logger,
+      probeIntervalMs: options.redisProbeIntervalMs ?? 1000,
+    });
   const store = {
     keyPrefix: options.keyPrefix ?? 'wa-gw:',
     redis: options.redis && health ? { client: options.redis, health, timeoutMs: options.redisTimeoutMs ?? 250 } : undefined,
@@ -100,7 +107,9 @@ export function createPublicLimiter(settings: PublicLimitSettings, options: Publ
     consume,
     mode: () => (health === undefined ? 'memory' : health.degraded() ? 'memory-fallback' : 'redis'),
     trackedKeys: () => spam.trackedKeys() + rate.trackedKeys(),
-    close: async () => { health?.close(); },
+    close: async () => {
+      health?.close();
+    },
   };
 }
 

@@ -73,6 +73,8 @@ export function createRedisHealth(redis: RedisStatusSource, deps: RedisHealthDep
     succeeded,
     failed,
     degraded: () => down || redis.status !== 'ready',
-    close: () => { redis.removeListener('ready', onReady); },
+    close: () => {
+      redis.removeListener('ready', onReady);
+    },
   };
 }

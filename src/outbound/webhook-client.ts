@@ -28,12 +28,13 @@ export function createWebhookClient(options: WebhookClientOptions) {
     keepAliveTimeout: 10_000,
     connect: {
       timeout: options.timeoutMs,
-      lookup: (hostname, _opts, callback) => resolve(hostname, (error, addresses) => {
-        if (error) return callback(error, '', 4);
-        const chosen = addresses.find((a) => options.allowPrivateTargets || !isPrivateAddress(a.address));
-        if (!chosen) return callback(Object.assign(new Error(`${hostname} resolves to a private address`), { code: 'EPRIVATE' }), '', 4);
-        callback(null, chosen.address, chosen.family);
-      }),
+      lookup: (hostname, _opts, callback) =>
+        resolve(hostname, (error, addresses) => {
+          if (error) return callback(error, '', 4);
+          const chosen = addresses.find((a) => options.allowPrivateTargets || !isPrivateAddress(a.address));
+          if (!chosen) return callback(Object.assign(new Error(`${hostname} resolves to a private address`), { code: 'EPRIVATE' }), '', 4);
+          callback(null, chosen.address, chosen.family);
+        }),
     },
   });
 
@@ -41,9 +42,15 @@ export function createWebhookClient(options: WebhookClientOptions) {
     const problem = webhookUrlProblem(url, options.allowPrivateTargets);
     if (problem) return { ok: false, error: problem, retryable: false };
     try {
-      const res = await agent.request({ origin: new URL(url).origin, path: new URL(url).pathname + new URL(url).search, method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': 'wa-support-gateway-webhooks', ...headers }, body,
-        headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs });
+      const res = await agent.request({
+        origin: new URL(url).origin,
+        path: new URL(url).pathname + new URL(url).search,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'wa-support-gateway-webhooks', ...headers },
+        body,
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
+      });
       const excerpt = (await res.body.text().catch(() => '')).slice(0, 512);
       return { ok: true, statusCode: res.statusCode, excerpt };
     } catch (error) {

@@ -23,7 +23,13 @@ export interface NewProviderUser {
   hmacKey?: string;
 }
 
-export interface ProviderUserChanges { name?: string; webhook?: string; events?: string; expiration?: number; history?: number }
+export interface ProviderUserChanges {
+  name?: string;
+  webhook?: string;
+  events?: string;
+  expiration?: number;
+  history?: number;
+}
 
 /**
  * The only code that knows genfity-wa's routes and shapes (provider-contract.md). Admin calls carry
@@ -52,12 +58,26 @@ export function createProviderClient(options: ProviderClientOptions) {
 
   /** The full delete logs out, disconnects, evicts the token cache and removes files (contract §2). */
   const deleteUserFull = (id: string): Promise<ProviderResponse> =>
-    http.call({ method: 'DELETE', path: `/admin/users/${encodeURIComponent(id)}/full`, headers: admin(), timeoutMs: options.longTimeoutMs });
+    http.call({
+      method: 'DELETE',
+      path: `/admin/users/${encodeURIComponent(id)}/full`,
+      headers: admin(),
+      timeoutMs: options.longTimeoutMs,
+    });
 
   /** `Immediate: true` or the provider stalls 10 s; the full event list each time, or it stores "". */
-  const connect = (token: string, events: string[]) => lifecycle(() => http.call({ method: 'POST', path: '/session/connect',
-    headers: user(token), body: { Subscribe: events, Immediate: true }, timeoutMs: options.longTimeoutMs }));
-  const disconnect = (token: string) => lifecycle(() => http.call({ method: 'POST', path: '/session/disconnect', headers: user(token), body: {} }));
+  const connect = (token: string, events: string[]) =>
+    lifecycle(() =>
+      http.call({
+        method: 'POST',
+        path: '/session/connect',
+        headers: user(token),
+        body: { Subscribe: events, Immediate: true },
+        timeoutMs: options.longTimeoutMs,
+      }),
+    );
+  const disconnect = (token: string) =>
+    lifecycle(() => http.call({ method: 'POST', path: '/session/disconnect', headers: user(token), body: {} }));
   const logout = (token: string) => lifecycle(() => http.call({ method: 'POST', path: '/session/logout', headers: user(token), body: {} }));
 
   const status = async (token: string) =>
@@ -74,8 +94,12 @@ export function createProviderClient(options: ProviderClientOptions) {
 
   /** The JID form (`Chat`/`Sender`) works for groups too, where the sender must be named (contract §6). */
   const markRead = (token: string, read: { ids: string[]; chat: string; sender?: string }) =>
-    http.call({ method: 'POST', path: '/chat/markread', headers: user(token),
-      body: { Id: read.ids, Chat: read.chat, ...(read.sender ? { Sender: read.sender } : {}) } });
+    http.call({
+      method: 'POST',
+      path: '/chat/markread',
+      headers: user(token),
+      body: { Id: read.ids, Chat: read.chat, ...(read.sender ? { Sender: read.sender } : {}) },
+    });
 
   const presence = (token: string, phone: string, state: 'composing' | 'paused') =>
     http.call({ method: 'POST', path: '/chat/presence', headers: user(token), body: { Phone: phone, State: state, Media: '' } });
@@ -84,8 +108,23 @@ export function createProviderClient(options: ProviderClientOptions) {
   const health = async () => (await http.call({ method: 'GET', path: '/health', headers: {}, timeoutMs: 2_000 })).status < 500;
 
   return {
-    createUser, findUserIdByToken, updateUser, deleteUserFull, connect, disconnect, logout, status,
-    clearWebhook, setHmacKey, contacts, markRead, presence, health, lifecycle, http, close: http.close,
+    createUser,
+    findUserIdByToken,
+    updateUser,
+    deleteUserFull,
+    connect,
+    disconnect,
+    logout,
+    status,
+    clearWebhook,
+    setHmacKey,
+    contacts,
+    markRead,
+    presence,
+    health,
+    lifecycle,
+    http,
+    close: http.close,
   };
 }
 export type ProviderClient = ReturnType<typeof createProviderClient>;

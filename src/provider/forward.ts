@@ -14,19 +14,51 @@ export interface ForwardRequest {
   timeoutMs: number;
 }
 
-export interface ForwardResponse { status: number; headers: Record<string, string>; body: Readable }
+export interface ForwardResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Readable;
+}
 
 // Hop-by-hop headers (RFC 9110 §7.6.1) and every credential: exactly one, the session token, is
 // set by the gateway (SPEC §4; go-service-api B19 forwarded the customer's key and Authorization).
-const DROPPED_REQUEST = new Set(['host', 'connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding',
-  'upgrade', 'proxy-authorization', 'proxy-authenticate', 'authorization', 'token', 'x-api-key', 'x-internal-api-key', 'cookie',
-  'content-length', 'expect', 'idempotency-key']);
+const DROPPED_REQUEST = new Set([
+  'host',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-authorization',
+  'proxy-authenticate',
+  'authorization',
+  'token',
+  'x-api-key',
+  'x-internal-api-key',
+  'cookie',
+  'content-length',
+  'expect',
+  'idempotency-key',
+]);
 // What the client needs to read the provider's answer; everything else stays behind.
-const KEPT_RESPONSE = ['content-type', 'content-length', 'content-encoding', 'content-disposition', 'cache-control', 'etag', 'last-modified'];
+const KEPT_RESPONSE = [
+  'content-type',
+  'content-length',
+  'content-encoding',
+  'content-disposition',
+  'cache-control',
+  'etag',
+  'last-modified',
+];
 
 function requestHeaders(r: ForwardRequest): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  const connectionListed = String(r.headers.connection ?? '').toLowerCase().split(',').map((h) => h.trim());
+  const connectionListed = String(r.headers.connection ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((h) => h.trim());
   for (const [name, value] of Object.entries(r.headers)) {
     const lower = name.toLowerCase();
     if (value === undefined || DROPPED_REQUEST.has(lower) || connectionListed.includes(lower)) continue;
@@ -58,7 +90,10 @@ export async function forward(http: ProviderHttp, r: ForwardRequest): Promise<Fo
       bodyTimeout: r.timeoutMs,
     });
   } catch (error) {
-    const typed = (error as { code?: string }).code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH' ? new AppError('VALIDATION_FAILED', 'request body does not match its Content-Length') : transportError(error);
+    const typed =
+      (error as { code?: string }).code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH'
+        ? new AppError('VALIDATION_FAILED', 'request body does not match its Content-Length')
+        : transportError(error);
     http.observe('forward', r.method, started, null, typed.code);
     throw typed;
   }

@@ -11,7 +11,9 @@ export interface ProviderCallObservation {
 }
 
 /** Told about every provider exchange (metrics, SPEC §7); the client itself knows no metrics library. */
-export interface ProviderObserver { providerCall(observation: ProviderCallObservation): void }
+export interface ProviderObserver {
+  providerCall(observation: ProviderCallObservation): void;
+}
 
 export interface ProviderHttpOptions {
   baseUrl: string | undefined;
@@ -20,7 +22,11 @@ export interface ProviderHttpOptions {
   observer?: ProviderObserver;
 }
 
-export interface ProviderResponse { status: number; body: string; contentType: string }
+export interface ProviderResponse {
+  status: number;
+  body: string;
+  contentType: string;
+}
 
 export interface CallOptions {
   method: Dispatcher.HttpMethod;
@@ -45,11 +51,13 @@ export function transportError(error: unknown): AppError {
 export function createProviderHttp(options: ProviderHttpOptions) {
   const origin = options.baseUrl ? new URL(options.baseUrl) : null;
   const basePath = origin ? origin.pathname.replace(/\/+$/, '') : '';
-  const pool = origin ? new Pool(origin.origin, {
-    connections: options.connections ?? 128,
-    keepAliveTimeout: 30_000,
-    connect: { timeout: Math.min(options.timeoutMs, 10_000) },
-  }) : null;
+  const pool = origin
+    ? new Pool(origin.origin, {
+        connections: options.connections ?? 128,
+        keepAliveTimeout: 30_000,
+        connect: { timeout: Math.min(options.timeoutMs, 10_000) },
+      })
+    : null;
 
   function requirePool(): Pool {
     if (!pool) throw new AppError('PROVIDER_NOT_CONFIGURED');
@@ -68,7 +76,10 @@ export function createProviderHttp(options: ProviderHttpOptions) {
     const started = performance.now();
     try {
       const res = await target.request({
-        method: o.method, path: basePath + o.path, headersTimeout: timeout, bodyTimeout: timeout,
+        method: o.method,
+        path: basePath + o.path,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
         headers: { ...o.headers, ...(o.body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: o.body === undefined ? undefined : JSON.stringify(o.body),
       });
@@ -89,6 +100,15 @@ export function createProviderHttp(options: ProviderHttpOptions) {
     return res;
   }
 
-  return { call, callOk, observe, pool: () => pool, basePath, close: async () => { await pool?.close(); } };
+  return {
+    call,
+    callOk,
+    observe,
+    pool: () => pool,
+    basePath,
+    close: async () => {
+      await pool?.close();
+    },
+  };
 }
 export type ProviderHttp = ReturnType<typeof createProviderHttp>;

@@ -17,8 +17,11 @@ export const AdminUserList = Type.Object({
 /** GET /session/status: lower-camel `connected` / `loggedIn`; `jid` carries the device suffix. */
 export const SessionStatus = Type.Object({
   data: Type.Object({
-    connected: Type.Optional(Type.Boolean()), loggedIn: Type.Optional(Type.Boolean()),
-    jid: Type.Optional(Type.String()), name: Type.Optional(Type.String()), qrcode: Type.Optional(Type.String()),
+    connected: Type.Optional(Type.Boolean()),
+    loggedIn: Type.Optional(Type.Boolean()),
+    jid: Type.Optional(Type.String()),
+    name: Type.Optional(Type.String()),
+    qrcode: Type.Optional(Type.String()),
   }),
 });
 
@@ -27,8 +30,12 @@ export const LinkingCode = Type.Object({ data: Type.Object({ LinkingCode: Type.S
 
 /** whatsmeow ContactInfo has no json tags: PascalCase keys, in a map keyed by JID under `data`. */
 export const ContactInfo = Type.Object({
-  Found: Type.Optional(Type.Boolean()), FirstName: Type.Optional(Type.String()), FullName: Type.Optional(Type.String()),
-  PushName: Type.Optional(Type.String()), BusinessName: Type.Optional(Type.String()), RedactedPhone: Type.Optional(Type.String()),
+  Found: Type.Optional(Type.Boolean()),
+  FirstName: Type.Optional(Type.String()),
+  FullName: Type.Optional(Type.String()),
+  PushName: Type.Optional(Type.String()),
+  BusinessName: Type.Optional(Type.String()),
+  RedactedPhone: Type.Optional(Type.String()),
 });
 export const ContactMap = Type.Object({ data: Type.Record(Type.String(), ContactInfo) });
 export type ProviderContact = Static<typeof ContactInfo>;

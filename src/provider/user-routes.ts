@@ -18,7 +18,21 @@ export interface UserRoute {
 const post = (extra: Omit<UserRoute, 'methods'> = {}): UserRoute => ({ methods: ['POST'], ...extra });
 const get: UserRoute = { methods: ['GET'] };
 
-const SEND_TYPES = ['text', 'edit', 'image', 'audio', 'document', 'video', 'sticker', 'location', 'contact', 'template', 'buttons', 'list', 'poll'];
+const SEND_TYPES = [
+  'text',
+  'edit',
+  'image',
+  'audio',
+  'document',
+  'video',
+  'sticker',
+  'location',
+  'contact',
+  'template',
+  'buttons',
+  'list',
+  'poll',
+];
 const MEDIA = new Set(['image', 'audio', 'document', 'video', 'sticker']);
 
 const ROUTES: Record<string, UserRoute> = {
@@ -36,20 +50,45 @@ const ROUTES: Record<string, UserRoute> = {
   '/webhook': { methods: ['GET', 'POST', 'PUT', 'DELETE'] },
   '/webhook/events': get,
   ...Object.fromEntries(SEND_TYPES.map((t) => [`/chat/send/${t}`, post({ send: t, slow: MEDIA.has(t) })])),
-  ...Object.fromEntries(['markread', 'react', 'presence', 'delete', 'archive', 'request-unavailable-message'].map((a) => [`/chat/${a}`, post()])),
+  ...Object.fromEntries(
+    ['markread', 'react', 'presence', 'delete', 'archive', 'request-unavailable-message'].map((a) => [`/chat/${a}`, post()]),
+  ),
   ...Object.fromEntries(['image', 'audio', 'document', 'video', 'sticker'].map((m) => [`/chat/download${m}`, post({ slow: true })])),
   '/chat/history': get,
   '/status/set/text': post(),
   '/call/reject': post(),
-  '/user/check': post(), '/user/info': post(), '/user/presence': post(), '/user/avatar': post(),
+  '/user/check': post(),
+  '/user/info': post(),
+  '/user/presence': post(),
+  '/user/avatar': post(),
   '/user/contacts': get,
-  ...Object.fromEntries(['create', 'locked', 'ephemeral', 'photo/remove', 'leave', 'name', 'photo', 'topic', 'announce', 'join',
-    'inviteinfo', 'updateparticipants'].map((a) => [`/group/${a}`, post({ slow: a === 'photo' })])),
-  '/group/list': get, '/group/info': get, '/group/invitelink': get,
+  ...Object.fromEntries(
+    [
+      'create',
+      'locked',
+      'ephemeral',
+      'photo/remove',
+      'leave',
+      'name',
+      'photo',
+      'topic',
+      'announce',
+      'join',
+      'inviteinfo',
+      'updateparticipants',
+    ].map((a) => [`/group/${a}`, post({ slow: a === 'photo' })]),
+  ),
+  '/group/list': get,
+  '/group/info': get,
+  '/group/invitelink': get,
   '/newsletter/list': get,
 };
 
-export type RouteMatch = { kind: 'route'; route: UserRoute } | { kind: 'admin' } | { kind: 'unknown' } | { kind: 'method'; allowed: readonly Method[] };
+export type RouteMatch =
+  | { kind: 'route'; route: UserRoute }
+  | { kind: 'admin' }
+  | { kind: 'unknown' }
+  | { kind: 'method'; allowed: readonly Method[] };
 
 /** Decides on a normalised path; `/user/lid/{jid}` is the one user route with a path parameter. */
 export function matchUserRoute(method: string, path: string, segments: string[]): RouteMatch {

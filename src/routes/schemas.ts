@@ -2,7 +2,11 @@ import { Type, type TSchema } from 'typebox';
 import { ERRORS, type ErrorCode } from '../errors.js';
 
 /** A code of the catalogue (errors.ts); listed in the OpenAPI document, which the catalogue test checks. */
-const ErrorCodeSchema = Type.Unsafe<ErrorCode>({ type: 'string', enum: Object.keys(ERRORS), description: 'Stable, machine-readable error code' });
+const ErrorCodeSchema = Type.Unsafe<ErrorCode>({
+  type: 'string',
+  enum: Object.keys(ERRORS),
+  description: 'Stable, machine-readable error code',
+});
 
 /** Every error the gateway writes itself (SPEC §2): a message, and a stable code. */
 export const ErrorBody = Type.Object({ message: Type.String(), code: Type.Optional(ErrorCodeSchema) }, { $id: 'ErrorBody' });

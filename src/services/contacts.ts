@@ -8,12 +8,33 @@ import { lockSession, type SessionRow } from '../store/sessions.js';
 import type { Customer, CustomerService } from './customers.js';
 import type { SessionService } from './sessions.js';
 
-const toView = (c: store.ContactRow) => ({ id: c.id, user_id: c.user_id, session_id: c.session_id, jid: c.j_id,
-  name: c.name ?? '', phone: c.phone ?? '', raw: c.raw, last_synced_at: c.last_synced_at, created_at: c.created_at, updated_at: c.updated_at });
+const toView = (c: store.ContactRow) => ({
+  id: c.id,
+  user_id: c.user_id,
+  session_id: c.session_id,
+  jid: c.j_id,
+  name: c.name ?? '',
+  phone: c.phone ?? '',
+  raw: c.raw,
+  last_synced_at: c.last_synced_at,
+  created_at: c.created_at,
+  updated_at: c.updated_at,
+});
 
-export interface SyncCounts { added: number; updated: number; removed: number; total: number }
+export interface SyncCounts {
+  added: number;
+  updated: number;
+  removed: number;
+  total: number;
+}
 
-type Deps = { db: Db; provider: Pick<ProviderClient, 'contacts'>; clock: Clock; sessions: Pick<SessionService, 'requireSession'>; customers: Pick<CustomerService, 'activeSubscription'> };
+type Deps = {
+  db: Db;
+  provider: Pick<ProviderClient, 'contacts'>;
+  clock: Clock;
+  sessions: Pick<SessionService, 'requireSession'>;
+  customers: Pick<CustomerService, 'activeSubscription'>;
+};
 
 export function createContactService(deps: Deps) {
   const { db, provider, clock, sessions, customers } = deps;

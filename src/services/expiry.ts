@@ -26,8 +26,8 @@ export function createExpiryService(deps: { db: Db; clock: Clock; tickMs?: numbe
     const tick = new Date(Math.floor(now.getTime() / tickMs) * tickMs);
     return db.tx(async (q): Promise<SweepResult> => {
       const skipped = { ran: false, expired: 0, tick: tick.toISOString() } as const;
-      if (!await tryJobLock(q, EXPIRY_LOCK_KEY)) return skipped;
-      if (!await claimJobTick(q, JOB, tick, now)) return skipped;
+      if (!(await tryJobLock(q, EXPIRY_LOCK_KEY))) return skipped;
+      if (!(await claimJobTick(q, JOB, tick, now))) return skipped;
       return { ran: true, expired: await expireLapsedSubscriptions(q, now), tick: tick.toISOString() };
     });
   }

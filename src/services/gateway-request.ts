@@ -14,7 +14,11 @@ export interface GatewayRequest {
   body: Readable | null;
 }
 
-export interface Target { route: UserRoute; path: string; encodedPath: string }
+export interface Target {
+  route: UserRoute;
+  path: string;
+  encodedPath: string;
+}
 
 /** Decides on the decoded, normalised path: only the provider's user routes pass (SPEC §4). */
 export function resolveTarget(req: GatewayRequest): Target {
@@ -34,7 +38,12 @@ export function tokenFrom(headers: GatewayRequest['headers']): string | null {
   if (typeof token === 'string' && token.trim()) return token.trim();
   const auth = headers.authorization;
   if (typeof auth !== 'string' || !auth.trim()) return null;
-  return auth.trim().replace(/^Bearer\s+/i, '').trim() || null;
+  return (
+    auth
+      .trim()
+      .replace(/^Bearer\s+/i, '')
+      .trim() || null
+  );
 }
 
 /**
@@ -44,7 +53,7 @@ export function tokenFrom(headers: GatewayRequest['headers']): string | null {
 export function capBody(req: GatewayRequest, max: number): { body: Readable | null; exceeded: () => boolean } {
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > max) throw new AppError('BODY_TOO_LARGE');
-  if (!req.body || declared === 0 || ['GET', 'HEAD'].includes(req.method) && !req.headers['transfer-encoding']) {
+  if (!req.body || declared === 0 || (['GET', 'HEAD'].includes(req.method) && !req.headers['transfer-encoding'])) {
     return { body: null, exceeded: () => false };
   }
   // A declared length under the cap needs no counting: the HTTP parser will not read past it.

@@ -17,8 +17,14 @@ import type { SendStats } from './send-stats.js';
 import { stateFromSessionAnswer } from './session-state.js';
 import type { SessionTokens } from './session-tokens.js';
 
-export interface GatewayLimits { maxBodyBytes: number; timeoutMs: number; longTimeoutMs: number }
-export interface GatewayResult extends ForwardResponse { quota: { limit: number; remaining: number | null } | null }
+export interface GatewayLimits {
+  maxBodyBytes: number;
+  timeoutMs: number;
+  longTimeoutMs: number;
+}
+export interface GatewayResult extends ForwardResponse {
+  quota: { limit: number; remaining: number | null } | null;
+}
 
 /** Told what became of each send (metrics, SPEC §7); the service knows no metrics library. */
 export interface GatewayObserver {
@@ -28,11 +34,24 @@ export interface GatewayObserver {
 }
 
 type Deps = {
-  db: Db; provider: ProviderClient; clock: Clock; tokens: SessionTokens; quota: Quota; stats: SendStats; idempotency: Idempotency;
-  limits: GatewayLimits; relay: Pick<RelayGateway, 'intercept'>; sleep?: (ms: number) => Promise<void>; observer?: GatewayObserver;
+  db: Db;
+  provider: ProviderClient;
+  clock: Clock;
+  tokens: SessionTokens;
+  quota: Quota;
+  stats: SendStats;
+  idempotency: Idempotency;
+  limits: GatewayLimits;
+  relay: Pick<RelayGateway, 'intercept'>;
+  sleep?: (ms: number) => Promise<void>;
+  observer?: GatewayObserver;
 };
 
-const quotaSub = (row: TokenRow): QuotaSubscription => ({ id: row.sub_id ?? 0, max_messages: row.max_messages, period_started_at: row.period_started_at });
+const quotaSub = (row: TokenRow): QuotaSubscription => ({
+  id: row.sub_id ?? 0,
+  max_messages: row.max_messages,
+  period_started_at: row.period_started_at,
+});
 
 /**
  * The client's headers as the provider gets them. `/session/*` answers are read here to refresh the
@@ -65,8 +84,10 @@ export function createGateway(deps: Deps) {
     let res: ForwardResponse;
     try {
       const key = send ? req.headers['idempotency-key'] : undefined;
-      res = typeof key === 'string' && key ? await deps.idempotency.once(`${row.row_id}:${key}`, () => call(row, req, target, send))
-        : await call(row, req, target, send);
+      res =
+        typeof key === 'string' && key
+          ? await deps.idempotency.once(`${row.row_id}:${key}`, () => call(row, req, target, send))
+          : await call(row, req, target, send);
     } catch (error) {
       // The provider down or too slow is a failed message; a client that went away mid-body and our own
       // refusals (a body too large…) are not messages.
@@ -89,7 +110,14 @@ export function createGateway(deps: Deps) {
     deps.observer?.sendFinished(type, outcome === 'refused' ? 'rejected' : outcome);
     if (outcome === 'refused') return;
     const unlimited = (row.max_messages ?? 0) <= 0 && row.sub_id !== null ? row.sub_id : null;
-    stats.record({ userId: row.user_id, sessionId: row.session_id, rowId: row.row_id, messageType: type, outcome, unlimitedSubId: unlimited });
+    stats.record({
+      userId: row.user_id,
+      sessionId: row.session_id,
+      rowId: row.row_id,
+      messageType: type,
+      outcome,
+      unlimitedSubId: unlimited,
+    });
   }
 
   async function call(row: TokenRow, req: GatewayRequest, target: Target, send: string | null): Promise<ForwardResponse> {
@@ -101,8 +129,16 @@ export function createGateway(deps: Deps) {
     // The provider routes GET only; a HEAD is a GET whose body Node leaves out of the answer.
     const method = req.method === 'HEAD' ? 'GET' : req.method;
     const headers = forwardedHeaders(req, target, relayed ? relayed.body.length : null);
-    const run = () => forward(provider.http, { method, path: target.encodedPath, query: req.rawQuery, token: row.session_token,
-      headers, body, timeoutMs: target.route.slow ? limits.longTimeoutMs : limits.timeoutMs });
+    const run = () =>
+      forward(provider.http, {
+        method,
+        path: target.encodedPath,
+        query: req.rawQuery,
+        token: row.session_token,
+        headers,
+        body,
+        timeoutMs: target.route.slow ? limits.longTimeoutMs : limits.timeoutMs,
+      });
     try {
       if (typing?.phone) await showTyping(row.session_token, typing.phone, typing.text);
       const res = await (target.route.lifecycle ? provider.lifecycle(run) : run());

@@ -4,16 +4,28 @@ import type { Clock } from '../lib/clock.js';
 import { createTtlCache } from '../lib/lru.js';
 import type { ForwardResponse } from '../provider/forward.js';
 
-interface Stored { status: number; headers: Record<string, string>; body: string }
+interface Stored {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
 
 /**
  * `Idempotency-Key` on sends (SPEC §4): a retry within the window gets the first answer and is not
  * sent twice; a retry while the first is still in flight waits for it. Kept per instance and bounded.
  */
 export function createIdempotency(deps: { clock: Clock; windowMs?: number; max?: number }) {
-  const done = createTtlCache<string, Stored>({ max: deps.max ?? 20_000, ttlMs: deps.windowMs ?? 10 * 60_000, now: () => deps.clock.now().getTime() });
+  const done = createTtlCache<string, Stored>({
+    max: deps.max ?? 20_000,
+    ttlMs: deps.windowMs ?? 10 * 60_000,
+    now: () => deps.clock.now().getTime(),
+  });
   const inFlight = new Map<string, Promise<Stored>>();
-  const replay = (s: Stored): ForwardResponse => ({ status: s.status, headers: { ...s.headers, 'idempotent-replayed': 'true' }, body: Readable.from([Buffer.from(s.body)]) });
+  const replay = (s: Stored): ForwardResponse => ({
+    status: s.status,
+    headers: { ...s.headers, 'idempotent-replayed': 'true' },
+    body: Readable.from([Buffer.from(s.body)]),
+  });
 
   async function once<T extends ForwardResponse>(key: string, run: () => Promise<T>): Promise<ForwardResponse | T> {
     const hit = done.get(key);

@@ -3,11 +3,21 @@ import type { Db } from '../store/index.js';
 import { claimQuota, returnQuota } from '../store/quota.js';
 
 /** What a send needs to know of its subscription. */
-export interface QuotaSubscription { id: number; max_messages: number | null; period_started_at: Date | null }
+export interface QuotaSubscription {
+  id: number;
+  max_messages: number | null;
+  period_started_at: Date | null;
+}
 
 export type Reservation = { ok: true; remaining: number | null; limit: number | null } | { ok: false; limit: number };
 
-interface Lease { period: number | null; available: number; remainingInDb: number; lastUsed: number; claiming: Promise<void> | null }
+interface Lease {
+  period: number | null;
+  available: number;
+  remainingInDb: number;
+  lastUsed: number;
+  claiming: Promise<void> | null;
+}
 
 /** Block size: large while much remains, one at a time near the end, so no instance strands quota. */
 export function blockSize(remaining: number, maxBlock = 50): number {
@@ -29,7 +39,13 @@ export function createQuota(deps: { db: Db; clock: Clock; maxBlock?: number }) {
     // A renewal started a new period: what was claimed before counted against the old one.
     if (lease && lease.period !== periodOf(sub.period_started_at) && !lease.claiming) lease = undefined;
     if (!lease) {
-      lease = { period: periodOf(sub.period_started_at), available: 0, remainingInDb: Number.MAX_SAFE_INTEGER, lastUsed: 0, claiming: null };
+      lease = {
+        period: periodOf(sub.period_started_at),
+        available: 0,
+        remainingInDb: Number.MAX_SAFE_INTEGER,
+        lastUsed: 0,
+        claiming: null,
+      };
       leases.set(sub.id, lease);
     }
     return lease;
@@ -59,7 +75,9 @@ export function createQuota(deps: { db: Db; clock: Clock; maxBlock?: number }) {
         continue;
       }
       const before = lease.available;
-      lease.claiming = claim(sub, lease).finally(() => { lease.claiming = null; });
+      lease.claiming = claim(sub, lease).finally(() => {
+        lease.claiming = null;
+      });
       await lease.claiming;
       if (lease.available === before) return { ok: false, limit };
     }

@@ -7,7 +7,10 @@ import type { Queryable } from '../store/index.js';
  * What one readiness check found. `ok: false` makes the instance not ready; a `detail` on a passing
  * check is a warning an operator should see (for example secrets kept without an encryption key).
  */
-export interface CheckResult { ok: boolean; detail?: string }
+export interface CheckResult {
+  ok: boolean;
+  detail?: string;
+}
 export type ReadinessCheck = () => Promise<CheckResult>;
 
 export interface ReadinessReport {
@@ -20,7 +23,10 @@ export interface ReadinessReport {
 
 /** A short, safe reason: the typed message and a driver code such as ECONNREFUSED, never a stack or a DSN. */
 function reason(error: unknown): string {
-  const codeOf = (e: unknown) => { const code = (e as { code?: unknown } | null)?.code; return typeof code === 'string' ? code : null; };
+  const codeOf = (e: unknown) => {
+    const code = (e as { code?: unknown } | null)?.code;
+    return typeof code === 'string' ? code : null;
+  };
   if (!isAppError(error)) return codeOf(error) ? `failed (${codeOf(error)})` : 'failed';
   const cause = codeOf(error.cause);
   return cause ? `${error.message} (${cause})` : error.message;
@@ -28,7 +34,9 @@ function reason(error: unknown): string {
 
 function withTimeout(check: ReadinessCheck, ms: number): Promise<CheckResult> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<CheckResult>((resolve) => { timer = setTimeout(() => resolve({ ok: false, detail: `no answer within ${ms} ms` }), ms); });
+  const late = new Promise<CheckResult>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, detail: `no answer within ${ms} ms` }), ms);
+  });
   const run = check().catch((error: unknown): CheckResult => ({ ok: false, detail: reason(error) }));
   return Promise.race([run, late]).finally(() => clearTimeout(timer));
 }
@@ -59,11 +67,15 @@ export function createReadiness(deps: { checks: Record<string, ReadinessCheck>; 
 export type Readiness = ReturnType<typeof createReadiness>;
 
 /** The store answers a statement. */
-export const storeCheck = (db: Queryable): ReadinessCheck => async () => {
-  await pingStore(db);
-  return { ok: true };
-};
+export const storeCheck =
+  (db: Queryable): ReadinessCheck =>
+  async () => {
+    await pingStore(db);
+    return { ok: true };
+  };
 
 /** genfity-wa is reachable: its own health route answers below 500 (a down or slow one throws a typed error). */
-export const providerCheck = (provider: Pick<ProviderClient, 'health'>): ReadinessCheck => async () =>
-  (await provider.health()) ? { ok: true } : { ok: false, detail: 'provider answered its health check with an error' };
+export const providerCheck =
+  (provider: Pick<ProviderClient, 'health'>): ReadinessCheck =>
+  async () =>
+    (await provider.health()) ? { ok: true } : { ok: false, detail: 'provider answered its health check with an error' };

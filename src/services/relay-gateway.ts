@@ -12,8 +12,9 @@ import { checkWebhookUrl, type WebhookPolicy } from './webhook-policy.js';
 
 export type Interception = { answer: ForwardResponse } | { body: Buffer } | null;
 
-const answer = (status: number, body: unknown): Interception =>
-  ({ answer: { status, headers: { 'content-type': 'application/json' }, body: Readable.from([Buffer.from(JSON.stringify(body))]) } });
+const answer = (status: number, body: unknown): Interception => ({
+  answer: { status, headers: { 'content-type': 'application/json' }, body: Readable.from([Buffer.from(JSON.stringify(body))]) },
+});
 const envelope = (data: unknown) => ({ code: 200, data, success: true });
 
 /**
@@ -22,21 +23,33 @@ const envelope = (data: unknown) => ({ code: 200, data, success: true });
  * answered here, in the provider's shapes, by changing the customer's own settings instead; a
  * connect gets the gateway's events added, or the provider would stop sending them (contract §4).
  */
-export function createRelayGateway(deps: { db: Db; clock: Clock; relay: RelayConfig; webhooks: WebhookPolicy; codec: SecretCodec; forget: (token: string) => void }) {
+export function createRelayGateway(deps: {
+  db: Db;
+  clock: Clock;
+  relay: RelayConfig;
+  webhooks: WebhookPolicy;
+  codec: SecretCodec;
+  forget: (token: string) => void;
+}) {
   const { db, clock } = deps;
 
   async function readJson(body: Readable | null): Promise<{ raw: Buffer; json: Record<string, unknown> }> {
     const raw = body ? Buffer.from(await text(body)) : Buffer.alloc(0);
     try {
       const parsed = JSON.parse(raw.toString('utf8')) as unknown;
-      return { raw, json: parsed && typeof parsed === 'object' ? parsed as Record<string, unknown> : {} };
+      return { raw, json: parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {} };
     } catch {
       return { raw, json: {} };
     }
   }
 
   async function save(row: sessions.SessionRow, changes: sessions.SessionChanges) {
-    await sessions.updateSessionFields(db, row.id, { ...changes, webhook_secret: sealOptional(deps.codec, changes.webhook_secret) }, clock.now());
+    await sessions.updateSessionFields(
+      db,
+      row.id,
+      { ...changes, webhook_secret: sealOptional(deps.codec, changes.webhook_secret) },
+      clock.now(),
+    );
     if (row.session_token) deps.forget(row.session_token);
   }
 
@@ -50,7 +63,7 @@ export function createRelayGateway(deps: { db: Db; clock: Clock; relay: RelayCon
     const url = field(json, 'webhookurl', 'webhook');
     const events = field(json, 'events');
     const active = field(json, 'active');
-    const next = active === false ? '' : typeof url === 'string' ? url.trim() : row.webhook_url ?? '';
+    const next = active === false ? '' : typeof url === 'string' ? url.trim() : (row.webhook_url ?? '');
     if (next) checkWebhookUrl(deps.webhooks, next);
     const list = Array.isArray(events) ? events.filter((e): e is string => typeof e === 'string') : null;
     await save(row, { webhook_url: next, ...(list?.length ? { events: list.join(',') } : {}) });
@@ -64,7 +77,8 @@ export function createRelayGateway(deps: { db: Db; clock: Clock; relay: RelayCon
       return answer(200, { Details: 'HMAC configuration deleted successfully' });
     }
     const key = field((await readJson(body)).json, 'hmac_key');
-    if (typeof key !== 'string' || key.length < 32) return answer(400, { code: 400, error: 'HMAC key must be at least 32 characters long', success: false });
+    if (typeof key !== 'string' || key.length < 32)
+      return answer(400, { code: 400, error: 'HMAC key must be at least 32 characters long', success: false });
     await save(row, { webhook_secret: key });
     return answer(200, { Details: 'HMAC configuration saved successfully' });
   }
@@ -79,7 +93,11 @@ export function createRelayGateway(deps: { db: Db; clock: Clock; relay: RelayCon
     const { json } = await readJson(body);
     const asked = field(json, 'subscribe');
     const list = Array.isArray(asked) ? asked.filter((e): e is string => typeof e === 'string') : eventList(row.events ?? '');
-    return { body: Buffer.from(JSON.stringify({ ...json, Subscribe: providerEvents(list, deps.relay), Immediate: field(json, 'immediate') ?? true })) };
+    return {
+      body: Buffer.from(
+        JSON.stringify({ ...json, Subscribe: providerEvents(list, deps.relay), Immediate: field(json, 'immediate') ?? true }),
+      ),
+    };
   }
 
   return { intercept };

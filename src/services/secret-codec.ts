@@ -18,7 +18,13 @@ export interface SecretCodec {
 
 export function createSecretCodec(box: SecretBox | null): SecretCodec {
   if (!box) return { enabled: false, seal: (v) => v, open: (v) => v, isSealed: () => false, lookup: () => null };
-  return { enabled: true, seal: (v) => box.encrypt(v), open: (v) => box.decrypt(v), isSealed: (v) => box.isEncrypted(v), lookup: (v) => box.lookupHash(v) };
+  return {
+    enabled: true,
+    seal: (v) => box.encrypt(v),
+    open: (v) => box.decrypt(v),
+    isSealed: (v) => box.isEncrypted(v),
+    lookup: (v) => box.lookupHash(v),
+  };
 }
 
 const openNullable = (codec: SecretCodec, v: string | null) => (v === null || v === '' ? v : codec.open(v));
@@ -28,8 +34,12 @@ export function revealSession(codec: SecretCodec, row: SessionRow): SessionRow;
 export function revealSession(codec: SecretCodec, row: SessionRow | null): SessionRow | null;
 export function revealSession(codec: SecretCodec, row: SessionRow | null): SessionRow | null {
   if (!row || !codec.enabled) return row;
-  return { ...row, session_token: openNullable(codec, row.session_token), webhook_secret: openNullable(codec, row.webhook_secret),
-    relay_hmac_key: openNullable(codec, row.relay_hmac_key) };
+  return {
+    ...row,
+    session_token: openNullable(codec, row.session_token),
+    webhook_secret: openNullable(codec, row.webhook_secret),
+    relay_hmac_key: openNullable(codec, row.relay_hmac_key),
+  };
 }
 
 /** The stored form of a webhook secret change (undefined: no change, null or '': cleared). */

@@ -8,8 +8,13 @@ const BATCH = 500;
 const sealAll = (box: SecretBox, row: store.SecretRow, rewrite: (stored: string) => string) => {
   const seal = (v: string | null) => (v ? rewrite(v) : v);
   const token = row.session_token ? box.decrypt(rewrite(row.session_token)) : null;
-  return { id: row.id, session_token: seal(row.session_token), webhook_secret: seal(row.webhook_secret), relay_hmac_key: seal(row.relay_hmac_key),
-    session_token_hash: token ? box.lookupHash(token) : null };
+  return {
+    id: row.id,
+    session_token: seal(row.session_token),
+    webhook_secret: seal(row.webhook_secret),
+    relay_hmac_key: seal(row.relay_hmac_key),
+    session_token_hash: token ? box.lookupHash(token) : null,
+  };
 };
 
 /**
@@ -36,7 +41,7 @@ export async function encryptPlainSecrets(db: Db, box: SecretBox): Promise<numbe
   return db.tx(async (q) => {
     await store.lockSecretRewrite(q);
     let changed = 0;
-    for (let after = 0; ;) {
+    for (let after = 0; ; ) {
       const rows = await store.listRowsWithPlainSecrets(q, SEALED_PREFIX, after, BATCH);
       if (rows.length === 0) return changed;
       for (const row of rows) await store.writeSecrets(q, sealAll(box, row, toSealed));
@@ -51,10 +56,14 @@ export async function rotateSecrets(db: Db, current: SecretBox, next: SecretBox)
   return db.tx(async (q) => {
     await store.lockSecretRewrite(q);
     let changed = 0;
-    for (let after = 0; ;) {
+    for (let after = 0; ; ) {
       const rows = await store.listSecretRows(q, after, BATCH);
       if (rows.length === 0) return changed;
-      for (const row of rows) await store.writeSecrets(q, sealAll(next, row, (v) => reencrypt(current, next, v)));
+      for (const row of rows)
+        await store.writeSecrets(
+          q,
+          sealAll(next, row, (v) => reencrypt(current, next, v)),
+        );
       changed += rows.length;
       after = rows[rows.length - 1]!.id;
     }

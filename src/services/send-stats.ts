@@ -3,8 +3,12 @@ import type { Db } from '../store/index.js';
 import { addSessionCounters, addStats, addUsage, type SessionDelta, type StatDelta, type UsageDelta } from '../store/stats.js';
 
 export interface SendRecord {
-  userId: string; sessionId: string; rowId: number; messageType: string;
-  outcome: 'sent' | 'failed'; unlimitedSubId: number | null;
+  userId: string;
+  sessionId: string;
+  rowId: number;
+  messageType: string;
+  outcome: 'sent' | 'failed';
+  unlimitedSubId: number | null;
 }
 
 /**
@@ -23,10 +27,19 @@ export function createSendStats(deps: { db: Db; clock: Clock }) {
     const now = clock.now();
     const sent = r.outcome === 'sent' ? 1 : 0;
     const key = `${r.userId}\u0000${r.sessionId}\u0000${r.messageType}`;
-    const stat = stats.get(key) ?? { user_id: r.userId, session_id: r.sessionId, message_type: r.messageType, sent: 0, failed: 0, last_success_at: null, last_failed_at: null };
+    const stat = stats.get(key) ?? {
+      user_id: r.userId,
+      session_id: r.sessionId,
+      message_type: r.messageType,
+      sent: 0,
+      failed: 0,
+      last_success_at: null,
+      last_failed_at: null,
+    };
     stat.sent += sent;
     stat.failed += 1 - sent;
-    if (sent) stat.last_success_at = now; else stat.last_failed_at = now;
+    if (sent) stat.last_success_at = now;
+    else stat.last_failed_at = now;
     stats.set(key, stat);
     const session = sessions.get(r.rowId) ?? { row_id: r.rowId, sent: 0, failed: 0, last_activity_at: now };
     session.sent += sent;
@@ -61,8 +74,18 @@ export function createSendStats(deps: { db: Db; clock: Clock }) {
   function mergeBack(batch: { stats: Map<string, StatDelta>; sessions: Map<number, SessionDelta>; usage: Map<number, UsageDelta> }) {
     for (const [k, v] of batch.stats) {
       const cur = stats.get(k);
-      stats.set(k, cur ? { ...cur, sent: cur.sent + v.sent, failed: cur.failed + v.failed,
-        last_success_at: cur.last_success_at ?? v.last_success_at, last_failed_at: cur.last_failed_at ?? v.last_failed_at } : v);
+      stats.set(
+        k,
+        cur
+          ? {
+              ...cur,
+              sent: cur.sent + v.sent,
+              failed: cur.failed + v.failed,
+              last_success_at: cur.last_success_at ?? v.last_success_at,
+              last_failed_at: cur.last_failed_at ?? v.last_failed_at,
+            }
+          : v,
+      );
     }
     for (const [k, v] of batch.sessions) {
       const cur = sessions.get(k);

@@ -1,2 +1,6 @@
 /** `"Message, QR"` → `["Message","QR"]` (go-service-api B30 split without trimming). */
-export const eventList = (events: string) => events.split(',').map((e) => e.trim()).filter(Boolean);
+export const eventList = (events: string) =>
+  events
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);

@@ -1,6 +1,8 @@
 import type { SessionState } from '../store/sessions.js';
 
-interface Envelope { data?: Record<string, unknown> }
+interface Envelope {
+  data?: Record<string, unknown>;
+}
 
 const asObject = (text: string): Record<string, unknown> | null => {
   try {
@@ -28,14 +30,23 @@ export function stateFromSessionAnswer(path: string, status: number, body: strin
       if (!data) return null;
       const connected = data.connected === true;
       const loggedIn = data.loggedIn === true;
-      const state: Partial<SessionState> = { connected, loggedIn, status: loggedIn && connected ? 'connected' : connected ? 'qr_waiting' : 'disconnected' };
+      const state: Partial<SessionState> = {
+        connected,
+        loggedIn,
+        status: loggedIn && connected ? 'connected' : connected ? 'qr_waiting' : 'disconnected',
+      };
       if (typeof data.jid === 'string' && data.jid) state.jid = data.jid;
       return state;
     }
-    case '/session/connect': return { connected: true, status: 'connecting' };
-    case '/session/qr': return { connected: true, loggedIn: false, status: 'qr_waiting' };
-    case '/session/disconnect': return { connected: false, status: 'disconnected' };
-    case '/session/logout': return { connected: false, loggedIn: false, status: 'logged_out', jid: '' };
-    default: return null;
+    case '/session/connect':
+      return { connected: true, status: 'connecting' };
+    case '/session/qr':
+      return { connected: true, loggedIn: false, status: 'qr_waiting' };
+    case '/session/disconnect':
+      return { connected: false, status: 'disconnected' };
+    case '/session/logout':
+      return { connected: false, loggedIn: false, status: 'logged_out', jid: '' };
+    default:
+      return null;
   }
 }

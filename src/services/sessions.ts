@@ -14,8 +14,15 @@ import { toSessionView } from './session-view.js';
 import { checkWebhookUrl, type WebhookPolicy } from './webhook-policy.js';
 
 export interface CreateSessionInput {
-  session_name: string; webhook_url?: string; webhook_secret?: string; events?: string; expiration_sec?: number;
-  history?: number; auto_connect?: boolean; auto_read_enabled?: boolean; typing_enabled?: boolean;
+  session_name: string;
+  webhook_url?: string;
+  webhook_secret?: string;
+  events?: string;
+  expiration_sec?: number;
+  history?: number;
+  auto_connect?: boolean;
+  auto_read_enabled?: boolean;
+  typing_enabled?: boolean;
 }
 export type UpdateSessionInput = Partial<Omit<CreateSessionInput, 'auto_connect'>>;
 
@@ -24,10 +31,16 @@ const DEFAULT_EVENTS = 'Message,Connected,Disconnected,QR';
 // A placeholder older than this belongs to a create that died half-way; it no longer holds a slot.
 const STALE_PLACEHOLDER_MS = 5 * 60_000;
 
-
 type Deps = {
-  db: Db; provider: ProviderClient; clock: Clock; random: Random; customers: Pick<CustomerService, 'activeSubscription'>;
-  webhooks: WebhookPolicy; tokens: Pick<SessionTokens, 'forgetToken'>; relay: RelayConfig; codec: SecretCodec;
+  db: Db;
+  provider: ProviderClient;
+  clock: Clock;
+  random: Random;
+  customers: Pick<CustomerService, 'activeSubscription'>;
+  webhooks: WebhookPolicy;
+  tokens: Pick<SessionTokens, 'forgetToken'>;
+  relay: RelayConfig;
+  codec: SecretCodec;
 };
 
 export function createSessionService(deps: Deps) {
@@ -39,8 +52,9 @@ export function createSessionService(deps: Deps) {
     return revealSession(codec, row);
   }
 
-  const list = async (customer: Customer) =>
-    ({ sessions: (await store.listSessionsForUser(db, customer.id)).map((row) => toSessionView(revealSession(codec, row))) });
+  const list = async (customer: Customer) => ({
+    sessions: (await store.listSessionsForUser(db, customer.id)).map((row) => toSessionView(revealSession(codec, row))),
+  });
 
   /** Holds one slot under `max_sessions` before the provider is asked, so the cap is exact under races. */
   async function reserveSlot(customer: Customer, input: CreateSessionInput, token: string, events: string) {
@@ -49,15 +63,23 @@ export function createSessionService(deps: Deps) {
     return db.tx(async (q) => {
       const count = await store.countSessionsForUserLocked(q, customer.id, new Date(now.getTime() - STALE_PLACEHOLDER_MS));
       if (count >= Math.max(1, sub.max_sessions ?? 1)) throw new AppError('SESSION_LIMIT_EXCEEDED');
-      return store.insertPlaceholder(q, { userId: customer.id, placeholderId: `pending-${randomBytes(8).toString('hex')}`,
-        provider: sub.provider ?? 'genfity-wa', name: input.session_name, token: codec.seal(token), tokenHash: codec.lookup(token),
-        webhookUrl: input.webhook_url ?? '', events, now });
+      return store.insertPlaceholder(q, {
+        userId: customer.id,
+        placeholderId: `pending-${randomBytes(8).toString('hex')}`,
+        provider: sub.provider ?? 'genfity-wa',
+        name: input.session_name,
+        token: codec.seal(token),
+        tokenHash: codec.lookup(token),
+        webhookUrl: input.webhook_url ?? '',
+        events,
+        now,
+      });
     });
   }
 
   /** Undoes a provider-side user whose local half failed; a create that timed out is found by token. */
   async function undoProviderUser(id: string | null, token: string) {
-    const found = id ?? await provider.findUserIdByToken(token).catch(() => null);
+    const found = id ?? (await provider.findUserIdByToken(token).catch(() => null));
     if (found) await provider.deleteUserFull(found).catch(() => undefined);
   }
 
@@ -84,16 +106,30 @@ export function createSessionService(deps: Deps) {
     const rowId = await reserveSlot(customer, input, token, events.join(','));
     let providerId: string | null = null;
     try {
-      const created = await provider.createUser({ name: input.session_name, token, webhook: relay?.url ?? input.webhook_url ?? '', events: sent.join(','),
-        ...(relay ? { hmacKey: relay.key } : {}), ...(input.expiration_sec !== undefined ? { expiration: input.expiration_sec } : {}),
-        ...(input.history !== undefined ? { history: input.history } : {}) });
+      const created = await provider.createUser({
+        name: input.session_name,
+        token,
+        webhook: relay?.url ?? input.webhook_url ?? '',
+        events: sent.join(','),
+        ...(relay ? { hmacKey: relay.key } : {}),
+        ...(input.expiration_sec !== undefined ? { expiration: input.expiration_sec } : {}),
+        ...(input.history !== undefined ? { history: input.history } : {}),
+      });
       providerId = created.id;
       if (relay) await provider.setHmacKey(token, relay.key);
       await db.tx(async (q) => {
         await store.completePlaceholder(q, rowId, created.id, input.webhook_url ?? '', clock.now());
         if (relay) await store.setRelay(q, rowId, relay.id, codec.seal(relay.key));
-        await store.updateSessionFields(q, rowId, { auto_read_enabled: input.auto_read_enabled ?? false,
-          typing_enabled: input.typing_enabled ?? false, webhook_secret: sealOptional(codec, input.webhook_secret) || null }, clock.now());
+        await store.updateSessionFields(
+          q,
+          rowId,
+          {
+            auto_read_enabled: input.auto_read_enabled ?? false,
+            typing_enabled: input.typing_enabled ?? false,
+            webhook_secret: sealOptional(codec, input.webhook_secret) || null,
+          },
+          clock.now(),
+        );
       });
     } catch (error) {
       await store.deleteSessionRow(db, rowId).catch(() => undefined);
@@ -114,15 +150,28 @@ export function createSessionService(deps: Deps) {
     const events = input.events === undefined ? undefined : eventList(input.events).join(',');
     // In relay mode the provider's webhook is the gateway's and stays so: the customer URL is ours to keep.
     const direct = !row.relay_id;
-    const changes = { ...(input.session_name ? { name: input.session_name } : {}), ...(direct && input.webhook_url ? { webhook: input.webhook_url } : {}),
+    const changes = {
+      ...(input.session_name ? { name: input.session_name } : {}),
+      ...(direct && input.webhook_url ? { webhook: input.webhook_url } : {}),
       ...(events ? { events: providerEvents(eventList(events), deps.relay).join(',') } : {}),
-      ...(input.expiration_sec ? { expiration: input.expiration_sec } : {}), ...(input.history ? { history: input.history } : {}) };
+      ...(input.expiration_sec ? { expiration: input.expiration_sec } : {}),
+      ...(input.history ? { history: input.history } : {}),
+    };
     if (Object.keys(changes).length > 0) await provider.updateUser(row.session_id, changes);
     if (direct && input.webhook_url === '' && row.session_token) await provider.clearWebhook(row.session_token);
-    const updated = await store.updateSessionFields(db, row.id, {
-      session_name: input.session_name || undefined, webhook_url: input.webhook_url, events: events || undefined,
-      auto_read_enabled: input.auto_read_enabled, typing_enabled: input.typing_enabled,
-      webhook_secret: input.webhook_secret === undefined ? undefined : sealOptional(codec, input.webhook_secret) || null }, clock.now());
+    const updated = await store.updateSessionFields(
+      db,
+      row.id,
+      {
+        session_name: input.session_name || undefined,
+        webhook_url: input.webhook_url,
+        events: events || undefined,
+        auto_read_enabled: input.auto_read_enabled,
+        typing_enabled: input.typing_enabled,
+        webhook_secret: input.webhook_secret === undefined ? undefined : sealOptional(codec, input.webhook_secret) || null,
+      },
+      clock.now(),
+    );
     if (row.session_token) deps.tokens.forgetToken(row.session_token);
     return { session: toSessionView(revealSession(codec, updated)) };
   }
@@ -138,7 +187,12 @@ export function createSessionService(deps: Deps) {
     if (res.status !== 404 && (res.status < 200 || res.status > 299)) throw new ProviderHttpError(res.status, res.body, res.contentType);
     await db.tx((q) => store.deleteSessionCascade(q, customer.id, row.session_id));
     if (row.session_token) deps.tokens.forgetToken(row.session_token);
-    if (res.status === 404) return { status: 200, body: JSON.stringify({ message: 'session deleted', code: 'SESSION_DELETED' }), contentType: 'application/json; charset=utf-8' };
+    if (res.status === 404)
+      return {
+        status: 200,
+        body: JSON.stringify({ message: 'session deleted', code: 'SESSION_DELETED' }),
+        contentType: 'application/json; charset=utf-8',
+      };
     return res;
   }
 

@@ -5,16 +5,29 @@ import type { Customer, CustomerService } from './customers.js';
 import type { SessionService } from './sessions.js';
 
 export interface SettingsInput {
-  webhook_url?: string; webhook_secret?: string; auto_read_enabled?: boolean; typing_enabled?: boolean;
+  webhook_url?: string;
+  webhook_secret?: string;
+  auto_read_enabled?: boolean;
+  typing_enabled?: boolean;
 }
 
 function statsView(rows: StatRow[]) {
-  const byType = rows.map((r) => ({ message_type: r.message_type ?? 'unknown', sent: r.total_sent ?? 0, failed: r.total_failed ?? 0,
-    last_success_at: r.last_success_at, last_failed_at: r.last_failed_at }));
+  const byType = rows.map((r) => ({
+    message_type: r.message_type ?? 'unknown',
+    sent: r.total_sent ?? 0,
+    failed: r.total_failed ?? 0,
+    last_success_at: r.last_success_at,
+    last_failed_at: r.last_failed_at,
+  }));
   return { sent: byType.reduce((n, r) => n + r.sent, 0), failed: byType.reduce((n, r) => n + r.failed, 0), by_type: byType };
 }
 
-export function createSettingsService(deps: { db: Db; clock: Clock; sessions: Pick<SessionService, 'requireSession' | 'update'>; customers: Pick<CustomerService, 'activeSubscription'> }) {
+export function createSettingsService(deps: {
+  db: Db;
+  clock: Clock;
+  sessions: Pick<SessionService, 'requireSession' | 'update'>;
+  customers: Pick<CustomerService, 'activeSubscription'>;
+}) {
   const { db, sessions, customers } = deps;
 
   /**

@@ -25,7 +25,12 @@ export function requireActiveSubscription<T extends Pick<SubscriptionRow, 'statu
   return sub;
 }
 
-export interface Quota { max_messages: number; used: number; remaining: number | null; period_started_at: Date | null }
+export interface Quota {
+  max_messages: number;
+  used: number;
+  remaining: number | null;
+  period_started_at: Date | null;
+}
 
 /**
  * `max_messages` 0 means unlimited (SPEC §3): remaining is then null. `held` is what this instance

@@ -11,18 +11,21 @@ export function toUserItem(row: UserListRow, now: Date) {
     created_by: row.created_by ?? '',
     created_at: row.created_at,
     updated_at: row.updated_at,
-    subscription: row.sub_id === null || row.sub_expires_at === null ? null : {
-      id: row.sub_id,
-      provider: row.sub_provider ?? '',
-      // The effective state: a row past its expiry reads "expired" even before the sweep marks it.
-      status: subscriptionState({ status: row.sub_status, expires_at: row.sub_expires_at }, now),
-      expires_at: row.sub_expires_at,
-      max_sessions: row.sub_max_sessions ?? 1,
-      max_messages: row.sub_max_messages ?? 0,
-      messages_used: row.sub_messages_used ?? 0,
-      created_at: row.sub_created_at,
-      updated_at: row.sub_updated_at,
-    },
+    subscription:
+      row.sub_id === null || row.sub_expires_at === null
+        ? null
+        : {
+            id: row.sub_id,
+            provider: row.sub_provider ?? '',
+            // The effective state: a row past its expiry reads "expired" even before the sweep marks it.
+            status: subscriptionState({ status: row.sub_status, expires_at: row.sub_expires_at }, now),
+            expires_at: row.sub_expires_at,
+            max_sessions: row.sub_max_sessions ?? 1,
+            max_messages: row.sub_max_messages ?? 0,
+            messages_used: row.sub_messages_used ?? 0,
+            created_at: row.sub_created_at,
+            updated_at: row.sub_updated_at,
+          },
     session_count: row.session_count,
   };
 }

@@ -10,14 +10,29 @@ import { DEFAULT_PROVIDER } from './subscriptions.js';
 import { toUserItem, type UserItem } from './user-item.js';
 
 export interface UpsertUserInput {
-  user_id: string; source: string; expires_at: Date; max_sessions?: number; max_messages?: number;
-  provider?: string; created_by?: string;
+  user_id: string;
+  source: string;
+  expires_at: Date;
+  max_sessions?: number;
+  max_messages?: number;
+  provider?: string;
+  created_by?: string;
 }
 export interface UpdateUserInput {
-  source?: string; status?: 'active' | 'inactive'; expires_at?: Date; max_sessions?: number;
-  max_messages?: number; provider?: string;
+  source?: string;
+  status?: 'active' | 'inactive';
+  expires_at?: Date;
+  max_sessions?: number;
+  max_messages?: number;
+  provider?: string;
 }
-export interface ListUsersInput { source?: string; provider?: string; status?: string; page: number; limit: number }
+export interface ListUsersInput {
+  source?: string;
+  provider?: string;
+  status?: string;
+  page: number;
+  limit: number;
+}
 
 const UPSERT_NOTE = 'api_key hanya tampil saat user baru dibuat';
 const KEY_NOTE = 'api key tidak dapat dibaca kembali karena disimpan dalam bentuk hash';
@@ -26,7 +41,9 @@ const KEY_NOTE = 'api key tidak dapat dibaca kembali karena disimpan dalam bentu
 const sessionsOrDefault = (n: number | undefined) => (n === undefined || n <= 0 ? 1 : n);
 
 /** Told when a user's status or plan changes, so cached token decisions are dropped at once. */
-export interface UserChangeListener { forgetUser(userId: string): void }
+export interface UserChangeListener {
+  forgetUser(userId: string): void;
+}
 
 export function createUserService(deps: { db: Db; clock: Clock; random: Random; tokens: UserChangeListener }) {
   const { db, clock, random, tokens } = deps;
@@ -53,8 +70,17 @@ export function createUserService(deps: { db: Db; clock: Clock; random: Random; 
     const existing = await subscriptions.findSubscription(q, userId, provider);
     if (existing) return subscriptions.updateSubscription(q, existing.id, v, now);
     if (!v.expiresAt) throw new AppError('SUBSCRIPTION_REQUIRED');
-    return subscriptions.insertSubscription(q, userId, provider, {
-      expiresAt: v.expiresAt, maxSessions: v.maxSessions ?? 1, maxMessages: v.maxMessages ?? 0 }, now);
+    return subscriptions.insertSubscription(
+      q,
+      userId,
+      provider,
+      {
+        expiresAt: v.expiresAt,
+        maxSessions: v.maxSessions ?? 1,
+        maxMessages: v.maxMessages ?? 0,
+      },
+      now,
+    );
   }
 
   /**
@@ -63,30 +89,46 @@ export function createUserService(deps: { db: Db; clock: Clock; random: Random; 
    */
   async function upsertUser(principal: InternalPrincipal, input: UpsertUserInput) {
     checkBodySource(principal, input.source);
-    return db.tx(async (q) => {
-      const key = newKey();
-      const created = await users.insertUserIfAbsent(q, { id: input.user_id, source: input.source, keyHash: key.hash,
-        keyHint: key.hint, createdBy: input.created_by ?? '', now: clock.now() });
-      if (!created) {
-        await loadOwnedUser(q, principal, input.user_id, true);
-        await users.updateUserFields(q, input.user_id, { source: input.source }, clock.now());
-      }
-      await writeSubscription(q, input.user_id, input.provider || DEFAULT_PROVIDER, {
-        expiresAt: input.expires_at, maxSessions: sessionsOrDefault(input.max_sessions), maxMessages: input.max_messages ?? 0 });
-      return { api_key: created ? key.key : '', note: UPSERT_NOTE, user_id: input.user_id };
-    }).finally(() => tokens.forgetUser(input.user_id));
+    return db
+      .tx(async (q) => {
+        const key = newKey();
+        const created = await users.insertUserIfAbsent(q, {
+          id: input.user_id,
+          source: input.source,
+          keyHash: key.hash,
+          keyHint: key.hint,
+          createdBy: input.created_by ?? '',
+          now: clock.now(),
+        });
+        if (!created) {
+          await loadOwnedUser(q, principal, input.user_id, true);
+          await users.updateUserFields(q, input.user_id, { source: input.source }, clock.now());
+        }
+        await writeSubscription(q, input.user_id, input.provider || DEFAULT_PROVIDER, {
+          expiresAt: input.expires_at,
+          maxSessions: sessionsOrDefault(input.max_sessions),
+          maxMessages: input.max_messages ?? 0,
+        });
+        return { api_key: created ? key.key : '', note: UPSERT_NOTE, user_id: input.user_id };
+      })
+      .finally(() => tokens.forgetUser(input.user_id));
   }
 
   /** PUT /internal/users/:id: a patch; omitted fields keep their values (go-service-api B15). */
   async function updateUser(principal: InternalPrincipal, userId: string, input: UpdateUserInput) {
     checkBodySource(principal, input.source);
-    await db.tx(async (q) => {
-      await loadOwnedUser(q, principal, userId, true);
-      await users.updateUserFields(q, userId, { source: input.source, status: input.status }, clock.now());
-      const plan = { expiresAt: input.expires_at, maxMessages: input.max_messages,
-        maxSessions: input.max_sessions === undefined ? undefined : sessionsOrDefault(input.max_sessions) };
-      if (Object.values(plan).some((v) => v !== undefined)) await writeSubscription(q, userId, input.provider || DEFAULT_PROVIDER, plan);
-    }).finally(() => tokens.forgetUser(userId));
+    await db
+      .tx(async (q) => {
+        await loadOwnedUser(q, principal, userId, true);
+        await users.updateUserFields(q, userId, { source: input.source, status: input.status }, clock.now());
+        const plan = {
+          expiresAt: input.expires_at,
+          maxMessages: input.max_messages,
+          maxSessions: input.max_sessions === undefined ? undefined : sessionsOrDefault(input.max_sessions),
+        };
+        if (Object.values(plan).some((v) => v !== undefined)) await writeSubscription(q, userId, input.provider || DEFAULT_PROVIDER, plan);
+      })
+      .finally(() => tokens.forgetUser(userId));
     return { message: 'updated' };
   }
 
@@ -95,11 +137,15 @@ export function createUserService(deps: { db: Db; clock: Clock; random: Random; 
     const source = principal.mode === 'scoped' ? principal.source : input.source || null;
     const provider = input.provider ?? DEFAULT_PROVIDER;
     const filter = { source, status: input.status || null };
-    const [total, rows] = await Promise.all([users.countUsers(db, filter),
-      users.listUsersPage(db, { ...filter, provider, limit: input.limit, offset: (input.page - 1) * input.limit })]);
+    const [total, rows] = await Promise.all([
+      users.countUsers(db, filter),
+      users.listUsersPage(db, { ...filter, provider, limit: input.limit, offset: (input.page - 1) * input.limit }),
+    ]);
     const now = clock.now();
-    return { items: rows.map((r) => toUserItem(r, now)),
-      meta: { limit: input.limit, page: input.page, provider, source: source ?? '', total } };
+    return {
+      items: rows.map((r) => toUserItem(r, now)),
+      meta: { limit: input.limit, page: input.page, provider, source: source ?? '', total },
+    };
   }
 
   async function getUser(principal: InternalPrincipal, userId: string, provider = DEFAULT_PROVIDER): Promise<UserItem> {
@@ -111,8 +157,13 @@ export function createUserService(deps: { db: Db; clock: Clock; random: Random; 
 
   async function getApiKeyInfo(principal: InternalPrincipal, userId: string) {
     const user = await loadOwnedUser(db, principal, userId);
-    return { user_id: user.id, note: KEY_NOTE, has_api_key: true, api_key_hint: user.api_key_hint,
-      api_key_updated_at: user.api_key_updated_at ?? user.created_at };
+    return {
+      user_id: user.id,
+      note: KEY_NOTE,
+      has_api_key: true,
+      api_key_hint: user.api_key_hint,
+      api_key_updated_at: user.api_key_updated_at ?? user.created_at,
+    };
   }
 
   /** The old key stops working at once; an unknown id is a 404, never a key stored nowhere (B16). */

@@ -8,13 +8,27 @@ import type { Customer } from './customers.js';
 import type { SessionService } from './sessions.js';
 
 const view = (d: webhooks.DeliveryRow) => ({
-  id: d.id, event_id: d.event_id, event_type: d.event_type, url: d.url, status: d.status, attempts: d.attempts,
-  last_status_code: d.last_status_code, last_error: d.last_error, next_attempt_at: d.status === 'pending' ? d.next_attempt_at : null,
-  created_at: d.created_at, delivered_at: d.delivered_at,
+  id: d.id,
+  event_id: d.event_id,
+  event_type: d.event_type,
+  url: d.url,
+  status: d.status,
+  attempts: d.attempts,
+  last_status_code: d.last_status_code,
+  last_error: d.last_error,
+  next_attempt_at: d.status === 'pending' ? d.next_attempt_at : null,
+  created_at: d.created_at,
+  delivered_at: d.delivered_at,
 });
 
 /** The customer's view of their webhook deliveries (issue 5 §7): list, redeliver, test ping. */
-export function createWebhookDeliveries(deps: { db: Db; clock: Clock; random: Random; sessions: Pick<SessionService, 'requireSession'>; onQueued: () => void }) {
+export function createWebhookDeliveries(deps: {
+  db: Db;
+  clock: Clock;
+  random: Random;
+  sessions: Pick<SessionService, 'requireSession'>;
+  onQueued: () => void;
+}) {
   const { db, clock, sessions } = deps;
 
   async function list(customer: Customer, sessionId: string, limit: number) {
@@ -36,10 +50,23 @@ export function createWebhookDeliveries(deps: { db: Db; clock: Clock; random: Ra
     if (!row.webhook_url) throw new AppError('WEBHOOK_URL_MISSING');
     const now = clock.now();
     const eventId = publicEventId(row.id, `Test:${deps.random.bytes(12).toString('hex')}`);
-    const body = JSON.stringify({ id: eventId, type: 'Test', session_id: row.session_id, timestamp: now.toISOString(),
-      data: { type: 'Test', event: { message: 'test event from the WA Support Gateway' } } });
-    const delivery = await webhooks.insertDelivery(db, { eventId, sessionRowId: row.id, userId: customer.id, sessionId: row.session_id,
-      type: 'Test', url: row.webhook_url, body, now });
+    const body = JSON.stringify({
+      id: eventId,
+      type: 'Test',
+      session_id: row.session_id,
+      timestamp: now.toISOString(),
+      data: { type: 'Test', event: { message: 'test event from the WA Support Gateway' } },
+    });
+    const delivery = await webhooks.insertDelivery(db, {
+      eventId,
+      sessionRowId: row.id,
+      userId: customer.id,
+      sessionId: row.session_id,
+      type: 'Test',
+      url: row.webhook_url,
+      body,
+      now,
+    });
     deps.onQueued();
     return { delivery: view(delivery) };
   }

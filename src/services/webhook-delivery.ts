@@ -6,7 +6,11 @@ import { findSessionByRowId } from '../store/sessions.js';
 import * as webhooks from '../store/webhooks.js';
 import { revealSession, type SecretCodec } from './secret-codec.js';
 
-export interface DeliveryPolicy { retryScheduleMs: number[]; leaseMs: number; batch: number }
+export interface DeliveryPolicy {
+  retryScheduleMs: number[];
+  leaseMs: number;
+  batch: number;
+}
 
 /** Random in [0.8, 1.2): retries of many deliveries that failed together spread out (SPEC §9 jitter). */
 export const jitter = (ms: number, random: () => number) => Math.round(ms * (0.8 + random() * 0.4));
@@ -18,10 +22,17 @@ export function isRetryable(result: { ok: true; statusCode: number } | { ok: fal
 }
 
 /** Told the outcome of every attempt (metrics); the service does not know what listens. */
-export interface DeliveryObserver { webhookDelivered(outcome: 'delivered' | 'retry' | 'failed'): void }
+export interface DeliveryObserver {
+  webhookDelivered(outcome: 'delivered' | 'retry' | 'failed'): void;
+}
 
 type Deps = {
-  db: Db; clock: Clock; client: Pick<WebhookClient, 'send'>; policy: DeliveryPolicy; codec: SecretCodec; observer?: DeliveryObserver;
+  db: Db;
+  clock: Clock;
+  client: Pick<WebhookClient, 'send'>;
+  policy: DeliveryPolicy;
+  codec: SecretCodec;
+  observer?: DeliveryObserver;
   random?: () => number;
 };
 
@@ -36,7 +47,11 @@ export function createWebhookDelivery(deps: Deps) {
   async function attempt(row: webhooks.DeliveryRow): Promise<webhooks.AttemptOutcome['status']> {
     const session = revealSession(deps.codec, await findSessionByRowId(db, row.session_row_id));
     const timestamp = Math.floor(clock.now().getTime() / 1000);
-    const headers: Record<string, string> = { 'x-webhook-id': row.event_id, 'x-webhook-timestamp': String(timestamp), 'x-webhook-event': row.event_type };
+    const headers: Record<string, string> = {
+      'x-webhook-id': row.event_id,
+      'x-webhook-timestamp': String(timestamp),
+      'x-webhook-event': row.event_type,
+    };
     if (session?.webhook_secret) headers['x-webhook-signature'] = signDelivery(session.webhook_secret, row.event_id, timestamp, row.body);
     const result = await client.send(row.url, headers, row.body);
     const now = clock.now();
@@ -45,9 +60,12 @@ export function createWebhookDelivery(deps: Deps) {
     const retry = !delivered && isRetryable(result) && delay !== undefined;
     const status = delivered ? 'delivered' : retry ? 'pending' : 'failed';
     await webhooks.recordAttempt(db, row.id, {
-      status, statusCode: result.ok ? result.statusCode : null,
+      status,
+      statusCode: result.ok ? result.statusCode : null,
       error: delivered ? null : result.ok ? `HTTP ${result.statusCode}: ${result.excerpt}`.slice(0, 500) : result.error,
-      nextAttemptAt: retry ? new Date(now.getTime() + jitter(delay, random)) : now, now });
+      nextAttemptAt: retry ? new Date(now.getTime() + jitter(delay, random)) : now,
+      now,
+    });
     deps.observer?.webhookDelivered(status === 'pending' ? 'retry' : status);
     return status;
   }

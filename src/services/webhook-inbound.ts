@@ -11,10 +11,20 @@ import { wantsEvent } from './relay.js';
 import { revealSession, type SecretCodec } from './secret-codec.js';
 import { stateFromEvent } from './webhook-events.js';
 
-export interface InboundPost { relayId: string | null; contentType: string; raw: Buffer; signature: string | undefined }
+export interface InboundPost {
+  relayId: string | null;
+  contentType: string;
+  raw: Buffer;
+  signature: string | undefined;
+}
 
 type Deps = {
-  db: Db; clock: Clock; provider: Pick<ProviderClient, 'markRead'>; relay: RelayConfig; globalHmacKey: string | null; codec: SecretCodec;
+  db: Db;
+  clock: Clock;
+  provider: Pick<ProviderClient, 'markRead'>;
+  relay: RelayConfig;
+  globalHmacKey: string | null;
+  codec: SecretCodec;
   onError: (error: unknown) => void;
 };
 
@@ -54,8 +64,23 @@ export function createWebhookInbound(deps: Deps) {
       if (id === null) return null;
       if (deps.relay.publicUrl && row.webhook_url && wantsEvent(row.events, parsed.type)) {
         const eventId = publicEventId(row.id, key);
-        const body = JSON.stringify({ id: eventId, type: parsed.type, session_id: row.session_id, timestamp: now.toISOString(), data: payload });
-        await webhooks.insertDelivery(q, { eventId, sessionRowId: row.id, userId: row.user_id, sessionId: row.session_id, type: parsed.type, url: row.webhook_url, body, now });
+        const body = JSON.stringify({
+          id: eventId,
+          type: parsed.type,
+          session_id: row.session_id,
+          timestamp: now.toISOString(),
+          data: payload,
+        });
+        await webhooks.insertDelivery(q, {
+          eventId,
+          sessionRowId: row.id,
+          userId: row.user_id,
+          sessionId: row.session_id,
+          type: parsed.type,
+          url: row.webhook_url,
+          body,
+          now,
+        });
       }
       return id;
     });
@@ -79,13 +104,18 @@ export function createWebhookInbound(deps: Deps) {
     const info = (payload.event as { Info?: Record<string, unknown> } | null)?.Info;
     if (!info || info.IsFromMe === true || typeof info.ID !== 'string' || typeof info.Chat !== 'string') return;
     if (info.Chat === 'status@broadcast') return;
-    await deps.provider.markRead(row.session_token, { ids: [info.ID], chat: info.Chat, sender: typeof info.Sender === 'string' ? info.Sender : undefined });
+    await deps.provider.markRead(row.session_token, {
+      ids: [info.ID],
+      chat: info.Chat,
+      sender: typeof info.Sender === 'string' ? info.Sender : undefined,
+    });
   }
 
   /** Re-runs processing for events a crash left unprocessed. */
   async function recover(olderThanMs: number) {
     const rows = await webhooks.listUnprocessedEvents(db, new Date(clock.now().getTime() - olderThanMs), 100);
-    for (const r of rows) await process({ eventRowId: r.id, sessionRowId: r.session_row_id, type: r.event_type, payload: r.payload }).catch(deps.onError);
+    for (const r of rows)
+      await process({ eventRowId: r.id, sessionRowId: r.session_row_id, type: r.event_type, payload: r.payload }).catch(deps.onError);
     return rows.length;
   }
 

@@ -29,6 +29,7 @@ export async function findByToken(q: Queryable, token: string, lookupHash: strin
      LEFT JOIN LATERAL (SELECT * FROM wa_user_subscriptions x WHERE x.user_id = s.user_id AND x.provider = $2
        ORDER BY x.updated_at DESC NULLS LAST, x.id DESC LIMIT 1) sub ON true
      WHERE ${lookupHash === null ? 's.session_token = $1' : 's.session_token_hash = $1'} AND s.status IS DISTINCT FROM 'provisioning'`,
-    [lookupHash ?? token, provider]);
+    [lookupHash ?? token, provider],
+  );
   return rows[0] ?? null;
 }

@@ -14,6 +14,8 @@ export async function claimJobTick(q: Queryable, job: string, tick: Date, now: D
   const { rows } = await q.query(
     `INSERT INTO gateway_job_ticks AS t (job, last_tick, ran_at) VALUES ($1, $2, $3)
      ON CONFLICT (job) DO UPDATE SET last_tick = EXCLUDED.last_tick, ran_at = EXCLUDED.ran_at WHERE t.last_tick < EXCLUDED.last_tick
-     RETURNING job`, [job, tick, now]);
+     RETURNING job`,
+    [job, tick, now],
+  );
   return rows.length === 1;
 }

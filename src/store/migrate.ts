@@ -7,7 +7,11 @@ const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 // Any fixed number works; it only has to be the same in every instance of the gateway.
 const MIGRATION_LOCK_KEY = 7_070_001;
 
-interface Migration { id: number; name: string; sql: string }
+interface Migration {
+  id: number;
+  name: string;
+  sql: string;
+}
 
 export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
   return readdirSync(dir)

@@ -17,21 +17,27 @@ export function openPostgres(connectionString: string, poolSize = 10): Db {
   });
   // An idle client that loses its connection emits here; without a listener the process would crash.
   pool.on('error', () => undefined);
-  const run = (q: pg.Pool | pg.PoolClient): Queryable['query'] => async (text, params) => {
-    try {
-      const result = await q.query(text, params as unknown[] | undefined);
-      return { rows: result.rows, rowCount: result.rowCount ?? 0 };
-    } catch (error) {
-      throw storeError(error);
-    }
+  const run =
+    (q: pg.Pool | pg.PoolClient): Queryable['query'] =>
+    async (text, params) => {
+      try {
+        const result = await q.query(text, params as unknown[] | undefined);
+        return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+      } catch (error) {
+        throw storeError(error);
+      }
+    };
+  const exec = (q: pg.Pool | pg.PoolClient) => async (script: string) => {
+    await q.query(script);
   };
-  const exec = (q: pg.Pool | pg.PoolClient) => async (script: string) => { await q.query(script); };
   return {
     kind: 'postgres',
     query: run(pool),
     exec: exec(pool),
     async tx(fn) {
-      const client = await pool.connect().catch((error: unknown) => { throw storeError(error); });
+      const client = await pool.connect().catch((error: unknown) => {
+        throw storeError(error);
+      });
       try {
         await client.query('BEGIN');
         const result = await fn({ query: run(client), exec: exec(client) });

@@ -34,14 +34,18 @@ export const PROVISIONING = 'provisioning';
 export async function findSessionForUser(q: Queryable, userId: string, sessionId: string): Promise<SessionRow | null> {
   const { rows } = await q.query<SessionRow>(
     `SELECT * FROM wa_sessions WHERE user_id = $1 AND session_id = $2 AND status IS DISTINCT FROM '${PROVISIONING}'
-     ORDER BY id LIMIT 1`, [userId, sessionId]);
+     ORDER BY id LIMIT 1`,
+    [userId, sessionId],
+  );
   return rows[0] ?? null;
 }
 
 export async function listSessionsForUser(q: Queryable, userId: string): Promise<SessionRow[]> {
   const { rows } = await q.query<SessionRow>(
     `SELECT * FROM wa_sessions WHERE user_id = $1 AND status IS DISTINCT FROM '${PROVISIONING}'
-     ORDER BY updated_at DESC NULLS LAST, id DESC`, [userId]);
+     ORDER BY updated_at DESC NULLS LAST, id DESC`,
+    [userId],
+  );
   return rows;
 }
 
@@ -57,21 +61,40 @@ export async function countSessionsForUserLocked(q: Queryable, userId: string, s
 }
 
 /** `token` in its stored form (sealed when a key is set), `tokenHash` its lookup hash or null. */
-export interface Placeholder { userId: string; placeholderId: string; provider: string; name: string; token: string; tokenHash: string | null; webhookUrl: string; events: string; now: Date }
+export interface Placeholder {
+  userId: string;
+  placeholderId: string;
+  provider: string;
+  name: string;
+  token: string;
+  tokenHash: string | null;
+  webhookUrl: string;
+  events: string;
+  now: Date;
+}
 
 export async function insertPlaceholder(q: Queryable, p: Placeholder): Promise<number> {
   const { rows } = await q.query<{ id: number }>(
     `INSERT INTO wa_sessions (user_id, provider, session_id, session_name, session_token, session_token_hash, webhook_url, events, status,
        connected, logged_in, j_id, last_message_sent, last_message_fail, created_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, $9, $6, $7, '${PROVISIONING}', false, false, '', 0, 0, $8, $8) RETURNING id`,
-    [p.userId, p.provider, p.placeholderId, p.name, p.token, p.webhookUrl, p.events, p.now, p.tokenHash]);
+    [p.userId, p.provider, p.placeholderId, p.name, p.token, p.webhookUrl, p.events, p.now, p.tokenHash],
+  );
   return rows[0]!.id;
 }
 
-export async function completePlaceholder(q: Queryable, rowId: number, sessionId: string, webhookUrl: string, now: Date): Promise<SessionRow> {
+export async function completePlaceholder(
+  q: Queryable,
+  rowId: number,
+  sessionId: string,
+  webhookUrl: string,
+  now: Date,
+): Promise<SessionRow> {
   const { rows } = await q.query<SessionRow>(
     `UPDATE wa_sessions SET session_id = $2, webhook_url = $3, status = 'created', last_synced_at = $4, updated_at = $4
-     WHERE id = $1 RETURNING *`, [rowId, sessionId, webhookUrl, now]);
+     WHERE id = $1 RETURNING *`,
+    [rowId, sessionId, webhookUrl, now],
+  );
   return rows[0]!;
 }
 
@@ -92,8 +115,12 @@ export async function deleteSessionCascade(q: Queryable, userId: string, session
 }
 
 export interface SessionChanges {
-  session_name?: string; webhook_url?: string; webhook_secret?: string | null; events?: string;
-  auto_read_enabled?: boolean; typing_enabled?: boolean;
+  session_name?: string;
+  webhook_url?: string;
+  webhook_secret?: string | null;
+  events?: string;
+  auto_read_enabled?: boolean;
+  typing_enabled?: boolean;
 }
 
 const CHANGEABLE = ['session_name', 'webhook_url', 'webhook_secret', 'events', 'auto_read_enabled', 'typing_enabled'] as const;
@@ -107,29 +134,42 @@ export async function updateSessionFields(q: Queryable, rowId: number, changes: 
     sets.push(`${column} = $${params.length}`);
   }
   const { rows } = await q.query<SessionRow>(
-    `UPDATE wa_sessions SET ${[...sets, 'updated_at = $2'].join(', ')} WHERE id = $1 RETURNING *`, params);
+    `UPDATE wa_sessions SET ${[...sets, 'updated_at = $2'].join(', ')} WHERE id = $1 RETURNING *`,
+    params,
+  );
   return rows[0]!;
 }
 
-export interface SessionState { connected: boolean; loggedIn: boolean; jid: string; status: string }
+export interface SessionState {
+  connected: boolean;
+  loggedIn: boolean;
+  jid: string;
+  status: string;
+}
 
 /** State read off a provider answer; fields it did not carry stay as they are (go-service-api B24). */
 export async function mergeSessionState(q: Queryable, rowId: number, s: Partial<SessionState>, now: Date): Promise<void> {
   await q.query(
     `UPDATE wa_sessions SET connected = COALESCE($2, connected), logged_in = COALESCE($3, logged_in),
        j_id = COALESCE($4, j_id), status = COALESCE($5, status), last_synced_at = $6, updated_at = $6 WHERE id = $1`,
-    [rowId, s.connected ?? null, s.loggedIn ?? null, s.jid ?? null, s.status ?? null, now]);
+    [rowId, s.connected ?? null, s.loggedIn ?? null, s.jid ?? null, s.status ?? null, now],
+  );
 }
 
 export async function findSessionByRelayId(q: Queryable, relayId: string): Promise<SessionRow | null> {
-  const { rows } = await q.query<SessionRow>(`SELECT * FROM wa_sessions WHERE relay_id = $1 AND status IS DISTINCT FROM '${PROVISIONING}'`, [relayId]);
+  const { rows } = await q.query<SessionRow>(
+    `SELECT * FROM wa_sessions WHERE relay_id = $1 AND status IS DISTINCT FROM '${PROVISIONING}'`,
+    [relayId],
+  );
   return rows[0] ?? null;
 }
 
 /** The provider's session id (its `userID` in webhooks) → our row, for the global webhook. */
 export async function findSessionByProviderId(q: Queryable, sessionId: string): Promise<SessionRow | null> {
   const { rows } = await q.query<SessionRow>(
-    `SELECT * FROM wa_sessions WHERE session_id = $1 AND status IS DISTINCT FROM '${PROVISIONING}' ORDER BY id LIMIT 1`, [sessionId]);
+    `SELECT * FROM wa_sessions WHERE session_id = $1 AND status IS DISTINCT FROM '${PROVISIONING}' ORDER BY id LIMIT 1`,
+    [sessionId],
+  );
   return rows[0] ?? null;
 }
 

@@ -1,8 +1,11 @@
 import type { Queryable } from './db.js';
 
 export interface StatRow {
-  message_type: string | null; total_sent: number | null; total_failed: number | null;
-  last_success_at: Date | null; last_failed_at: Date | null;
+  message_type: string | null;
+  total_sent: number | null;
+  total_failed: number | null;
+  last_success_at: Date | null;
+  last_failed_at: Date | null;
 }
 
 /**
@@ -15,13 +18,31 @@ export async function listStatsForSession(q: Queryable, userId: string, sessionI
        max(last_success_at) FILTER (WHERE last_success_at > '1970-01-01') AS last_success_at,
        max(last_failed_at) FILTER (WHERE last_failed_at > '1970-01-01') AS last_failed_at
      FROM wa_session_message_stats WHERE user_id = $1 AND session_id = $2
-     GROUP BY message_type ORDER BY message_type`, [userId, sessionId]);
+     GROUP BY message_type ORDER BY message_type`,
+    [userId, sessionId],
+  );
   return rows;
 }
 
-export interface StatDelta { user_id: string; session_id: string; message_type: string; sent: number; failed: number; last_success_at: Date | null; last_failed_at: Date | null }
-export interface SessionDelta { row_id: number; sent: number; failed: number; last_activity_at: Date }
-export interface UsageDelta { sub_id: number; used: number }
+export interface StatDelta {
+  user_id: string;
+  session_id: string;
+  message_type: string;
+  sent: number;
+  failed: number;
+  last_success_at: Date | null;
+  last_failed_at: Date | null;
+}
+export interface SessionDelta {
+  row_id: number;
+  sent: number;
+  failed: number;
+  last_activity_at: Date;
+}
+export interface UsageDelta {
+  sub_id: number;
+  used: number;
+}
 
 /** A second of send statistics in one multi-row upsert (SPEC §4 design note). */
 export async function addStats(q: Queryable, deltas: StatDelta[], now: Date): Promise<void> {
@@ -35,7 +56,8 @@ export async function addStats(q: Queryable, deltas: StatDelta[], now: Date): Pr
        total_sent = COALESCE(t.total_sent, 0) + EXCLUDED.total_sent, total_failed = COALESCE(t.total_failed, 0) + EXCLUDED.total_failed,
        last_success_at = GREATEST(t.last_success_at, EXCLUDED.last_success_at),
        last_failed_at = GREATEST(t.last_failed_at, EXCLUDED.last_failed_at), updated_at = EXCLUDED.updated_at`,
-    [JSON.stringify(deltas), now]);
+    [JSON.stringify(deltas), now],
+  );
 }
 
 /** The session's own counters (`last_message_sent`/`_fail`, read by settings as the Go service did). */
@@ -46,7 +68,9 @@ export async function addSessionCounters(q: Queryable, deltas: SessionDelta[]): 
        last_message_fail = COALESCE(s.last_message_fail, 0) + d.failed,
        last_activity_at = GREATEST(s.last_activity_at, d.last_activity_at), updated_at = GREATEST(s.updated_at, d.last_activity_at)
      FROM jsonb_to_recordset($1::jsonb) AS d(row_id bigint, sent bigint, failed bigint, last_activity_at timestamptz)
-     WHERE s.id = d.row_id`, [JSON.stringify(deltas)]);
+     WHERE s.id = d.row_id`,
+    [JSON.stringify(deltas)],
+  );
 }
 
 /** Messages sent on unlimited plans still count as used, so `/v1/me` can show them. */
@@ -54,5 +78,7 @@ export async function addUsage(q: Queryable, deltas: UsageDelta[]): Promise<void
   if (deltas.length === 0) return;
   await q.query(
     `UPDATE wa_user_subscriptions u SET messages_used = u.messages_used + d.used
-     FROM jsonb_to_recordset($1::jsonb) AS d(sub_id bigint, used bigint) WHERE u.id = d.sub_id`, [JSON.stringify(deltas)]);
+     FROM jsonb_to_recordset($1::jsonb) AS d(sub_id bigint, used bigint) WHERE u.id = d.sub_id`,
+    [JSON.stringify(deltas)],
+  );
 }

@@ -19,8 +19,10 @@ export interface SubscriptionRow {
 const NEWEST = 'ORDER BY updated_at DESC NULLS LAST, id DESC LIMIT 1';
 
 export async function findSubscription(q: Queryable, userId: string, provider: string): Promise<SubscriptionRow | null> {
-  const { rows } = await q.query<SubscriptionRow>(
-    `SELECT * FROM wa_user_subscriptions WHERE user_id = $1 AND provider = $2 ${NEWEST}`, [userId, provider]);
+  const { rows } = await q.query<SubscriptionRow>(`SELECT * FROM wa_user_subscriptions WHERE user_id = $1 AND provider = $2 ${NEWEST}`, [
+    userId,
+    provider,
+  ]);
   return rows[0] ?? null;
 }
 
@@ -34,7 +36,8 @@ export async function insertSubscription(q: Queryable, userId: string, provider:
   await q.query(
     `INSERT INTO wa_user_subscriptions (user_id, provider, max_sessions, max_messages, expires_at, status, messages_used, period_started_at, created_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, 'active', 0, $6, $6, $6)`,
-    [userId, provider, v.maxSessions, v.maxMessages, v.expiresAt, now]);
+    [userId, provider, v.maxSessions, v.maxMessages, v.expiresAt, now],
+  );
 }
 
 /**
@@ -49,7 +52,8 @@ export async function updateSubscription(q: Queryable, id: number, v: Partial<Su
        period_started_at = CASE WHEN $4::timestamptz > expires_at THEN $5 ELSE period_started_at END,
        expires_at = COALESCE($4, expires_at), status = 'active', updated_at = $5
      WHERE id = $1`,
-    [id, v.maxSessions ?? null, v.maxMessages ?? null, v.expiresAt ?? null, now]);
+    [id, v.maxSessions ?? null, v.maxMessages ?? null, v.expiresAt ?? null, now],
+  );
 }
 
 /**
@@ -58,7 +62,8 @@ export async function updateSubscription(q: Queryable, id: number, v: Partial<Su
  * duplicate rows (B13), and bumping a lapsed duplicate would hide the live one behind it.
  */
 export async function expireLapsedSubscriptions(q: Queryable, now: Date): Promise<number> {
-  const { rowCount } = await q.query(
-    `UPDATE wa_user_subscriptions SET status = 'expired' WHERE status = 'active' AND expires_at <= $1`, [now]);
+  const { rowCount } = await q.query(`UPDATE wa_user_subscriptions SET status = 'expired' WHERE status = 'active' AND expires_at <= $1`, [
+    now,
+  ]);
   return rowCount;
 }

@@ -25,31 +25,44 @@ export async function findUserByKeyHash(q: Queryable, keyHash: string): Promise<
   return rows[0] ?? null;
 }
 
-export interface NewUser { id: string; source: string; keyHash: string; keyHint: string; createdBy: string; now: Date }
+export interface NewUser {
+  id: string;
+  source: string;
+  keyHash: string;
+  keyHint: string;
+  createdBy: string;
+  now: Date;
+}
 
 /** Inserts unless the id exists; null means another request created it first. */
 export async function insertUserIfAbsent(q: Queryable, u: NewUser): Promise<UserRow | null> {
   const { rows } = await q.query<UserRow>(
     `INSERT INTO wa_service_users (id, source_service, customer_api_key, created_by, status, api_key_hint, api_key_updated_at, created_at, updated_at)
      VALUES ($1, $2, $3, $4, 'active', $5, $6, $6, $6) ON CONFLICT (id) DO NOTHING RETURNING ${USER_COLUMNS}`,
-    [u.id, u.source, u.keyHash, u.createdBy, u.keyHint, u.now]);
+    [u.id, u.source, u.keyHash, u.createdBy, u.keyHint, u.now],
+  );
   return rows[0] ?? null;
 }
 
 export async function updateUserFields(q: Queryable, id: string, fields: { source?: string; status?: string }, now: Date): Promise<void> {
   await q.query(
     `UPDATE wa_service_users SET source_service = COALESCE($2, source_service), status = COALESCE($3, status), updated_at = $4 WHERE id = $1`,
-    [id, fields.source ?? null, fields.status ?? null, now]);
+    [id, fields.source ?? null, fields.status ?? null, now],
+  );
 }
 
 export async function setUserKey(q: Queryable, id: string, keyHash: string, keyHint: string, now: Date): Promise<boolean> {
   const { rowCount } = await q.query(
     'UPDATE wa_service_users SET customer_api_key = $2, api_key_hint = $3, api_key_updated_at = $4, updated_at = $4 WHERE id = $1',
-    [id, keyHash, keyHint, now]);
+    [id, keyHash, keyHint, now],
+  );
   return rowCount > 0;
 }
 
-export interface UserFilter { source: string | null; status: string | null }
+export interface UserFilter {
+  source: string | null;
+  status: string | null;
+}
 
 function filterSql(filter: UserFilter): { where: string; params: unknown[] } {
   return {
@@ -81,10 +94,15 @@ export interface UserListRow extends UserRow {
  * One query for a whole page (go-service-api B31 ran two more per user): each user with its newest
  * subscription for the provider and its session count.
  */
-export async function listUsersPage(q: Queryable, filter: UserFilter & { provider: string; limit: number; offset: number; userId?: string }): Promise<UserListRow[]> {
+export async function listUsersPage(
+  q: Queryable,
+  filter: UserFilter & { provider: string; limit: number; offset: number; userId?: string },
+): Promise<UserListRow[]> {
   const { where, params } = filterSql(filter);
   const { rows } = await q.query<UserListRow>(
-    `SELECT ${USER_COLUMNS.split(', ').map((c) => `u.${c}`).join(', ')},
+    `SELECT ${USER_COLUMNS.split(', ')
+      .map((c) => `u.${c}`)
+      .join(', ')},
        (SELECT count(*) FROM wa_sessions s WHERE s.user_id = u.id) AS session_count,
        sub.id AS sub_id, sub.provider AS sub_provider, sub.status AS sub_status, sub.expires_at AS sub_expires_at,
        sub.max_sessions AS sub_max_sessions, sub.max_messages AS sub_max_messages, sub.messages_used AS sub_messages_used,
@@ -95,11 +113,14 @@ export async function listUsersPage(q: Queryable, filter: UserFilter & { provide
        ORDER BY x.updated_at DESC NULLS LAST, x.id DESC LIMIT 1) sub ON true
      ${where} AND ($6::text IS NULL OR u.id = $6)
      ORDER BY u.created_at DESC NULLS LAST, u.id LIMIT $4 OFFSET $5`,
-    [...params, filter.provider, filter.limit, filter.offset, filter.userId ?? null]);
+    [...params, filter.provider, filter.limit, filter.offset, filter.userId ?? null],
+  );
   return rows;
 }
 
-export interface CustomerRow extends UserRow { subscription: import('./subscriptions.js').SubscriptionRow | null }
+export interface CustomerRow extends UserRow {
+  subscription: import('./subscriptions.js').SubscriptionRow | null;
+}
 
 /**
  * A customer key → the user and its subscription for the provider, in one round trip: every `/v1`
@@ -107,11 +128,15 @@ export interface CustomerRow extends UserRow { subscription: import('./subscript
  */
 export async function findCustomerByKeyHash(q: Queryable, keyHash: string, provider: string): Promise<CustomerRow | null> {
   const { rows } = await q.query<UserRow & { subscription: Record<string, unknown> | null }>(
-    `SELECT ${USER_COLUMNS.split(', ').map((c) => `u.${c}`).join(', ')}, to_jsonb(s) AS subscription
+    `SELECT ${USER_COLUMNS.split(', ')
+      .map((c) => `u.${c}`)
+      .join(', ')}, to_jsonb(s) AS subscription
      FROM wa_service_users u
      LEFT JOIN LATERAL (SELECT * FROM wa_user_subscriptions x WHERE x.user_id = u.id AND x.provider = $2
        ORDER BY x.updated_at DESC NULLS LAST, x.id DESC LIMIT 1) s ON true
-     WHERE u.customer_api_key = $1`, [keyHash, provider]);
+     WHERE u.customer_api_key = $1`,
+    [keyHash, provider],
+  );
   const row = rows[0];
   if (!row) return null;
   return { ...row, subscription: row.subscription ? subscriptionFromJson(row.subscription) : null };
@@ -121,11 +146,16 @@ const toDate = (v: unknown) => (v === null || v === undefined ? null : new Date(
 
 function subscriptionFromJson(j: Record<string, unknown>): import('./subscriptions.js').SubscriptionRow {
   return {
-    id: Number(j.id), user_id: String(j.user_id), provider: (j.provider as string | null) ?? null,
+    id: Number(j.id),
+    user_id: String(j.user_id),
+    provider: (j.provider as string | null) ?? null,
     max_sessions: j.max_sessions === null ? null : Number(j.max_sessions),
     max_messages: j.max_messages === null ? null : Number(j.max_messages),
-    messages_used: Number(j.messages_used ?? 0), period_started_at: toDate(j.period_started_at),
-    expires_at: new Date(j.expires_at as string), status: (j.status as string | null) ?? null,
-    created_at: toDate(j.created_at), updated_at: toDate(j.updated_at),
+    messages_used: Number(j.messages_used ?? 0),
+    period_started_at: toDate(j.period_started_at),
+    expires_at: new Date(j.expires_at as string),
+    status: (j.status as string | null) ?? null,
+    created_at: toDate(j.created_at),
+    updated_at: toDate(j.updated_at),
   };
 }

@@ -11,17 +11,30 @@ let database: TestDatabase;
 let sim: ProviderSimulator;
 let gateways: GatewayProcess[] = [];
 let ipCounter = 0;
-const freshIp = () => `203.0.113.${(ipCounter += 1) % 250}`;
+const freshIp = () => {
+  ipCounter += 1;
+  return `203.0.113.${ipCounter % 250}`;
+};
 
 beforeAll(async () => {
   database = await createTestDatabase('postgres');
   sim = createProviderSimulator({ adminToken: ADMIN, connectStallMs: 0 });
   await sim.listen(0);
   const env = {
-    DATABASE_URL: database.url!, REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `gw-test-${randomBytes(4).toString('hex')}:`,
-    WA_SERVER_URL: sim.url, WA_ADMIN_TOKEN: ADMIN, INTERNAL_API_KEYS: KEY, ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-    TRUST_PROXY: '127.0.0.1', PUBLIC_RATE_LIMIT_MAX_REQUEST: '10', PUBLIC_RATE_LIMIT_WINDOW_SECONDS: '60', PUBLIC_SPAM_MAX_PER_10S: '8',
-    PUBLIC_SPAM_BLOCK_MINUTES: '10', EXPIRY_SWEEP_CRON: '* * * * * *', LOG_LEVEL: 'debug',
+    DATABASE_URL: database.url!,
+    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_KEY_PREFIX: `gw-test-${randomBytes(4).toString('hex')}:`,
+    WA_SERVER_URL: sim.url,
+    WA_ADMIN_TOKEN: ADMIN,
+    INTERNAL_API_KEYS: KEY,
+    ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    TRUST_PROXY: '127.0.0.1',
+    PUBLIC_RATE_LIMIT_MAX_REQUEST: '10',
+    PUBLIC_RATE_LIMIT_WINDOW_SECONDS: '60',
+    PUBLIC_SPAM_MAX_PER_10S: '8',
+    PUBLIC_SPAM_BLOCK_MINUTES: '10',
+    EXPIRY_SWEEP_CRON: '* * * * * *',
+    LOG_LEVEL: 'debug',
   };
   gateways = [await startGatewayProcess(env), await startGatewayProcess(env)];
 }, 120_000);
@@ -36,17 +49,23 @@ afterAll(async () => {
 /** Requests alternate between the two instances, as a load balancer would send them. */
 let turn = 0;
 async function call(path: string, init: { method?: string; headers?: Record<string, string>; body?: unknown; ip?: string } = {}) {
-  const gateway = gateways[(turn += 1) % 2]!;
-  const res = await fetch(`${gateway.url}${path}`, { method: init.method ?? 'GET',
+  turn += 1;
+  const gateway = gateways[turn % 2]!;
+  const res = await fetch(`${gateway.url}${path}`, {
+    method: init.method ?? 'GET',
     headers: { 'content-type': 'application/json', 'x-forwarded-for': init.ip ?? freshIp(), ...init.headers },
-    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }) });
-  return { status: res.status, json: await res.json().catch(() => null) as Record<string, any> | null };
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  });
+  return { status: res.status, json: (await res.json().catch(() => null)) as Record<string, any> | null };
 }
 
 async function customerWith(plan: { max_sessions?: number; max_messages?: number; expires_at?: string }) {
   const userId = `cluster-${randomBytes(4).toString('hex')}`;
-  const res = await call('/internal/users', { method: 'POST', headers: { 'x-internal-api-key': KEY },
-    body: { user_id: userId, source: 'cluster', expires_at: '2099-01-01T00:00:00Z', ...plan } });
+  const res = await call('/internal/users', {
+    method: 'POST',
+    headers: { 'x-internal-api-key': KEY },
+    body: { user_id: userId, source: 'cluster', expires_at: '2099-01-01T00:00:00Z', ...plan },
+  });
   return { userId, apiKey: res.json!.api_key as string };
 }
 
@@ -69,14 +88,17 @@ describe('two instances, one gateway', () => {
     for (const gateway of gateways) {
       const res = await fetch(`${gateway.url}/v1/me`, { headers: { 'x-forwarded-for': ip, 'x-api-key': 'gwa_x' } });
       expect(res.status).toBe(429);
-      expect((await res.json() as { code: string }).code).toBe('IP_BLOCKED');
+      expect(((await res.json()) as { code: string }).code).toBe('IP_BLOCKED');
     }
   });
 
   it('the session cap holds across both: 12 parallel creates with a cap of 3 make exactly 3', async () => {
     const { apiKey } = await customerWith({ max_sessions: 3 });
-    const results = await Promise.all(Array.from({ length: 12 }, (_, i) =>
-      call('/v1/sessions', { method: 'POST', headers: { 'x-api-key': apiKey }, body: { session_name: `c${i}` } })));
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        call('/v1/sessions', { method: 'POST', headers: { 'x-api-key': apiKey }, body: { session_name: `c${i}` } }),
+      ),
+    );
     expect(results.filter((r) => r.status === 201)).toHaveLength(3);
     expect(results.filter((r) => r.status === 403).every((r) => r.json!.code === 'SESSION_LIMIT_EXCEEDED')).toBe(true);
     expect((await call('/v1/sessions', { headers: { 'x-api-key': apiKey } })).json!.sessions).toHaveLength(3);
@@ -84,12 +106,19 @@ describe('two instances, one gateway', () => {
 
   it('the message quota is exact across both: 40 parallel sends with 10 allowed → exactly 10 reach the provider', async () => {
     const { apiKey } = await customerWith({ max_messages: 10 });
-    const created = await call('/v1/sessions', { method: 'POST', headers: { 'x-api-key': apiKey }, body: { session_name: 'q', auto_connect: true } });
+    const created = await call('/v1/sessions', {
+      method: 'POST',
+      headers: { 'x-api-key': apiKey },
+      body: { session_name: 'q', auto_connect: true },
+    });
     const { session_id: sessionId, session_token: token } = created.json!.session;
     sim.pair(sessionId);
     sim.clearRequests();
-    const results = await Promise.all(Array.from({ length: 40 }, () =>
-      call('/v1/wa/chat/send/text', { method: 'POST', headers: { token }, body: { Phone: '6281234567890', Body: 'hi' } })));
+    const results = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        call('/v1/wa/chat/send/text', { method: 'POST', headers: { token }, body: { Phone: '6281234567890', Body: 'hi' } }),
+      ),
+    );
     expect(results.filter((r) => r.status === 200)).toHaveLength(10);
     expect(results.filter((r) => r.status === 429)).toHaveLength(30);
     expect(sim.requests.filter((r) => r.path === '/chat/send/text')).toHaveLength(10);

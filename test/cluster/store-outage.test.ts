@@ -26,8 +26,12 @@ describe('store outage (PostgreSQL)', () => {
       await proxy.stop();
       const ready = await own.app.inject({ url: '/ready' });
       expect(ready.statusCode).toBe(503);
-      expect(ready.json()).toMatchObject({ status: 'not_ready', checks: { store: 'down', provider: 'ok' },
-        details: { store: expect.stringMatching(/^database unavailable, try again shortly/) }, code: 'NOT_READY' });
+      expect(ready.json()).toMatchObject({
+        status: 'not_ready',
+        checks: { store: 'down', provider: 'ok' },
+        details: { store: expect.stringMatching(/^database unavailable, try again shortly/) },
+        code: 'NOT_READY',
+      });
       const me = await own.app.inject({ url: '/v1/me', headers: customer(user.apiKey) });
       expect(me.statusCode).toBe(503);
       expect(me.json()).toEqual({ message: 'database unavailable, try again shortly', code: 'STORE_UNAVAILABLE' });

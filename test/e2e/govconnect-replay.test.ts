@@ -4,14 +4,42 @@ import { createAppWithSimulator } from '../helpers/sim.js';
 // Issue 3 §7: the exact requests govconnect's channel service sends, in its order, asserting every
 // field it reads (reference/real-clients.md, Client 1, including the newer revision 5590534).
 const GOVCONNECT_KEY_ENV = 'govconnect:govconnect2026';
-const internalHeaders = { 'content-type': 'application/json', 'x-internal-api-key': GOVCONNECT_KEY_ENV.slice(GOVCONNECT_KEY_ENV.indexOf(':') + 1) };
-const EVENTS = ['Message', 'MessageSent', 'ReadReceipt', 'Presence', 'ChatPresence', 'HistorySync', 'Connected', 'Disconnected',
-  'ConnectFailure', 'LoggedOut', 'PairSuccess', 'QR', 'Receipt', 'CallOffer', 'CallAccept', 'CallTerminate', 'CallOfferNotice',
-  'CallRelayLatency', 'UndecryptableMessage', 'GroupInfo', 'JoinedGroup', 'Picture'].join(',');
+const internalHeaders = {
+  'content-type': 'application/json',
+  'x-internal-api-key': GOVCONNECT_KEY_ENV.slice(GOVCONNECT_KEY_ENV.indexOf(':') + 1),
+};
+const EVENTS = [
+  'Message',
+  'MessageSent',
+  'ReadReceipt',
+  'Presence',
+  'ChatPresence',
+  'HistorySync',
+  'Connected',
+  'Disconnected',
+  'ConnectFailure',
+  'LoggedOut',
+  'PairSuccess',
+  'QR',
+  'Receipt',
+  'CallOffer',
+  'CallAccept',
+  'CallTerminate',
+  'CallOfferNotice',
+  'CallRelayLatency',
+  'UndecryptableMessage',
+  'GroupInfo',
+  'JoinedGroup',
+  'Picture',
+].join(',');
 
 let t: Awaited<ReturnType<typeof createAppWithSimulator>>;
-beforeAll(async () => { t = await createAppWithSimulator({ env: { INTERNAL_API_KEYS: `${GOVCONNECT_KEY_ENV},some-global` } }); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createAppWithSimulator({ env: { INTERNAL_API_KEYS: `${GOVCONNECT_KEY_ENV},some-global` } });
+});
+afterAll(async () => {
+  await t.close();
+});
 
 describe('govconnect channel-service replay', () => {
   const villageId = 'clx9village0001';
@@ -24,24 +52,48 @@ describe('govconnect channel-service replay', () => {
   });
 
   it('ensureWaSupportUser: upsert, then rotate when api_key is ""', async () => {
-    const body = { user_id: villageId, source: 'govconnect', expires_at: '2099-12-31T23:59:59Z', max_sessions: 1, max_messages: 0,
-      provider: 'genfity-wa', created_by: 'govconnect-channel-service' };
+    const body = {
+      user_id: villageId,
+      source: 'govconnect',
+      expires_at: '2099-12-31T23:59:59Z',
+      max_sessions: 1,
+      max_messages: 0,
+      provider: 'genfity-wa',
+      created_by: 'govconnect-channel-service',
+    };
     const first = await t.app.inject({ method: 'POST', url: '/internal/users', headers: internalHeaders, payload: body });
     expect(first.statusCode).toBe(200);
     expect(first.json().api_key).toMatch(/^gwa_/);
     const again = await t.app.inject({ method: 'POST', url: '/internal/users', headers: internalHeaders, payload: body });
     expect(again.statusCode).toBe(200);
     expect(again.json().api_key).toBe('');
-    const rotated = await t.app.inject({ method: 'POST', url: `/internal/users/${villageId}/apikey/rotate`, headers: internalHeaders, payload: {} });
+    const rotated = await t.app.inject({
+      method: 'POST',
+      url: `/internal/users/${villageId}/apikey/rotate`,
+      headers: internalHeaders,
+      payload: {},
+    });
     expect(rotated.statusCode).toBe(200);
     apiKey = rotated.json().api_key;
     expect(apiKey).toMatch(/^gwa_/);
   });
 
   it('createSessionViaWaSupport: reads session.session_token and session.session_id', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/v1/sessions', headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
-      payload: { session_name: 'desa-sukamaju', webhook_url: 'https://govconnect.example.com/webhook', webhook_secret: 'ab'.repeat(48),
-        events: EVENTS, auto_connect: true, auto_read_enabled: true, typing_enabled: false, history: 0 } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/sessions',
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+      payload: {
+        session_name: 'desa-sukamaju',
+        webhook_url: 'https://govconnect.example.com/webhook',
+        webhook_secret: 'ab'.repeat(48),
+        events: EVENTS,
+        auto_connect: true,
+        auto_read_enabled: true,
+        typing_enabled: false,
+        history: 0,
+      },
+    });
     expect(res.statusCode).toBe(201);
     const session = res.json().session;
     expect(session.session_token).toEqual(expect.any(String));
@@ -67,8 +119,25 @@ describe('govconnect channel-service replay', () => {
     const res = await t.app.inject({ url: '/v1/sessions', headers: { 'content-type': 'application/json', 'x-api-key': apiKey } });
     expect(res.statusCode).toBe(200);
     const [session] = res.json().sessions;
-    for (const field of ['id', 'user_id', 'provider', 'session_id', 'session_name', 'session_token', 'webhook_url', 'connected', 'logged_in',
-      'jid', 'status', 'last_synced_at', 'last_activity_at', 'last_message_sent', 'last_message_fail', 'created_at', 'updated_at']) {
+    for (const field of [
+      'id',
+      'user_id',
+      'provider',
+      'session_id',
+      'session_name',
+      'session_token',
+      'webhook_url',
+      'connected',
+      'logged_in',
+      'jid',
+      'status',
+      'last_synced_at',
+      'last_activity_at',
+      'last_message_sent',
+      'last_message_fail',
+      'created_at',
+      'updated_at',
+    ]) {
       expect(session, field).toHaveProperty(field);
     }
     expect(session.session_id).toBe(sessionId);
@@ -78,8 +147,18 @@ describe('govconnect channel-service replay', () => {
     const headers = { 'content-type': 'application/json', 'x-api-key': apiKey };
     const got = await t.app.inject({ url: `/v1/sessions/${sessionId}/settings`, headers });
     expect(got.statusCode).toBe(200);
-    expect(got.json()).toMatchObject({ session_id: sessionId, webhook_url: 'https://govconnect.example.com/webhook', message_stat_sent: 0, message_stat_failed: 0 });
-    const put = await t.app.inject({ method: 'PUT', url: `/v1/sessions/${sessionId}/settings`, headers, payload: { auto_read_enabled: false, typing_enabled: true } });
+    expect(got.json()).toMatchObject({
+      session_id: sessionId,
+      webhook_url: 'https://govconnect.example.com/webhook',
+      message_stat_sent: 0,
+      message_stat_failed: 0,
+    });
+    const put = await t.app.inject({
+      method: 'PUT',
+      url: `/v1/sessions/${sessionId}/settings`,
+      headers,
+      payload: { auto_read_enabled: false, typing_enabled: true },
+    });
     expect(put.statusCode).toBe(200);
   });
 
@@ -88,7 +167,9 @@ describe('govconnect channel-service replay', () => {
     for (const sync of ['true', 'false']) {
       const res = await t.app.inject({ url: `/v1/sessions/${sessionId}/contacts?sync=${sync}`, headers: { 'x-api-key': apiKey } });
       expect(res.statusCode).toBe(200);
-      expect(res.json().contacts).toEqual([expect.objectContaining({ jid: '6281234567890@s.whatsapp.net', name: 'Pak Kades', phone: '6281234567890' })]);
+      expect(res.json().contacts).toEqual([
+        expect.objectContaining({ jid: '6281234567890@s.whatsapp.net', name: 'Pak Kades', phone: '6281234567890' }),
+      ]);
     }
   });
 

@@ -16,7 +16,12 @@ const ADMIN_TOKEN = 'sim-admin-token-shutdown';
 const INTERNAL_KEY = 'shutdown-internal-key';
 const SEND_LATENCY_MS = 400;
 
-interface Outcome { wave: 'before' | 'after'; status: number | null; error: string | null; at: number }
+interface Outcome {
+  wave: 'before' | 'after';
+  status: number | null;
+  error: string | null;
+  at: number;
+}
 
 let sim: ProviderSimulator;
 let database: TestDatabase | null = null;
@@ -30,9 +35,14 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'gw-shutdown-'));
   if (storeKind === 'postgres') database = await createTestDatabase('postgres');
   gateway = await startGatewayProcess({
-    WA_SERVER_URL: sim.url, WA_ADMIN_TOKEN: ADMIN_TOKEN, INTERNAL_API_KEYS: INTERNAL_KEY, DATA_DIR: dataDir,
-    ...(database ? { DATABASE_URL: database.url! } : {}), SHUTDOWN_TIMEOUT_MS: '10000',
-    PUBLIC_RATE_LIMIT_MAX_REQUEST: '100000', PUBLIC_SPAM_MAX_PER_10S: '100000',
+    WA_SERVER_URL: sim.url,
+    WA_ADMIN_TOKEN: ADMIN_TOKEN,
+    INTERNAL_API_KEYS: INTERNAL_KEY,
+    DATA_DIR: dataDir,
+    ...(database ? { DATABASE_URL: database.url! } : {}),
+    SHUTDOWN_TIMEOUT_MS: '10000',
+    PUBLIC_RATE_LIMIT_MAX_REQUEST: '100000',
+    PUBLIC_SPAM_MAX_PER_10S: '100000',
   });
   client = new Pool(gateway.url, { connections: 200 });
 });
@@ -46,17 +56,30 @@ afterAll(async () => {
 });
 
 async function call(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: object) {
-  const res = await client.request({ method, path, headers: { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: res.statusCode, json: await res.body.json() as Record<string, any> };
+  const res = await client.request({
+    method,
+    path,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.statusCode, json: (await res.body.json()) as Record<string, any> };
 }
 
 /** A user with a 1000-message plan and a paired session, made through the API as a real caller would. */
 async function pairedSession() {
-  const user = await call('POST', '/internal/users', { 'x-internal-api-key': INTERNAL_KEY },
-    { user_id: 'shutdown-user', source: 'load', expires_at: '2099-01-01T00:00:00Z', max_sessions: 1, max_messages: 1000 });
+  const user = await call(
+    'POST',
+    '/internal/users',
+    { 'x-internal-api-key': INTERNAL_KEY },
+    { user_id: 'shutdown-user', source: 'load', expires_at: '2099-01-01T00:00:00Z', max_sessions: 1, max_messages: 1000 },
+  );
   expect(user.status).toBe(200);
-  const created = await call('POST', '/v1/sessions', { 'x-api-key': user.json.api_key as string }, { session_name: 'load', auto_connect: true });
+  const created = await call(
+    'POST',
+    '/v1/sessions',
+    { 'x-api-key': user.json.api_key as string },
+    { session_name: 'load', auto_connect: true },
+  );
   expect(created.status).toBe(201);
   const { session_id: sessionId, session_token: token } = created.json.session as { session_id: string; session_token: string };
   sim.pair(sessionId, { phone: '6281200000001' });
@@ -65,8 +88,12 @@ async function pairedSession() {
 
 async function send(token: string, wave: Outcome['wave'], i: number): Promise<Outcome> {
   try {
-    const res = await client.request({ method: 'POST', path: '/v1/wa/chat/send/text', headers: { token, 'content-type': 'application/json' },
-      body: JSON.stringify({ Phone: '6281234567890', Body: `load ${wave} ${i}` }) });
+    const res = await client.request({
+      method: 'POST',
+      path: '/v1/wa/chat/send/text',
+      headers: { token, 'content-type': 'application/json' },
+      body: JSON.stringify({ Phone: '6281234567890', Body: `load ${wave} ${i}` }),
+    });
     await res.body.dump();
     return { wave, status: res.statusCode, error: null, at: Date.now() };
   } catch (error) {
@@ -88,7 +115,10 @@ async function until(condition: () => boolean, timeoutMs = 10_000) {
 async function countersAfterExit(userId: string, sessionId: string) {
   const db: Db = database ? await database.open() : await openPglite(join(dataDir, 'pgdata'));
   try {
-    const sent = await db.query<{ n: number }>('SELECT COALESCE(sum(total_sent), 0) AS n FROM wa_session_message_stats WHERE session_id = $1', [sessionId]);
+    const sent = await db.query<{ n: number }>(
+      'SELECT COALESCE(sum(total_sent), 0) AS n FROM wa_session_message_stats WHERE session_id = $1',
+      [sessionId],
+    );
     const used = await db.query<{ n: number }>('SELECT messages_used AS n FROM wa_user_subscriptions WHERE user_id = $1', [userId]);
     return { totalSent: Number(sent.rows[0]!.n), messagesUsed: Number(used.rows[0]!.n) };
   } finally {
@@ -116,9 +146,14 @@ describe('graceful shutdown (real process)', () => {
     expect(await gateway.exited).toBe(0);
     const messages = gateway.logs.map((l) => l.msg);
     expect(messages).toContain('shut down cleanly');
-    expect(messages, 'drained before the deadline: no connection was cut').not.toContain('drain deadline passed; closing the connections still open');
+    expect(messages, 'drained before the deadline: no connection was cut').not.toContain(
+      'drain deadline passed; closing the connections still open',
+    );
     const early = outcomes.filter((o) => o.wave === 'before');
-    expect(early.map((o) => o.status), 'every send accepted before the signal is answered').toEqual(early.map(() => 200));
+    expect(
+      early.map((o) => o.status),
+      'every send accepted before the signal is answered',
+    ).toEqual(early.map(() => 200));
     expect(early.filter((o) => o.at > signalledAt).length, 'answers given while draining').toBeGreaterThan(0);
     for (const late of outcomes.filter((o) => o.wave === 'after')) {
       const refused = late.error === 'ECONNREFUSED' || late.status === 503 || late.status === 200;

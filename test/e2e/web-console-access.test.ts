@@ -32,7 +32,10 @@ describe('web console: bad input', () => {
     const expired = await seedUser(t.app, { expires_at: '2026-01-01T00:00:00Z' });
     const { page: p } = await openPage(browser);
     await signIn(p, `${t.url}/dashboard/`, 'API key', expired.apiKey);
-    await p.getByRole('alert').getByText(/subscription has expired/).waitFor();
+    await p
+      .getByRole('alert')
+      .getByText(/subscription has expired/)
+      .waitFor();
   });
 
   it('a wrong operator key gets a clear message', async () => {

@@ -35,7 +35,6 @@ afterAll(async () => {
 
 const dialog = () => page.getByRole('dialog');
 
-
 describe('web console: customer', () => {
   it('signs in with the API key, kept in sessionStorage and never in the URL', async () => {
     await page.goto(`${t.url}/dashboard/`);
@@ -78,7 +77,12 @@ describe('web console: customer', () => {
   it('changes a setting, sees it saved, and sends a test event to the webhook', async () => {
     const token = (await t.app.inject({ url: '/v1/sessions', headers: customer(apiKey) })).json().sessions[0].session_token;
     for (const Body of ['halo', 'apa kabar']) {
-      await t.app.inject({ method: 'POST', url: '/v1/wa/chat/send/text', headers: { token, 'content-type': 'application/json' }, payload: { Phone: '6281234567890', Body } });
+      await t.app.inject({
+        method: 'POST',
+        url: '/v1/wa/chat/send/text',
+        headers: { token, 'content-type': 'application/json' },
+        payload: { Phone: '6281234567890', Body },
+      });
     }
     await t.deps.flushCounters();
     await page.getByRole('link', { name: 'Settings & activity' }).click();
@@ -120,10 +124,12 @@ describe('web console: customer', () => {
     await page.getByRole('button', { name: 'Redeliver' }).first().click();
     await page.getByText(/queued again/).waitFor();
     await receiver.waitFor(2);
-    await expect.poll(async () => {
-      await page.getByRole('button', { name: 'Refresh' }).click();
-      return page.getByRole('cell', { name: /^(Queued|Retrying)$/ }).count();
-    }).toBe(0);
+    await expect
+      .poll(async () => {
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        return page.getByRole('cell', { name: /^(Queued|Retrying)$/ }).count();
+      })
+      .toBe(0);
     await screenshot(page, 'session-deliveries');
   });
 
@@ -163,14 +169,18 @@ describe('web console: customer', () => {
 
   it('disconnects, reconnects and logs out, each after a confirmation', async () => {
     await confirm('Disconnect');
-    await card().getByText(/^Disconnected\. The phone stays linked/).waitFor();
+    await card()
+      .getByText(/^Disconnected\. The phone stays linked/)
+      .waitFor();
     await card().getByText('Disconnected', { exact: true }).waitFor();
     // A paired phone needs no new QR code: connecting again logs straight in.
     await card().getByRole('button', { name: 'Link a phone' }).click();
     await dialog().getByText('+628111222333').waitFor();
     await dialog().getByRole('button', { name: 'Done' }).click();
     await confirm('Log out');
-    await card().getByText(/^Logged out\./).waitFor();
+    await card()
+      .getByText(/^Logged out\./)
+      .waitFor();
   });
 
   it('offers a new QR code when one runs out, and links by phone pairing code', async () => {
@@ -180,7 +190,9 @@ describe('web console: customer', () => {
       await dialog().getByText('The QR code expired before it was scanned.').waitFor({ timeout: 10_000 });
       t.sim.configure({ qrFirstMs: 60_000, qrCodes: 6 });
       await dialog().getByRole('button', { name: 'Show a new code' }).click();
-      await dialog().getByRole('img', { name: /QR code/ }).waitFor();
+      await dialog()
+        .getByRole('img', { name: /QR code/ })
+        .waitFor();
     } finally {
       t.sim.configure({ qrFirstMs: 60_000, qrCodes: 6 });
     }
@@ -189,7 +201,11 @@ describe('web console: customer', () => {
     expect(await dialog().getByRole('button', { name: 'Get a linking code' }).isDisabled()).toBe(true);
     await dialog().getByLabel('Phone number').fill('+62 812 9999 0000');
     await dialog().getByRole('button', { name: 'Get a linking code' }).click();
-    expect(await dialog().getByLabel(/^Linking code/).textContent()).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+    expect(
+      await dialog()
+        .getByLabel(/^Linking code/)
+        .textContent(),
+    ).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
     await screenshot(page, 'link-phone-code');
     t.sim.pair(sessionId, { phone: '6281299990000' });
     await dialog().getByText('+6281299990000').waitFor({ timeout: 8_000 });

@@ -25,18 +25,28 @@ export interface TestApp {
  * The real app on a real, fresh store of the kind under test, with a clock the test moves.
  * Pass `db` to run on a store the test prepared (for example an adopted Go database).
  */
-export async function createTestApp(options: { env?: Record<string, string>; db?: Db; now?: string; overrides?: DepsOverrides } = {}): Promise<TestApp> {
+export async function createTestApp(
+  options: { env?: Record<string, string>; db?: Db; now?: string; overrides?: DepsOverrides } = {},
+): Promise<TestApp> {
   const store = options.db ? null : await openTestStore();
   const db = options.db ?? store!.db;
   const clock = createManualClock(options.now ?? '2026-06-01T00:00:00Z');
   // Limits high enough for suites that fire hundreds of requests from one address; the limiter has tests of its own.
-  const config = loadConfig({ INTERNAL_API_KEYS: TEST_INTERNAL_KEYS, LOG_LEVEL: 'silent', PUBLIC_RATE_LIMIT_MAX_REQUEST: '1000000',
-    PUBLIC_SPAM_MAX_PER_10S: '1000000', ...options.env });
+  const config = loadConfig({
+    INTERNAL_API_KEYS: TEST_INTERNAL_KEYS,
+    LOG_LEVEL: 'silent',
+    PUBLIC_RATE_LIMIT_MAX_REQUEST: '1000000',
+    PUBLIC_SPAM_MAX_PER_10S: '1000000',
+    ...options.env,
+  });
   const deps = await createDeps(config, { encryptionKey: TEST_ENCRYPTION_KEY, ...options.overrides, db, clock });
   const app = await buildApp(config, deps, { logger: false });
   await app.ready();
   return {
-    app, deps, db, clock,
+    app,
+    deps,
+    db,
+    clock,
     async close() {
       await app.close();
       await deps.close();

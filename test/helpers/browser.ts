@@ -20,7 +20,10 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(shotDir, `${name}.png`), fullPage: true, animations: 'disabled' });
 }
 
-export interface WatchedPage { page: Page; problems: string[] }
+export interface WatchedPage {
+  page: Page;
+  problems: string[];
+}
 
 /**
  * A page whose script errors, CSP violations and `alert`s are collected: any of them means the
@@ -32,7 +35,10 @@ export async function openPage(browser: Browser, viewport = { width: 1280, heigh
   page.setDefaultTimeout(10_000);
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('dialog', (dialog) => { problems.push(`dialog: ${dialog.message()}`); void dialog.dismiss(); });
+  page.on('dialog', (dialog) => {
+    problems.push(`dialog: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
   page.on('console', (message) => {
     // Refused API calls are logged by the browser itself; they are expected in the error cases.
     if (message.type() === 'error' && !/Failed to load resource/.test(message.text())) problems.push(`console: ${message.text()}`);

@@ -36,11 +36,19 @@ function collectLogs(stdout: NodeJS.ReadableStream) {
     const lines = buffered.split('\n');
     buffered = lines.pop() ?? '';
     for (const line of lines.filter(Boolean)) {
-      try { logs.push(JSON.parse(line) as Record<string, unknown>); } catch { logs.push({ msg: line }); }
+      try {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        logs.push({ msg: line });
+      }
     }
     for (const wake of waiters.splice(0)) wake();
   });
-  const next = (ms: number) => new Promise<void>((resolve) => { waiters.push(resolve); setTimeout(resolve, ms); });
+  const next = (ms: number) =>
+    new Promise<void>((resolve) => {
+      waiters.push(resolve);
+      setTimeout(resolve, ms);
+    });
   return { logs, next };
 }
 
@@ -52,26 +60,43 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
   const port = await freePort();
   const { NODE_OPTIONS: _ignored, ...inherited } = process.env;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT, env: { ...inherited, ...NEUTRAL, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env },
+    cwd: ROOT,
+    env: { ...inherited, ...NEUTRAL, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const { logs, next } = collectLogs(child.stdout);
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
   let ended = false;
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { ended = true; resolve(code); }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      ended = true;
+      resolve(code);
+    }),
+  );
 
   async function waitForLog(msg: string, timeoutMs = 30_000) {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = logs.find((l) => l.msg === msg);
       if (found) return found;
-      if (ended || Date.now() > deadline) throw new Error(`gateway never logged "${msg}"; stderr: ${stderr}\nlogs: ${JSON.stringify(logs.slice(-5))}`);
+      if (ended || Date.now() > deadline)
+        throw new Error(`gateway never logged "${msg}"; stderr: ${stderr}\nlogs: ${JSON.stringify(logs.slice(-5))}`);
       await next(100);
     }
   }
 
-  const gateway = { url: `http://127.0.0.1:${port}`, logs, exited, signal: (s: NodeJS.Signals) => { child.kill(s); }, waitForLog };
+  const gateway = {
+    url: `http://127.0.0.1:${port}`,
+    logs,
+    exited,
+    signal: (s: NodeJS.Signals) => {
+      child.kill(s);
+    },
+    waitForLog,
+  };
   try {
     await waitForLog('gateway ready', 60_000);
   } catch (error) {

@@ -1,7 +1,11 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface Received { headers: IncomingMessage['headers']; body: string; at: number }
+export interface Received {
+  headers: IncomingMessage['headers'];
+  body: string;
+  at: number;
+}
 
 /** A customer's webhook endpoint: a real HTTP server that records posts and answers as told. */
 export async function startReceiver() {
@@ -11,10 +15,12 @@ export async function startReceiver() {
   const waiters: Array<() => void> = [];
   const server: Server = createServer((req, res) => {
     let body = '';
-    req.on('data', (chunk: Buffer) => { body += chunk.toString('utf8'); });
+    req.on('data', (chunk: Buffer) => {
+      body += chunk.toString('utf8');
+    });
     req.on('end', () => {
       received.push({ headers: req.headers, body, at: Date.now() });
-      waiters.splice(0).forEach((w) => w());
+      for (const w of waiters.splice(0)) w();
       if (hang) return;
       res.statusCode = answers.shift() ?? 200;
       res.end('ok');
@@ -26,17 +32,28 @@ export async function startReceiver() {
     url,
     received,
     /** The next statuses to answer with, in order (then 200). */
-    answerWith: (...statuses: number[]) => { answers = statuses; },
-    setHang: (on: boolean) => { hang = on; },
+    answerWith: (...statuses: number[]) => {
+      answers = statuses;
+    },
+    setHang: (on: boolean) => {
+      hang = on;
+    },
     async waitFor(count: number, timeoutMs = 5_000) {
       const deadline = Date.now() + timeoutMs;
       while (received.length < count) {
         if (Date.now() > deadline) throw new Error(`expected ${count} deliveries, got ${received.length}`);
-        await new Promise<void>((resolve) => { waiters.push(resolve); setTimeout(resolve, 50); });
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, 50);
+        });
       }
       return received;
     },
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 export type Receiver = Awaited<ReturnType<typeof startReceiver>>;

@@ -47,5 +47,12 @@ export async function openTestStore(kind = storeKind): Promise<{ db: Db; databas
   const database = await createTestDatabase(kind);
   const db = await database.open();
   await runMigrations(db);
-  return { db, database, close: async () => { await db.close(); await database.drop(); } };
+  return {
+    db,
+    database,
+    close: async () => {
+      await db.close();
+      await database.drop();
+    },
+  };
 }

@@ -15,19 +15,26 @@ export async function createTcpProxy(target: { host: string; port: number }) {
       for (const s of [client, upstream]) {
         sockets.add(s);
         s.on('close', () => sockets.delete(s));
-        s.on('error', () => { client.destroy(); upstream.destroy(); });
+        s.on('error', () => {
+          client.destroy();
+          upstream.destroy();
+        });
       }
       client.pipe(upstream).pipe(client);
     });
-    return new Promise((resolve) => server!.listen(port, '127.0.0.1', () => {
-      port = (server!.address() as { port: number }).port;
-      resolve();
-    }));
+    return new Promise((resolve) =>
+      server!.listen(port, '127.0.0.1', () => {
+        port = (server!.address() as { port: number }).port;
+        resolve();
+      }),
+    );
   }
 
   await listen();
   return {
-    get port() { return port; },
+    get port() {
+      return port;
+    },
     /** Refuses new connections and cuts every open one. */
     async stop() {
       const closing = new Promise<void>((resolve) => server?.close(() => resolve()));

@@ -25,10 +25,22 @@ export interface TenantContext {
   now: Date;
 }
 
-async function expectRefused(app: App, sim: ProviderSimulator, route: TenantRoute, headers: Record<string, string>, sessionId: string,
-  status: number, code: string) {
+async function expectRefused(
+  app: App,
+  sim: ProviderSimulator,
+  route: TenantRoute,
+  headers: Record<string, string>,
+  sessionId: string,
+  status: number,
+  code: string,
+) {
   sim.clearRequests();
-  const res = await app.inject({ method: route.method, url: route.url(sessionId), headers, ...(route.payload ? { payload: route.payload } : {}) });
+  const res = await app.inject({
+    method: route.method,
+    url: route.url(sessionId),
+    headers,
+    ...(route.payload ? { payload: route.payload } : {}),
+  });
   expect(res.statusCode, `${route.method} ${route.url(sessionId)} ${code}`).toBe(status);
   expect(res.json(), `${route.method} ${route.url(sessionId)}`).toMatchObject({ message: expect.any(String), code });
   expect(sim.requests, 'the provider saw nothing').toEqual([]);

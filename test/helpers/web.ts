@@ -24,11 +24,21 @@ export async function ensureWebBuilt(): Promise<string> {
   if (existsSync(join(dist, 'index.html'))) return dist;
   const staging = mkdtempSync(join(root, 'web', '.dist-'));
   await build({ configFile: join(root, 'web', 'vite.config.ts'), logLevel: 'warn', build: { outDir: staging, emptyOutDir: true } });
-  try { renameSync(staging, dist); } catch { rmSync(staging, { recursive: true, force: true }); }
+  try {
+    renameSync(staging, dist);
+  } catch {
+    rmSync(staging, { recursive: true, force: true });
+  }
   return dist;
 }
 
-export interface WebConsoleApp { app: App; deps: Deps; sim: ProviderSimulator; url: string; close(): Promise<void> }
+export interface WebConsoleApp {
+  app: App;
+  deps: Deps;
+  sim: ProviderSimulator;
+  url: string;
+  close(): Promise<void>;
+}
 
 /**
  * The whole gateway as `createAppWithSimulator` builds it, with the web console on it, listening
@@ -39,17 +49,28 @@ export async function createWebConsoleApp(options: { now?: string } = {}): Promi
   const sim = createProviderSimulator({ adminToken: SIM_ADMIN_TOKEN, connectStallMs: 200, webhookRetryCount: 1 });
   await sim.listen(0);
   const store = await openTestStore();
-  const config = loadConfig({ INTERNAL_API_KEYS: TEST_INTERNAL_KEYS, LOG_LEVEL: 'silent', WA_SERVER_URL: sim.url,
-    WA_ADMIN_TOKEN: SIM_ADMIN_TOKEN, PROVIDER_TIMEOUT_MS: '1000', PROVIDER_LONG_TIMEOUT_MS: '3000',
+  const config = loadConfig({
+    INTERNAL_API_KEYS: TEST_INTERNAL_KEYS,
+    LOG_LEVEL: 'silent',
+    WA_SERVER_URL: sim.url,
+    WA_ADMIN_TOKEN: SIM_ADMIN_TOKEN,
+    PROVIDER_TIMEOUT_MS: '1000',
+    PROVIDER_LONG_TIMEOUT_MS: '3000',
     // The customer's webhook in these tests is a receiver on loopback; the browser and the test's
     // own calls share one address, so the public limits are lifted as in createTestApp.
-    WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', PUBLIC_RATE_LIMIT_MAX_REQUEST: '1000000', PUBLIC_SPAM_MAX_PER_10S: '1000000' });
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+    PUBLIC_RATE_LIMIT_MAX_REQUEST: '1000000',
+    PUBLIC_SPAM_MAX_PER_10S: '1000000',
+  });
   const deps = await createDeps(config, { db: store.db, clock: createManualClock(options.now ?? '2026-06-01T00:00:00Z') });
   const app = await buildApp(config, deps, { logger: false });
   if (!app.hasRoute({ method: 'GET', url: '/dashboard' })) await app.register(webRoutes, { root: webRoot });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
-    app, deps, sim, url,
+    app,
+    deps,
+    sim,
+    url,
     async close() {
       await app.close();
       await deps.close();

@@ -14,12 +14,19 @@ const statusOf = async (db: Db, userId: string) =>
   (await db.query<{ status: string }>('SELECT status FROM wa_user_subscriptions WHERE user_id = $1', [userId])).rows[0]!.status;
 
 let t: TestApp;
-beforeAll(async () => { t = await createTestApp({ now: '2026-06-01T10:00:30Z' }); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createTestApp({ now: '2026-06-01T10:00:30Z' });
+});
+afterAll(async () => {
+  await t.close();
+});
 
 describe('expiry sweep', () => {
   it('is scheduled every minute on wall time; an app on a test clock only sweeps when told', async () => {
-    const job = startExpirySweep({ expiry: { sweep: async () => ({ ran: false, expired: 0, tick: '2026-06-01T10:00:00.000Z' }) }, log: silent });
+    const job = startExpirySweep({
+      expiry: { sweep: async () => ({ ran: false, expired: 0, tick: '2026-06-01T10:00:00.000Z' }) },
+      log: silent,
+    });
     try {
       const next = job.nextRun()!;
       expect(next.getUTCSeconds()).toBe(0);
@@ -58,8 +65,12 @@ describe('expiry sweep', () => {
     const user = await seedUser(t.app, { expires_at: '2026-06-01T10:02:30Z' });
     t.clock.set('2026-06-01T10:03:00Z');
     expect((await t.deps.expirySweep.runOnce())?.expired).toBe(1);
-    const renewed = await t.app.inject({ method: 'PUT', url: `/internal/users/${user.userId}`, headers: internal(),
-      payload: { expires_at: '2026-07-01T00:00:00Z' } });
+    const renewed = await t.app.inject({
+      method: 'PUT',
+      url: `/internal/users/${user.userId}`,
+      headers: internal(),
+      payload: { expires_at: '2026-07-01T00:00:00Z' },
+    });
     expect(renewed.statusCode).toBe(200);
     expect(await statusOf(t.db, user.userId)).toBe('active');
     expect((await t.app.inject({ url: '/v1/me', headers: customer(user.apiKey) })).statusCode).toBe(200);
@@ -67,8 +78,14 @@ describe('expiry sweep', () => {
 
   it('a failing sweep is logged and reported as not run; the job keeps its schedule', async () => {
     const errors: unknown[] = [];
-    const job = startExpirySweep({ expiry: { sweep: async () => { throw new Error('store down'); } },
-      log: { ...silent, error: (o) => errors.push(o) } });
+    const job = startExpirySweep({
+      expiry: {
+        sweep: async () => {
+          throw new Error('store down');
+        },
+      },
+      log: { ...silent, error: (o) => errors.push(o) },
+    });
     try {
       expect(await job.runOnce()).toBeNull();
       expect(errors).toHaveLength(1);
@@ -92,7 +109,10 @@ describe('expiry sweep with many instances', () => {
       const b = startExpirySweep({ expiry: createExpiryService({ db: second, clock }), log: silent });
       for (let tick = 0; tick < 5; tick += 1) {
         const results = await Promise.all([a.runOnce(), b.runOnce()]);
-        expect(results.filter((r) => r?.ran), `tick ${tick}`).toHaveLength(1);
+        expect(
+          results.filter((r) => r?.ran),
+          `tick ${tick}`,
+        ).toHaveLength(1);
         expect(results.reduce((n, r) => n + (r?.expired ?? 0), 0)).toBe(tick === 0 ? 50 : 0);
         clock.advance(60_000);
       }

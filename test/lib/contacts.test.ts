@@ -25,7 +25,11 @@ describe('contactName', () => {
 
 describe('parseContactMap', () => {
   it('one contact per JID, trimmed, blank keys dropped, raw kept', () => {
-    const parsed = parseContactMap({ ' 62811@s.whatsapp.net ': { FullName: 'A' }, '62811@s.whatsapp.net': { FullName: 'B' }, ' ': { FullName: 'C' } });
+    const parsed = parseContactMap({
+      ' 62811@s.whatsapp.net ': { FullName: 'A' },
+      '62811@s.whatsapp.net': { FullName: 'B' },
+      ' ': { FullName: 'C' },
+    });
     expect(parsed).toEqual([{ jid: '62811@s.whatsapp.net', name: 'B', phone: '62811', raw: { FullName: 'B' } }]);
   });
 });

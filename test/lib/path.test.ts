@@ -16,7 +16,9 @@ describe('normaliseGatewayPath', () => {
   ])('%j → %j', (raw, path) => expect(normaliseGatewayPath(raw)).toMatchObject({ ok: true, path }));
 
   it.each(['/..', '/../x', '/a/../../x', '/%2e%2e', '/%2561dmin', '/a%00b', '/a\\b', '/%5c', '/a%3fb', '/a%23b', '/%E0%A4%A', '/a\nb'])(
-    '%j is refused', (raw) => expect(normaliseGatewayPath(raw).ok).toBe(false));
+    '%j is refused',
+    (raw) => expect(normaliseGatewayPath(raw).ok).toBe(false),
+  );
 
   it('re-encodes segments so a decoded character cannot change the URL', () => {
     expect(encodePath(['user', 'lid', '62811@s.whatsapp.net'])).toBe('/user/lid/62811%40s.whatsapp.net');

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  createSecretBox, loadOrCreateKeyFile, reencrypt, rotateSecret, SecretDecryptError, type RandomSource,
+  createSecretBox,
+  loadOrCreateKeyFile,
+  reencrypt,
+  rotateSecret,
+  SecretDecryptError,
+  type RandomSource,
 } from '../../src/lib/secrets-at-rest.js';
 
 const keyA = Buffer.alloc(32, 1);
@@ -59,16 +64,20 @@ describe('createSecretBox', () => {
   });
 
   it.each(['enc:v1:', 'enc:v1:short:body', 'enc:v1:AAAAAAAAAAAAAAAA:AAAA', `enc:v1:AAAAAAAAAAAAAAAA:${'A'.repeat(22)}!`])(
-    'refuses a damaged enc:v1 value %j instead of passing it off as plaintext', (stored) => {
+    'refuses a damaged enc:v1 value %j instead of passing it off as plaintext',
+    (stored) => {
       expect(box.isEncrypted(stored)).toBe(false);
       expect(() => box.decrypt(stored)).toThrow(/damaged/);
     },
   );
 
-  it.each(['legacy-plaintext-token', '', 'enc:something-else', 'ENC:v1:AAAA', 'enc:v2:x:y'])('passes legacy plaintext %j through', (stored) => {
-    expect(box.isEncrypted(stored)).toBe(false);
-    expect(box.decrypt(stored)).toBe(stored);
-  });
+  it.each(['legacy-plaintext-token', '', 'enc:something-else', 'ENC:v1:AAAA', 'enc:v2:x:y'])(
+    'passes legacy plaintext %j through',
+    (stored) => {
+      expect(box.isEncrypted(stored)).toBe(false);
+      expect(box.decrypt(stored)).toBe(stored);
+    },
+  );
 
   it('gives a stable, key-dependent lookup hash that is not a plain hash of the value', () => {
     const hash = box.lookupHash('token-1');
@@ -128,7 +137,9 @@ describe('loadOrCreateKeyFile', () => {
     dirs.push(dir);
     return dir;
   };
-  afterEach(() => { for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true }); });
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
 
   it('creates the key once with mode 0600 and reuses it', () => {
     const dataDir = join(tempDir(), 'nested', 'data');

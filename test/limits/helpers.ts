@@ -29,7 +29,12 @@ export async function deleteKeys(client: Redis, prefix: string): Promise<void> {
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  await vi.waitFor(() => { if (!check()) throw new Error('condition not met yet'); }, { timeout: timeoutMs, interval: 10 });
+  await vi.waitFor(
+    () => {
+      if (!check()) throw new Error('condition not met yet');
+    },
+    { timeout: timeoutMs, interval: 10 },
+  );
 }
 
 export async function consumeMany(limiter: PublicLimiter, key: string, count: number) {
@@ -58,13 +63,20 @@ export async function startRedisRelay(target = new URL(REDIS_URL)): Promise<Redi
   let stalled = false;
   const relay = (client: Socket) => {
     const upstream = createConnectionTo(target);
-    for (const s of [client, upstream]) { sockets.add(s); s.on('close', () => sockets.delete(s)); s.on('error', () => {}); }
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {});
+    }
     client.pipe(upstream);
     upstream.on('data', (chunk: Buffer) => {
       if (stalled) held.push(() => client.write(chunk));
       else client.write(chunk);
     });
-    const end = () => { client.destroy(); upstream.destroy(); };
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
     client.on('close', end);
     upstream.on('close', end);
   };
@@ -78,10 +90,21 @@ export async function startRedisRelay(target = new URL(REDIS_URL)): Promise<Redi
   return {
     port,
     cut,
-    restore: async () => { server = createServer(relay); await listen(server, port); },
-    stall: () => { stalled = true; },
-    resume: () => { stalled = false; held.splice(0).forEach((write) => write()); },
-    close: async () => { if (server.listening) await cut(); else for (const s of sockets) s.destroy(); },
+    restore: async () => {
+      server = createServer(relay);
+      await listen(server, port);
+    },
+    stall: () => {
+      stalled = true;
+    },
+    resume: () => {
+      stalled = false;
+      for (const write of held.splice(0)) write();
+    },
+    close: async () => {
+      if (server.listening) await cut();
+      else for (const s of sockets) s.destroy();
+    },
   };
 }
 
@@ -92,6 +115,9 @@ function createConnectionTo(target: URL): Socket {
 function listen(server: Server, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => { server.off('error', reject); resolve(); });
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
 }

@@ -13,7 +13,9 @@ beforeAll(async () => {
   redis = connectRedis();
   await redis.ping(); // resolves once the client is ready, so the first limiter starts on Redis
 });
-afterEach(async () => { await Promise.all(open.splice(0).map((l) => l.close())); });
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((l) => l.close()));
+});
 afterAll(async () => {
   await deleteKeys(redis, prefixes.root);
   await redis.quit();
@@ -47,7 +49,12 @@ describe.each(stores)('public limiter on %s', (store, build) => {
       expect(d.resetMs).toBeLessThanOrEqual(2000);
     }
     expect(decisions[3]).toMatchObject({
-      allowed: false, reason: 'rate', message: 'rate limit exceeded', retryAfterSeconds: 2, limit: 3, remaining: 0,
+      allowed: false,
+      reason: 'rate',
+      message: 'rate limit exceeded',
+      retryAfterSeconds: 2,
+      limit: 3,
+      remaining: 0,
     });
   });
 
@@ -66,7 +73,12 @@ describe.each(stores)('public limiter on %s', (store, build) => {
     const decisions = await consumeMany(limiter, '203.0.113.3', 6);
     expect(decisions.slice(0, 3).every((d) => d.allowed)).toBe(true);
     expect(decisions[3]).toMatchObject({
-      allowed: false, reason: 'spam', message: 'spam detected', retryAfterSeconds: 3600, remaining: 0, limit: 100,
+      allowed: false,
+      reason: 'spam',
+      message: 'spam detected',
+      retryAfterSeconds: 3600,
+      remaining: 0,
+      limit: 100,
     });
     for (const d of decisions.slice(4)) {
       expect(d).toMatchObject({ allowed: false, reason: 'blocked', message: 'ip blocked due to spam' });
@@ -122,7 +134,8 @@ describe.each(stores)('public limiter on %s', (store, build) => {
   });
 
   it('refuses settings the Go service would have misread', () => {
-    expect(() => make({ windowSeconds: 0, maxRequests: 1.5, spamMaxPer10s: 1, spamBlockMinutes: -1 }))
-      .toThrow(/windowSeconds.*maxRequests.*spamBlockMinutes/);
+    expect(() => make({ windowSeconds: 0, maxRequests: 1.5, spamMaxPer10s: 1, spamBlockMinutes: -1 })).toThrow(
+      /windowSeconds.*maxRequests.*spamBlockMinutes/,
+    );
   });
 });

@@ -4,8 +4,12 @@ import { consumeMany } from './helpers.js';
 
 // The library's memory store reads Date.now() and sets a timer per record, so fake timers move
 // its clock without waiting out the fixed 10 s spam window.
-beforeEach(() => { vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] }); });
-afterEach(() => { vi.useRealTimers(); });
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 const settings = { windowSeconds: 60, maxRequests: 100, spamMaxPer10s: 3, spamBlockMinutes: 10 };
 

@@ -6,10 +6,14 @@ import { connectRedis, consumeMany, createRunPrefix, deleteKeys, startRedisRelay
 
 const prefixes = createRunPrefix();
 let admin: Redis;
-const cleanups: Array<() => Promise<unknown> | void> = [];
+const cleanups: Array<() => unknown> = [];
 
-beforeAll(() => { admin = connectRedis(); });
-afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
+beforeAll(() => {
+  admin = connectRedis();
+});
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
 afterAll(async () => {
   await deleteKeys(admin, prefixes.root);
   await admin.quit();
@@ -45,13 +49,10 @@ describe('redis store: one budget for every instance (SPEC §7)', () => {
     const turns = [a, b, a, b, a, b, b];
     const decisions = [];
     for (const l of turns) decisions.push(await l.consume('192.0.2.1'));
-    expect(decisions.map((d) => (d.allowed ? d.remaining : d.reason)))
-      .toEqual([3, 2, 1, 0, 'rate', 'rate', 'spam']);
+    expect(decisions.map((d) => (d.allowed ? d.remaining : d.reason))).toEqual([3, 2, 1, 0, 'rate', 'rate', 'spam']);
     expect(await a.consume('192.0.2.1')).toMatchObject({ reason: 'blocked', message: 'ip blocked due to spam' });
     expect(a.trackedKeys() + b.trackedKeys()).toBe(0);
-    expect(await admin.keys(`${keyPrefix}*`)).toEqual(expect.arrayContaining([
-      `${keyPrefix}rate:192.0.2.1`, `${keyPrefix}spam:192.0.2.1`,
-    ]));
+    expect(await admin.keys(`${keyPrefix}*`)).toEqual(expect.arrayContaining([`${keyPrefix}rate:192.0.2.1`, `${keyPrefix}spam:192.0.2.1`]));
   });
 
   it('every key carries a TTL, so Redis does not grow with distinct clients either', async () => {

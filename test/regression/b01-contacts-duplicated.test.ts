@@ -12,8 +12,12 @@ import { createAppWithSimulator } from '../helpers/sim.js';
 import { pairedSession, type SimApp } from '../routes/gateway/helpers.js';
 
 let t: SimApp;
-beforeAll(async () => { t = await createAppWithSimulator(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createAppWithSimulator();
+});
+afterAll(async () => {
+  await t.close();
+});
 
 const BOOK = {
   '6281111111111@s.whatsapp.net': { Found: true, FullName: 'Budi Santoso' },
@@ -32,7 +36,12 @@ describe('B1: contacts are never duplicated by a sync', () => {
     for (let i = 0; i < 2; i += 1) {
       const listed = await t.app.inject({ url: `/v1/sessions/${sessionId}/contacts`, headers: customer(apiKey) });
       expect(listed.json()).toMatchObject({ synced: true, sync: { added: 0, updated: 0, removed: 0, total: 2 } });
-      expect(listed.json().contacts.map((c: { jid: string }) => c.jid).sort()).toEqual(Object.keys(BOOK).sort());
+      expect(
+        listed
+          .json()
+          .contacts.map((c: { jid: string }) => c.jid)
+          .sort(),
+      ).toEqual(Object.keys(BOOK).sort());
     }
     expect(await rowCount(sessionId)).toBe(2);
   });
@@ -49,7 +58,8 @@ describe('B1: contacts are never duplicated by a sync', () => {
 
   it('the store refuses a second row for the same JID of a session', async () => {
     const { userId, sessionId } = await pairedSession(t);
-    const insert = () => t.db.query("INSERT INTO wa_session_contacts (user_id, session_id, j_id) VALUES ($1, $2, 'dup@s.whatsapp.net')", [userId, sessionId]);
+    const insert = () =>
+      t.db.query("INSERT INTO wa_session_contacts (user_id, session_id, j_id) VALUES ($1, $2, 'dup@s.whatsapp.net')", [userId, sessionId]);
     await insert();
     await expect(insert()).rejects.toThrow();
   });

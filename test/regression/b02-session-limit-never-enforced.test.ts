@@ -15,8 +15,12 @@ import { createAppWithSimulator } from '../helpers/sim.js';
 import type { SimApp } from '../routes/gateway/helpers.js';
 
 let t: SimApp;
-beforeAll(async () => { t = await createAppWithSimulator(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createAppWithSimulator();
+});
+afterAll(async () => {
+  await t.close();
+});
 
 const create = (apiKey: string, name: string) =>
   t.app.inject({ method: 'POST', url: '/v1/sessions', headers: customer(apiKey), payload: { session_name: name } });
@@ -26,8 +30,11 @@ describe('B2: max_sessions is enforced on sessions of every status', () => {
     const { apiKey, userId } = await seedUser(t.app, { max_sessions: 1 });
     const first = await create(apiKey, 'one');
     expect(first.statusCode).toBe(201);
-    expect(first.json().session).toMatchObject({ status: 'created', session_id: expect.stringMatching(/^[0-9a-f]{32}$/),
-      session_token: expect.stringMatching(/^wat_/) });
+    expect(first.json().session).toMatchObject({
+      status: 'created',
+      session_id: expect.stringMatching(/^[0-9a-f]{32}$/),
+      session_token: expect.stringMatching(/^wat_/),
+    });
     const second = await create(apiKey, 'two');
     expect(second.statusCode).toBe(403);
     expect(second.json()).toEqual({ message: 'session limit exceeded', code: 'SESSION_LIMIT_EXCEEDED' });
@@ -39,7 +46,10 @@ describe('B2: max_sessions is enforced on sessions of every status', () => {
     const { apiKey, userId } = await seedUser(t.app, { max_sessions: 2 });
     expect((await create(apiKey, 'a')).statusCode).toBe(201);
     expect((await create(apiKey, 'b')).statusCode).toBe(201);
-    await t.db.query("UPDATE wa_sessions SET status = CASE WHEN session_name = 'a' THEN 'disconnected' ELSE 'logged_out' END WHERE user_id = $1", [userId]);
+    await t.db.query(
+      "UPDATE wa_sessions SET status = CASE WHEN session_name = 'a' THEN 'disconnected' ELSE 'logged_out' END WHERE user_id = $1",
+      [userId],
+    );
     expect((await create(apiKey, 'c')).statusCode).toBe(403);
     expect(t.sim.listUsers().filter((u) => u.name === 'c')).toEqual([]);
   });
@@ -47,7 +57,9 @@ describe('B2: max_sessions is enforced on sessions of every status', () => {
   it('deleting a session frees its slot', async () => {
     const { apiKey } = await seedUser(t.app, { max_sessions: 1 });
     const { session } = (await create(apiKey, 'x')).json();
-    expect((await t.app.inject({ method: 'DELETE', url: `/v1/sessions/${session.session_id}`, headers: customer(apiKey) })).statusCode).toBe(200);
+    expect(
+      (await t.app.inject({ method: 'DELETE', url: `/v1/sessions/${session.session_id}`, headers: customer(apiKey) })).statusCode,
+    ).toBe(200);
     expect((await create(apiKey, 'y')).statusCode).toBe(201);
   });
 });

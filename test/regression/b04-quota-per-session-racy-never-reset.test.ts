@@ -14,12 +14,23 @@ import { createAppWithSimulator } from '../helpers/sim.js';
 import { pairedSession, providerCalls, sendText, type SimApp } from '../routes/gateway/helpers.js';
 
 let t: SimApp;
-beforeAll(async () => { t = await createAppWithSimulator(); });
-afterAll(async () => { await t.close(); });
-beforeEach(() => { t.sim.reset(); });
+beforeAll(async () => {
+  t = await createAppWithSimulator();
+});
+afterAll(async () => {
+  await t.close();
+});
+beforeEach(() => {
+  t.sim.reset();
+});
 
 async function secondSession(apiKey: string) {
-  const res = await t.app.inject({ method: 'POST', url: '/v1/sessions', headers: customer(apiKey), payload: { session_name: 'second', auto_connect: true } });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/v1/sessions',
+    headers: customer(apiKey),
+    payload: { session_name: 'second', auto_connect: true },
+  });
   const session = res.json().session as { session_id: string; session_token: string };
   t.sim.pair(session.session_id);
   return session.session_token;
@@ -37,15 +48,23 @@ describe('B4: the message quota is per user, exact and renewed', () => {
       expect(r.json()).toEqual({ message: 'message quota exceeded', code: 'QUOTA_EXCEEDED' });
     }
     expect(providerCalls(t, '/chat/send/text')).toHaveLength(6);
-    expect((await t.app.inject({ url: '/v1/me', headers: customer(first.apiKey) })).json().quota).toMatchObject({ max_messages: 6, used: 6, remaining: 0 });
+    expect((await t.app.inject({ url: '/v1/me', headers: customer(first.apiKey) })).json().quota).toMatchObject({
+      max_messages: 6,
+      used: 6,
+      remaining: 0,
+    });
   });
 
   it('a renewal through POST /internal/users (the upsert) starts a new period', async () => {
     const { token, userId } = await pairedSession(t, { max_messages: 1, expires_at: '2026-12-01T00:00:00Z' });
     expect((await sendText(t, token)).statusCode).toBe(200);
     expect((await sendText(t, token)).statusCode).toBe(429);
-    const renewed = await t.app.inject({ method: 'POST', url: '/internal/users', headers: internal(),
-      payload: { user_id: userId, source: 'app', expires_at: '2027-12-01T00:00:00Z', max_messages: 1 } });
+    const renewed = await t.app.inject({
+      method: 'POST',
+      url: '/internal/users',
+      headers: internal(),
+      payload: { user_id: userId, source: 'app', expires_at: '2027-12-01T00:00:00Z', max_messages: 1 },
+    });
     expect(renewed.statusCode).toBe(200);
     expect((await sendText(t, token)).statusCode).toBe(200);
     expect((await sendText(t, token)).statusCode).toBe(429);
@@ -54,8 +73,12 @@ describe('B4: the message quota is per user, exact and renewed', () => {
   it('an upsert that does not move expires_at forward is no renewal', async () => {
     const { token, userId } = await pairedSession(t, { max_messages: 1, expires_at: '2026-12-01T00:00:00Z' });
     expect((await sendText(t, token)).statusCode).toBe(200);
-    await t.app.inject({ method: 'POST', url: '/internal/users', headers: internal(),
-      payload: { user_id: userId, source: 'app', expires_at: '2026-12-01T00:00:00Z', max_messages: 1 } });
+    await t.app.inject({
+      method: 'POST',
+      url: '/internal/users',
+      headers: internal(),
+      payload: { user_id: userId, source: 'app', expires_at: '2026-12-01T00:00:00Z', max_messages: 1 },
+    });
     expect((await sendText(t, token)).statusCode).toBe(429);
   });
 
@@ -64,7 +87,15 @@ describe('B4: the message quota is per user, exact and renewed', () => {
     expect((await sendText(t, token)).statusCode).toBe(200);
     expect((await sendText(t, token)).statusCode).toBe(429);
     expect((await t.app.inject({ url: '/v1/wa/session/status', headers: { token } })).statusCode).toBe(200);
-    expect((await t.app.inject({ method: 'POST', url: '/v1/wa/chat/presence', headers: { token, 'content-type': 'application/json' },
-      payload: { Phone: '6281234567890', State: 'composing', Media: '' } })).statusCode).toBe(200);
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/v1/wa/chat/presence',
+          headers: { token, 'content-type': 'application/json' },
+          payload: { Phone: '6281234567890', State: 'composing', Media: '' },
+        })
+      ).statusCode,
+    ).toBe(200);
   });
 });

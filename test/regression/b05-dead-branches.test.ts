@@ -17,10 +17,14 @@ import { createAppWithSimulator } from '../helpers/sim.js';
 import { pairedSession, providerCalls, type SimApp } from '../routes/gateway/helpers.js';
 
 let t: SimApp;
-beforeAll(async () => { t = await createAppWithSimulator({ env: { PUBLIC_RATE_LIMIT_MAX_REQUEST: '30' } }); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createAppWithSimulator({ env: { PUBLIC_RATE_LIMIT_MAX_REQUEST: '30' } });
+});
+afterAll(async () => {
+  await t.close();
+});
 
-describe('B5: the Go service\'s dead branches', () => {
+describe("B5: the Go service's dead branches", () => {
   it('an inactive subscription answers 403 "subscription inactive" on /v1 and on the gateway', async () => {
     const { apiKey, userId, token } = await pairedSession(t);
     await t.db.query("UPDATE wa_user_subscriptions SET status = 'inactive' WHERE user_id = $1", [userId]);

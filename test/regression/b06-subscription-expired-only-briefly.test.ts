@@ -13,12 +13,20 @@ import { createAppWithSimulator } from '../helpers/sim.js';
 import { pairedSession, providerCalls, type SimApp } from '../routes/gateway/helpers.js';
 
 let t: SimApp;
-beforeAll(async () => { t = await createAppWithSimulator({ now: '2026-06-01T00:00:00Z' }); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createAppWithSimulator({ now: '2026-06-01T00:00:00Z' });
+});
+afterAll(async () => {
+  await t.close();
+});
 
 const EXPIRED = { message: 'subscription expired', code: 'SUBSCRIPTION_EXPIRED' };
-const subRow = async (userId: string) => (await t.db.query<{ status: string; updated_at: Date }>(
-  'SELECT status, updated_at FROM wa_user_subscriptions WHERE user_id = $1', [userId])).rows[0]!;
+const subRow = async (userId: string) =>
+  (
+    await t.db.query<{ status: string; updated_at: Date }>('SELECT status, updated_at FROM wa_user_subscriptions WHERE user_id = $1', [
+      userId,
+    ])
+  ).rows[0]!;
 
 describe('B6: an expired subscription always says so, and a read never writes', () => {
   it('repeated requests after expiry all answer "subscription expired", before and after the sweep', async () => {

@@ -12,14 +12,22 @@ import { createAppWithSimulator } from '../helpers/sim.js';
 import { pairedSession, providerCalls, type SimApp } from '../routes/gateway/helpers.js';
 
 let t: SimApp;
-beforeAll(async () => { t = await createAppWithSimulator({ now: '2026-06-01T00:00:00Z' }); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createAppWithSimulator({ now: '2026-06-01T00:00:00Z' });
+});
+afterAll(async () => {
+  await t.close();
+});
 
 describe('B7: only the genfity-wa subscription counts', () => {
   it('an expired genfity-wa plan is not rescued by a newer, active plan of another provider', async () => {
     const { apiKey, userId, token } = await pairedSession(t, { expires_at: '2026-06-01T00:05:00Z', max_sessions: 3 });
-    const other = await t.app.inject({ method: 'POST', url: '/internal/users', headers: internal(),
-      payload: { user_id: userId, source: 'app', provider: 'other-wa', expires_at: '2030-01-01T00:00:00Z', max_sessions: 9 } });
+    const other = await t.app.inject({
+      method: 'POST',
+      url: '/internal/users',
+      headers: internal(),
+      payload: { user_id: userId, source: 'app', provider: 'other-wa', expires_at: '2030-01-01T00:00:00Z', max_sessions: 9 },
+    });
     expect(other.statusCode).toBe(200);
     t.clock.set('2026-06-01T01:00:00Z');
     t.sim.clearRequests();
@@ -35,8 +43,12 @@ describe('B7: only the genfity-wa subscription counts', () => {
 
   it('a user whose only plan is for another provider has no subscription here (403), and /v1/me shows the genfity-wa plan', async () => {
     const { apiKey, userId } = await pairedSession(t, { max_sessions: 2 });
-    await t.app.inject({ method: 'POST', url: '/internal/users', headers: internal(),
-      payload: { user_id: userId, source: 'app', provider: 'other-wa', expires_at: '2031-01-01T00:00:00Z', max_sessions: 7 } });
+    await t.app.inject({
+      method: 'POST',
+      url: '/internal/users',
+      headers: internal(),
+      payload: { user_id: userId, source: 'app', provider: 'other-wa', expires_at: '2031-01-01T00:00:00Z', max_sessions: 7 },
+    });
     const me = (await t.app.inject({ url: '/v1/me', headers: customer(apiKey) })).json();
     expect(me.subscription).toMatchObject({ provider: 'genfity-wa', max_sessions: 2 });
     await t.db.query("DELETE FROM wa_user_subscriptions WHERE user_id = $1 AND provider = 'genfity-wa'", [userId]);

@@ -12,13 +12,17 @@ import { createAppWithSimulator } from '../helpers/sim.js';
 import { pairedSession, providerCalls, sendText, type SimApp } from '../routes/gateway/helpers.js';
 
 let t: SimApp;
-beforeAll(async () => { t = await createAppWithSimulator(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createAppWithSimulator();
+});
+afterAll(async () => {
+  await t.close();
+});
 
 const setStatus = (userId: string, status: string) =>
   t.app.inject({ method: 'PUT', url: `/internal/users/${userId}`, headers: internal(), payload: { status } });
 
-describe('B8: the token gateway checks the owner\'s status', () => {
+describe("B8: the token gateway checks the owner's status", () => {
   it('an inactive owner is refused on /wa and /v1/wa, even right after a cached success', async () => {
     const { token, userId, apiKey } = await pairedSession(t);
     expect((await t.app.inject({ url: '/wa/session/status', headers: { token } })).statusCode).toBe(200);

@@ -12,8 +12,12 @@ import { createAppWithSimulator } from '../helpers/sim.js';
 import type { SimApp } from '../routes/gateway/helpers.js';
 
 let t: SimApp;
-beforeAll(async () => { t = await createAppWithSimulator({ now: '2026-06-01T00:00:00Z' }); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createAppWithSimulator({ now: '2026-06-01T00:00:00Z' });
+});
+afterAll(async () => {
+  await t.close();
+});
 
 async function sessionNamed(name: string) {
   const { apiKey } = await seedUser(t.app);

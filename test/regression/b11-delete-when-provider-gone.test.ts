@@ -14,8 +14,12 @@ import { createAppWithSimulator, SIM_ADMIN_TOKEN } from '../helpers/sim.js';
 import { pairedSession, type SimApp } from '../routes/gateway/helpers.js';
 
 let t: SimApp;
-beforeAll(async () => { t = await createAppWithSimulator(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createAppWithSimulator();
+});
+afterAll(async () => {
+  await t.close();
+});
 
 const remove = (apiKey: string, id: string) => t.app.inject({ method: 'DELETE', url: `/v1/sessions/${id}`, headers: customer(apiKey) });
 const count = async (table: string, sessionId: string) =>
@@ -26,17 +30,26 @@ describe('B11: a session can always be deleted, with what hangs off it', () => {
     const { apiKey, userId, sessionId, token } = await pairedSession(t);
     t.sim.setContacts(sessionId, { '6281111111111@s.whatsapp.net': { FullName: 'Budi' } });
     await t.app.inject({ method: 'POST', url: `/v1/sessions/${sessionId}/contacts/sync`, headers: customer(apiKey) });
-    await t.app.inject({ method: 'POST', url: '/v1/wa/chat/send/text', headers: { token, 'content-type': 'application/json' }, payload: { Phone: '6281234567890', Body: 'x' } });
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/wa/chat/send/text',
+      headers: { token, 'content-type': 'application/json' },
+      payload: { Phone: '6281234567890', Body: 'x' },
+    });
     await t.deps.flushCounters();
     expect(await count('wa_session_contacts', sessionId)).toBe(1);
     expect(await count('wa_session_message_stats', sessionId)).toBe(1);
     // Someone removed the session on genfity-wa directly.
-    const gone = await fetch(`${t.sim.url}/admin/users/${sessionId}/full`, { method: 'DELETE', headers: { authorization: SIM_ADMIN_TOKEN } });
+    const gone = await fetch(`${t.sim.url}/admin/users/${sessionId}/full`, {
+      method: 'DELETE',
+      headers: { authorization: SIM_ADMIN_TOKEN },
+    });
     expect(gone.status).toBe(200);
     const res = await remove(apiKey, sessionId);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ message: 'session deleted', code: 'SESSION_DELETED' });
-    for (const table of ['wa_sessions', 'wa_session_contacts', 'wa_session_message_stats']) expect(await count(table, sessionId), table).toBe(0);
+    for (const table of ['wa_sessions', 'wa_session_contacts', 'wa_session_message_stats'])
+      expect(await count(table, sessionId), table).toBe(0);
     expect((await t.app.inject({ url: '/v1/sessions', headers: customer(apiKey) })).json().sessions).toEqual([]);
     expect((await t.db.query('SELECT 1 FROM wa_service_users WHERE id = $1', [userId])).rows).toHaveLength(1);
   });

@@ -13,9 +13,15 @@ import type { SimApp } from '../routes/gateway/helpers.js';
 
 let t: SimApp;
 // Relay mode: a create is three provider steps (create the user, set its webhook key, then our row).
-beforeAll(async () => { t = await createAppWithSimulator({ env: { GATEWAY_PUBLIC_URL: 'https://gateway.example.com' } }); });
-afterAll(async () => { await t.close(); });
-beforeEach(() => { t.sim.reset(); });
+beforeAll(async () => {
+  t = await createAppWithSimulator({ env: { GATEWAY_PUBLIC_URL: 'https://gateway.example.com' } });
+});
+afterAll(async () => {
+  await t.close();
+});
+beforeEach(() => {
+  t.sim.reset();
+});
 
 const create = (apiKey: string) =>
   t.app.inject({ method: 'POST', url: '/v1/sessions', headers: customer(apiKey), payload: { session_name: 'half' } });

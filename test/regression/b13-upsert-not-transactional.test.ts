@@ -14,12 +14,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, customer, internal, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
-beforeAll(async () => { t = await createTestApp(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
 
 const upsert = (payload: object) => t.app.inject({ method: 'POST', url: '/internal/users', headers: internal(), payload });
-const subscriptions = async (userId: string, provider = 'genfity-wa') => (await t.db.query<{ n: number }>(
-  'SELECT count(*) AS n FROM wa_user_subscriptions WHERE user_id = $1 AND provider = $2', [userId, provider])).rows[0]!.n;
+const subscriptions = async (userId: string, provider = 'genfity-wa') =>
+  (
+    await t.db.query<{ n: number }>('SELECT count(*) AS n FROM wa_user_subscriptions WHERE user_id = $1 AND provider = $2', [
+      userId,
+      provider,
+    ])
+  ).rows[0]!.n;
 
 describe('B13: the upsert is one transaction', () => {
   it('10 parallel first upserts of one id → ten 200s, one key that works, one user, one subscription', async () => {
@@ -43,8 +52,15 @@ describe('B13: the upsert is one transaction', () => {
   });
 
   it('kept: an existing user answers 200 with api_key "" and its key keeps working', async () => {
-    const body = { user_id: 'b13_again', source: 'app', expires_at: '2030-01-01T00:00:00Z', max_sessions: 1, max_messages: 0,
-      provider: 'genfity-wa', created_by: 'govconnect-channel-service' };
+    const body = {
+      user_id: 'b13_again',
+      source: 'app',
+      expires_at: '2030-01-01T00:00:00Z',
+      max_sessions: 1,
+      max_messages: 0,
+      provider: 'genfity-wa',
+      created_by: 'govconnect-channel-service',
+    };
     const first = await upsert(body);
     const again = await upsert(body);
     expect(again.statusCode).toBe(200);

@@ -12,12 +12,21 @@ import { createTestApp, customer, GLOBAL_KEY, internal, SCOPED_KEY, type TestApp
 import { seedUser } from '../helpers/seed.js';
 
 let t: TestApp;
-beforeAll(async () => { t = await createTestApp(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
 
 const upsert = (payload: object, key: string) => t.app.inject({ method: 'POST', url: '/internal/users', headers: internal(key), payload });
-const rowOf = async (userId: string) => (await t.db.query<{ source_service: string; max_sessions: number }>(
-  `SELECT u.source_service, s.max_sessions FROM wa_service_users u JOIN wa_user_subscriptions s ON s.user_id = u.id WHERE u.id = $1`, [userId])).rows[0];
+const rowOf = async (userId: string) =>
+  (
+    await t.db.query<{ source_service: string; max_sessions: number }>(
+      `SELECT u.source_service, s.max_sessions FROM wa_service_users u JOIN wa_user_subscriptions s ON s.user_id = u.id WHERE u.id = $1`,
+      [userId],
+    )
+  ).rows[0];
 
 describe('B14: no take-over through the upsert', () => {
   it('a scoped key (source "app") cannot upsert a user of source "other"', async () => {
@@ -29,11 +38,15 @@ describe('B14: no take-over through the upsert', () => {
     expect((await t.app.inject({ url: '/v1/me', headers: customer(victim.apiKey) })).statusCode).toBe(200);
   });
 
-  it('a scoped key still upserts its own source\'s users; a global key may move a user', async () => {
+  it("a scoped key still upserts its own source's users; a global key may move a user", async () => {
     const own = await seedUser(t.app, { source: 'app' });
-    expect((await upsert({ user_id: own.userId, source: 'app', expires_at: '2035-01-01T00:00:00Z', max_sessions: 4 }, SCOPED_KEY)).statusCode).toBe(200);
+    expect(
+      (await upsert({ user_id: own.userId, source: 'app', expires_at: '2035-01-01T00:00:00Z', max_sessions: 4 }, SCOPED_KEY)).statusCode,
+    ).toBe(200);
     expect(await rowOf(own.userId)).toEqual({ source_service: 'app', max_sessions: 4 });
-    expect((await upsert({ user_id: own.userId, source: 'other', expires_at: '2035-01-01T00:00:00Z', max_sessions: 4 }, GLOBAL_KEY)).statusCode).toBe(200);
+    expect(
+      (await upsert({ user_id: own.userId, source: 'other', expires_at: '2035-01-01T00:00:00Z', max_sessions: 4 }, GLOBAL_KEY)).statusCode,
+    ).toBe(200);
     expect((await rowOf(own.userId))!.source_service).toBe('other');
   });
 });

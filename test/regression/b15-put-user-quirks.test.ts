@@ -12,13 +12,19 @@ import { createTestApp, internal, type TestApp } from '../helpers/app.js';
 import { seedUser } from '../helpers/seed.js';
 
 let t: TestApp;
-beforeAll(async () => { t = await createTestApp(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
 
-const put = (userId: string, payload: object) => t.app.inject({ method: 'PUT', url: `/internal/users/${userId}`, headers: internal(), payload });
-const planOf = async (userId: string) => (await t.app.inject({ url: `/internal/users/${userId}`, headers: internal() })).json().subscription;
+const put = (userId: string, payload: object) =>
+  t.app.inject({ method: 'PUT', url: `/internal/users/${userId}`, headers: internal(), payload });
+const planOf = async (userId: string) =>
+  (await t.app.inject({ url: `/internal/users/${userId}`, headers: internal() })).json().subscription;
 
-describe('B15: PUT /internal/users/:user_id is a patch of the path\'s user', () => {
+describe("B15: PUT /internal/users/:user_id is a patch of the path's user", () => {
   it('an omitted max_messages keeps the quota', async () => {
     const { userId } = await seedUser(t.app, { max_messages: 500, max_sessions: 1 });
     const res = await put(userId, { max_sessions: 3 });
@@ -27,7 +33,7 @@ describe('B15: PUT /internal/users/:user_id is a patch of the path\'s user', () 
     expect(await planOf(userId)).toMatchObject({ max_sessions: 3, max_messages: 500 });
   });
 
-  it('the Go body is accepted; the path names the user, the body\'s user_id is ignored', async () => {
+  it("the Go body is accepted; the path names the user, the body's user_id is ignored", async () => {
     const a = await seedUser(t.app, { max_messages: 10 });
     const b = await seedUser(t.app, { max_messages: 20 });
     const res = await put(a.userId, { user_id: b.userId, source: 'app', expires_at: '2032-01-01T00:00:00Z', max_messages: 99 });

@@ -11,11 +11,20 @@ import { createTestApp, customer, internal, SCOPED_KEY, type TestApp } from '../
 import { seedUser } from '../helpers/seed.js';
 
 let t: TestApp;
-beforeAll(async () => { t = await createTestApp(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
 
-const rotate = (userId: string, key?: string) => t.app.inject({ method: 'POST', url: `/internal/users/${userId}/apikey/rotate`,
-  headers: { ...internal(key), 'content-type': 'application/json' }, payload: '{}' });
+const rotate = (userId: string, key?: string) =>
+  t.app.inject({
+    method: 'POST',
+    url: `/internal/users/${userId}/apikey/rotate`,
+    headers: { ...internal(key), 'content-type': 'application/json' },
+    payload: '{}',
+  });
 const info = (userId: string, key?: string) => t.app.inject({ url: `/internal/users/${userId}/apikey`, headers: internal(key) });
 
 describe('B16: apikey and rotate need an existing user', () => {
@@ -27,7 +36,7 @@ describe('B16: apikey and rotate need an existing user', () => {
     expect((await t.db.query("SELECT 1 FROM wa_service_users WHERE id = 'b16_ghost'")).rows).toEqual([]);
   });
 
-  it('scoped key, unknown user → 403 as for another source\'s user', async () => {
+  it("scoped key, unknown user → 403 as for another source's user", async () => {
     for (const res of [await info('b16_ghost', SCOPED_KEY), await rotate('b16_ghost', SCOPED_KEY)]) {
       expect(res.statusCode).toBe(403);
       expect(res.json().code).toBe('USER_NOT_IN_SOURCE');

@@ -10,14 +10,20 @@ import { createTestApp, customer, type TestApp } from '../helpers/app.js';
 import { seedUser } from '../helpers/seed.js';
 
 let t: TestApp;
-beforeAll(async () => { t = await createTestApp(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
 
 describe('B17: /v1/me shows no key hash', () => {
   it('the answer holds neither the key, its hash nor provider_mapping', async () => {
     const { userId, apiKey } = await seedUser(t.app);
     await t.db.query(`UPDATE wa_service_users SET provider_mapping = '{"genfity-wa":"mapped-secret"}' WHERE id = $1`, [userId]);
-    const { rows } = await t.db.query<{ customer_api_key: string }>('SELECT customer_api_key FROM wa_service_users WHERE id = $1', [userId]);
+    const { rows } = await t.db.query<{ customer_api_key: string }>('SELECT customer_api_key FROM wa_service_users WHERE id = $1', [
+      userId,
+    ]);
     const res = await t.app.inject({ url: '/v1/me', headers: customer(apiKey) });
     expect(res.statusCode).toBe(200);
     const body = res.json();

@@ -16,7 +16,9 @@ let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp({ env: { PUBLIC_RATE_LIMIT_MAX_REQUEST: '3', TRUST_PROXY: '10.0.0.1' } });
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 
 const from = (remoteAddress: string, headers: Record<string, string> = {}) =>
   t.app.inject({ url: '/v1/me', remoteAddress, headers: { ...customer('gwa_nobody'), ...headers } });
@@ -37,7 +39,8 @@ describe('B18: the rate-limit key cannot be chosen by the client', () => {
   it('behind a trusted proxy each client has its own budget, and entries it prepends are not believed', async () => {
     for (let i = 1; i <= 3; i += 1) expect((await from('10.0.0.1', { 'x-forwarded-for': `203.0.113.${i}` })).statusCode).toBe(401);
     const spoofing = [];
-    for (let i = 0; i < 4; i += 1) spoofing.push((await from('10.0.0.1', { 'x-forwarded-for': `198.51.100.${i}, 203.0.113.50` })).statusCode);
+    for (let i = 0; i < 4; i += 1)
+      spoofing.push((await from('10.0.0.1', { 'x-forwarded-for': `198.51.100.${i}, 203.0.113.50` })).statusCode);
     expect(spoofing).toEqual([401, 401, 401, 429]);
     expect((await from('10.0.0.1', { 'x-forwarded-for': '203.0.113.51' })).statusCode).toBe(401);
   });

@@ -30,8 +30,10 @@ function gzipFront(target: () => string): Server {
       answer.on('end', () => {
         const body = Buffer.concat(chunks);
         const gzip = String(req.headers['accept-encoding'] ?? '').includes('gzip');
-        res.writeHead(answer.statusCode ?? 502, { 'content-type': answer.headers['content-type'] ?? 'application/json',
-          ...(gzip ? { 'content-encoding': 'gzip' } : {}) });
+        res.writeHead(answer.statusCode ?? 502, {
+          'content-type': answer.headers['content-type'] ?? 'application/json',
+          ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+        });
         res.end(gzip ? gzipSync(body) : body);
       });
     });
@@ -47,7 +49,10 @@ beforeAll(async () => {
   simUrl = t.sim.url;
   token = (await pairedSession(t)).token;
 });
-afterAll(async () => { await t.close(); await new Promise((resolve) => front.close(resolve)); });
+afterAll(async () => {
+  await t.close();
+  await new Promise((resolve) => front.close(resolve));
+});
 
 describe('B19: one credential forwarded, compressed answers stay decodable', () => {
   it.each([
@@ -56,12 +61,22 @@ describe('B19: one credential forwarded, compressed answers stay decodable', () 
     ['raw Authorization', () => ({ authorization: token })],
   ])('%s → only `token` reaches the provider', async (_name, credential) => {
     t.sim.clearRequests();
-    const res = await t.app.inject({ url: '/v1/wa/session/status', headers: { ...credential(), 'x-api-key': 'gwa_customer-key',
-      'x-internal-api-key': 'internal-key', cookie: 'sid=1', 'proxy-authorization': 'Basic eA==', 'x-trace': 'kept' } });
+    const res = await t.app.inject({
+      url: '/v1/wa/session/status',
+      headers: {
+        ...credential(),
+        'x-api-key': 'gwa_customer-key',
+        'x-internal-api-key': 'internal-key',
+        cookie: 'sid=1',
+        'proxy-authorization': 'Basic eA==',
+        'x-trace': 'kept',
+      },
+    });
     expect(res.statusCode).toBe(200);
     const [call] = providerCalls(t, '/session/status');
     expect(call!.headers.token).toBe(token);
-    for (const name of ['authorization', 'x-api-key', 'x-internal-api-key', 'cookie', 'proxy-authorization']) expect(call!.headers[name], name).toBeUndefined();
+    for (const name of ['authorization', 'x-api-key', 'x-internal-api-key', 'cookie', 'proxy-authorization'])
+      expect(call!.headers[name], name).toBeUndefined();
     expect(call!.headers['x-trace']).toBe('kept');
   });
 

@@ -17,17 +17,22 @@ let t: SimApp;
 let token = '';
 let client: Client;
 let close: () => Promise<void>;
-beforeAll(async () => { ({ t, token, client, close } = await pairedOverHttp()); });
-afterAll(async () => { await close(); });
+beforeAll(async () => {
+  ({ t, token, client, close } = await pairedOverHttp());
+});
+afterAll(async () => {
+  await close();
+});
 
 const get = async (path: string, headers: Record<string, string>) => {
   const res = await client.request({ method: 'GET', path, headers });
-  return { status: res.statusCode, body: await res.body.json() as { message: string; code: string } };
+  return { status: res.statusCode, body: (await res.body.json()) as { message: string; code: string } };
 };
 
 describe('B20: no /admin bypass', () => {
   it.each(['//admin/users', '/./admin/users', '/Admin/users', '/ADMIN/users', '/%61dmin/users', '/admin%2fusers', '/chat/../admin/users'])(
-    '%s → 403 ADMIN_PATH under both prefixes, nothing forwarded', async (path) => {
+    '%s → 403 ADMIN_PATH under both prefixes, nothing forwarded',
+    async (path) => {
       t.sim.clearRequests();
       for (const prefix of ['/wa', '/v1/wa']) {
         const res = await get(`${prefix}${path}`, { token });
@@ -35,7 +40,8 @@ describe('B20: no /admin bypass', () => {
         expect(res.body).toEqual({ message: 'admin path is not exposed', code: 'ADMIN_PATH' });
       }
       expect(providerCalls(t)).toEqual([]);
-    });
+    },
+  );
 
   it('the admin token itself opens nothing: as a credential it is not a session token', async () => {
     t.sim.clearRequests();

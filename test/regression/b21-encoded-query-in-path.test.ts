@@ -14,18 +14,27 @@ let t: SimApp;
 let token = '';
 let client: Client;
 let close: () => Promise<void>;
-beforeAll(async () => { ({ t, token, client, close } = await pairedOverHttp()); });
-afterAll(async () => { await close(); });
+beforeAll(async () => {
+  ({ t, token, client, close } = await pairedOverHttp());
+});
+afterAll(async () => {
+  await close();
+});
 
 describe('B21: an encoded ? or # cannot rewrite the provider URL', () => {
-  it.each(['/session%3Fstatus', '/session/status%3Ftoken=someone-else', '/chat/history%23x', '/session%2fstatus%3F', '/session/status%253F'])(
-    '%s → 400 GATEWAY_PATH_INVALID, nothing forwarded', async (path) => {
-      t.sim.clearRequests();
-      const res = await client.request({ method: 'GET', path: `/v1/wa${path}`, headers: { token } });
-      expect(res.statusCode).toBe(400);
-      expect(await res.body.json()).toMatchObject({ code: 'GATEWAY_PATH_INVALID', message: expect.stringContaining('invalid path') });
-      expect(providerCalls(t)).toEqual([]);
-    });
+  it.each([
+    '/session%3Fstatus',
+    '/session/status%3Ftoken=someone-else',
+    '/chat/history%23x',
+    '/session%2fstatus%3F',
+    '/session/status%253F',
+  ])('%s → 400 GATEWAY_PATH_INVALID, nothing forwarded', async (path) => {
+    t.sim.clearRequests();
+    const res = await client.request({ method: 'GET', path: `/v1/wa${path}`, headers: { token } });
+    expect(res.statusCode).toBe(400);
+    expect(await res.body.json()).toMatchObject({ code: 'GATEWAY_PATH_INVALID', message: expect.stringContaining('invalid path') });
+    expect(providerCalls(t)).toEqual([]);
+  });
 
   it('the real query string is forwarded as sent, the path on its own', async () => {
     t.sim.clearRequests();

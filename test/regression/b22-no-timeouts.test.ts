@@ -16,9 +16,15 @@ import { createAppWithSimulator } from '../helpers/sim.js';
 import { pairedSession, providerCalls, sendText, type SimApp } from '../routes/gateway/helpers.js';
 
 let t: SimApp;
-beforeAll(async () => { t = await createAppWithSimulator({ env: { PROVIDER_TIMEOUT_MS: '600', PROVIDER_LONG_TIMEOUT_MS: '1200' } }); });
-afterAll(async () => { await t.close(); });
-beforeEach(() => { t.sim.reset(); });
+beforeAll(async () => {
+  t = await createAppWithSimulator({ env: { PROVIDER_TIMEOUT_MS: '600', PROVIDER_LONG_TIMEOUT_MS: '1200' } });
+});
+afterAll(async () => {
+  await t.close();
+});
+beforeEach(() => {
+  t.sim.reset();
+});
 
 describe('B22: a slow provider is a 504, never a hang', () => {
   it('gateway: a hung status or send → 504 {message, code}', async () => {
@@ -44,7 +50,12 @@ describe('B22: a slow provider is a 504, never a hang', () => {
   it('auto_connect with a hung connect: the create still answers 201 and the connect was sent with Immediate', async () => {
     const { apiKey } = await seedUser(t.app);
     t.sim.setLatency(2500, '/session/connect');
-    const res = await t.app.inject({ method: 'POST', url: '/v1/sessions', headers: customer(apiKey), payload: { session_name: 'slow', auto_connect: true } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/sessions',
+      headers: customer(apiKey),
+      payload: { session_name: 'slow', auto_connect: true },
+    });
     expect(res.statusCode).toBe(201);
     expect(res.json().session).toMatchObject({ session_name: 'slow', status: 'created' });
     const [connect] = providerCalls(t, '/session/connect');

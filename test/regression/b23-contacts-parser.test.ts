@@ -13,8 +13,12 @@ import { createAppWithSimulator } from '../helpers/sim.js';
 import { pairedSession, type SimApp } from '../routes/gateway/helpers.js';
 
 let t: SimApp;
-beforeAll(async () => { t = await createAppWithSimulator(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createAppWithSimulator();
+});
+afterAll(async () => {
+  await t.close();
+});
 
 describe('B23: the contacts answer is parsed as genfity-wa sends it', () => {
   it('envelope unwrapped, PascalCase names in order, phone from the JID', async () => {
@@ -37,7 +41,10 @@ describe('B23: the contacts answer is parsed as genfity-wa sends it', () => {
       ['6284444444444@s.whatsapp.net', 'Dewi', '6284444444444'],
     ]);
     expect(res.json().contacts.map((c: { jid: string }) => c.jid)).not.toContain('data');
-    expect(res.json().contacts.find((c: { jid: string }) => c.jid === '6281111111111@s.whatsapp.net').raw).toMatchObject({ FullName: 'Budi Santoso', Found: true });
+    expect(res.json().contacts.find((c: { jid: string }) => c.jid === '6281111111111@s.whatsapp.net').raw).toMatchObject({
+      FullName: 'Budi Santoso',
+      Found: true,
+    });
   });
 
   it('an empty address book gives no contacts (not one called "data")', async () => {

@@ -15,8 +15,12 @@ import { createAppWithSimulator } from '../helpers/sim.js';
 import { pairedSession, type SimApp } from '../routes/gateway/helpers.js';
 
 let t: SimApp;
-beforeAll(async () => { t = await createAppWithSimulator(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createAppWithSimulator();
+});
+afterAll(async () => {
+  await t.close();
+});
 
 const sessionsOf = async (apiKey: string) => (await t.app.inject({ url: '/v1/sessions', headers: customer(apiKey) })).json().sessions;
 const answer = (data: object) => ({ status: 200, body: { code: 200, data, success: true } });
@@ -26,12 +30,23 @@ describe('B24: a session answer never blanks or invents sessions', () => {
     const { apiKey, token, userId } = await pairedSession(t, {}, { session_name: 'kantor-desa' });
     await t.app.inject({ url: '/v1/wa/session/status', headers: { token } });
     const [synced] = await sessionsOf(apiKey);
-    expect(synced).toMatchObject({ session_name: 'kantor-desa', connected: true, logged_in: true, status: 'connected', jid: expect.stringContaining('6281200000001') });
+    expect(synced).toMatchObject({
+      session_name: 'kantor-desa',
+      connected: true,
+      logged_in: true,
+      status: 'connected',
+      jid: expect.stringContaining('6281200000001'),
+    });
 
     t.sim.failNext('/session/status', answer({ id: 'f'.repeat(32), connected: true, loggedIn: true, jid: '', name: '', token: '' }));
     expect((await t.app.inject({ url: '/v1/wa/session/status', headers: { token } })).statusCode).toBe(200);
     t.sim.failNext('/session/connect', answer({ details: 'Connected!' }));
-    await t.app.inject({ method: 'POST', url: '/v1/wa/session/connect', headers: { token, 'content-type': 'application/json' }, payload: { Immediate: true } });
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/wa/session/connect',
+      headers: { token, 'content-type': 'application/json' },
+      payload: { Immediate: true },
+    });
 
     const after = await sessionsOf(apiKey);
     expect(after).toHaveLength(1);
@@ -47,6 +62,12 @@ describe('B24: a session answer never blanks or invents sessions', () => {
     t.sim.setGarbage('/session/status', 1);
     expect((await t.app.inject({ url: '/v1/wa/session/status', headers: { token } })).statusCode).toBe(200);
     const [after] = await sessionsOf(apiKey);
-    expect(after).toMatchObject({ session_name: before.session_name, jid: before.jid, status: before.status, connected: true, logged_in: true });
+    expect(after).toMatchObject({
+      session_name: before.session_name,
+      jid: before.jid,
+      status: before.status,
+      connected: true,
+      logged_in: true,
+    });
   });
 });

@@ -14,11 +14,20 @@ import { createAppWithSimulator } from '../helpers/sim.js';
 import { pairedSession, sendText, type SimApp } from '../routes/gateway/helpers.js';
 
 let t: SimApp;
-beforeAll(async () => { t = await createAppWithSimulator(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createAppWithSimulator();
+});
+afterAll(async () => {
+  await t.close();
+});
 
-const statRows = async (sessionId: string) => (await t.db.query<{ message_type: string; total_sent: number; last_failed_at: Date | null }>(
-  'SELECT message_type, total_sent, last_failed_at FROM wa_session_message_stats WHERE session_id = $1 ORDER BY message_type', [sessionId])).rows;
+const statRows = async (sessionId: string) =>
+  (
+    await t.db.query<{ message_type: string; total_sent: number; last_failed_at: Date | null }>(
+      'SELECT message_type, total_sent, last_failed_at FROM wa_session_message_stats WHERE session_id = $1 ORDER BY message_type',
+      [sessionId],
+    )
+  ).rows;
 
 describe('B25: one statistics row per type, no zero timestamps, and readable', () => {
   it('20 parallel sends over two flushes → one text row with 20 sent and no failure instant', async () => {
@@ -29,19 +38,27 @@ describe('B25: one statistics row per type, no zero timestamps, and readable', (
     await t.deps.flushCounters();
     expect(await statRows(sessionId)).toEqual([{ message_type: 'text', total_sent: 20, last_failed_at: null }]);
     const settings = (await t.app.inject({ url: `/v1/sessions/${sessionId}/settings`, headers: customer(apiKey) })).json();
-    expect(settings.message_stats).toEqual({ sent: 20, failed: 0, by_type: [
-      { message_type: 'text', sent: 20, failed: 0, last_success_at: expect.any(String), last_failed_at: null }] });
+    expect(settings.message_stats).toEqual({
+      sent: 20,
+      failed: 0,
+      by_type: [{ message_type: 'text', sent: 20, failed: 0, last_success_at: expect.any(String), last_failed_at: null }],
+    });
     expect(settings.message_stat_sent).toBe(20);
   });
 
   it('the store refuses a duplicate row; a legacy year-1 instant reads as null', async () => {
     const { sessionId, userId, apiKey } = await pairedSession(t);
-    const insert = (at: string) => t.db.query(`INSERT INTO wa_session_message_stats (user_id, session_id, message_type, total_sent, total_failed, last_success_at, last_failed_at)
-      VALUES ($1, $2, 'image', 1, 0, '2026-01-01T00:00:00Z', $3)`, [userId, sessionId, at]);
+    const insert = (at: string) =>
+      t.db.query(
+        `INSERT INTO wa_session_message_stats (user_id, session_id, message_type, total_sent, total_failed, last_success_at, last_failed_at)
+      VALUES ($1, $2, 'image', 1, 0, '2026-01-01T00:00:00Z', $3)`,
+        [userId, sessionId, at],
+      );
     await insert('0001-01-01T00:00:00Z');
     await expect(insert('0001-01-01T00:00:00Z')).rejects.toThrow();
     const settings = (await t.app.inject({ url: `/v1/sessions/${sessionId}/settings`, headers: customer(apiKey) })).json();
     expect(settings.message_stats.by_type).toEqual([
-      { message_type: 'image', sent: 1, failed: 0, last_success_at: '2026-01-01T00:00:00.000Z', last_failed_at: null }]);
+      { message_type: 'image', sent: 1, failed: 0, last_success_at: '2026-01-01T00:00:00.000Z', last_failed_at: null },
+    ]);
   });
 });

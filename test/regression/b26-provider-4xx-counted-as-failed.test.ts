@@ -13,15 +13,25 @@ import { createAppWithSimulator } from '../helpers/sim.js';
 import { pairedSession, sendText, type SimApp } from '../routes/gateway/helpers.js';
 
 let t: SimApp;
-beforeAll(async () => { t = await createAppWithSimulator(); });
-afterAll(async () => { await t.close(); });
-beforeEach(() => { t.sim.reset(); });
+beforeAll(async () => {
+  t = await createAppWithSimulator();
+});
+afterAll(async () => {
+  await t.close();
+});
+beforeEach(() => {
+  t.sim.reset();
+});
 
 async function statsOf(apiKey: string, sessionId: string) {
   await t.deps.flushCounters();
   const settings = (await t.app.inject({ url: `/v1/sessions/${sessionId}/settings`, headers: customer(apiKey) })).json();
-  return { sent: settings.message_stats.sent as number, failed: settings.message_stats.failed as number,
-    sessionSent: settings.message_stat_sent as number, sessionFailed: settings.message_stat_failed as number };
+  return {
+    sent: settings.message_stats.sent as number,
+    failed: settings.message_stats.failed as number,
+    sessionSent: settings.message_stat_sent as number,
+    sessionFailed: settings.message_stat_failed as number,
+  };
 }
 
 describe('B26: a provider 4xx is not a failed message', () => {

@@ -13,19 +13,32 @@ import { createAppWithSimulator, SIM_ADMIN_TOKEN } from '../helpers/sim.js';
 import { providerCalls, type SimApp } from '../routes/gateway/helpers.js';
 
 let t: SimApp;
-beforeAll(async () => { t = await createAppWithSimulator(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createAppWithSimulator();
+});
+afterAll(async () => {
+  await t.close();
+});
 
 describe('B27: admin credentials only where they belong', () => {
   it('admin calls carry the raw admin token; gateway calls carry only the session token', async () => {
     const { apiKey } = await seedUser(t.app);
-    const created = await t.app.inject({ method: 'POST', url: '/v1/sessions', headers: customer(apiKey), payload: { session_name: 'pin', auto_connect: true } });
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/v1/sessions',
+      headers: customer(apiKey),
+      payload: { session_name: 'pin', auto_connect: true },
+    });
     expect(created.statusCode).toBe(201);
     const { session_id: id, session_token: token } = created.json().session;
     await t.app.inject({ method: 'PUT', url: `/v1/sessions/${id}`, headers: customer(apiKey), payload: { session_name: 'pin-2' } });
     await t.app.inject({ url: '/v1/wa/session/status', headers: { authorization: `Bearer ${token}` } });
     await t.app.inject({ method: 'DELETE', url: `/v1/sessions/${id}`, headers: customer(apiKey) });
-    const calls = providerCalls(t).map((r) => ({ call: `${r.method} ${r.path}`, authorization: r.headers.authorization, token: r.headers.token }));
+    const calls = providerCalls(t).map((r) => ({
+      call: `${r.method} ${r.path}`,
+      authorization: r.headers.authorization,
+      token: r.headers.token,
+    }));
     expect(calls).toEqual([
       { call: 'POST /admin/users', authorization: SIM_ADMIN_TOKEN, token: undefined },
       { call: 'POST /session/connect', authorization: undefined, token },

@@ -13,8 +13,12 @@ import { ConfigError, loadConfig } from '../../src/config.js';
 import { createTestApp, GLOBAL_KEY, internal, SCOPED_KEY, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
-beforeAll(async () => { t = await createTestApp(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
 
 const problemsOf = (keys: string) => {
   try {
@@ -35,11 +39,16 @@ describe('B29: internal keys', () => {
   });
 
   it('scoped and global entries load', () => {
-    expect(loadConfig({ INTERNAL_API_KEYS: 'app:k1, g1' }).internalKeys).toEqual([{ source: 'app', value: 'k1' }, { source: null, value: 'g1' }]);
+    expect(loadConfig({ INTERNAL_API_KEYS: 'app:k1, g1' }).internalKeys).toEqual([
+      { source: 'app', value: 'k1' },
+      { source: null, value: 'g1' },
+    ]);
   });
 
   it('only the exact key value opens /internal; prefixes, extensions, other lengths and name:value do not', async () => {
-    expect((await t.app.inject({ url: '/internal/me', headers: internal(SCOPED_KEY) })).json()).toEqual({ auth: { mode: 'scoped', source_service: 'app' } });
+    expect((await t.app.inject({ url: '/internal/me', headers: internal(SCOPED_KEY) })).json()).toEqual({
+      auth: { mode: 'scoped', source_service: 'app' },
+    });
     for (const wrong of [SCOPED_KEY.slice(0, -1), `${SCOPED_KEY}x`, `app:${SCOPED_KEY}`, GLOBAL_KEY.toUpperCase(), 'x'.repeat(4096)]) {
       const res = await t.app.inject({ url: '/internal/users', headers: internal(wrong) });
       expect(res.statusCode, wrong.slice(0, 20)).toBe(401);

@@ -12,14 +12,24 @@ import { createAppWithSimulator } from '../helpers/sim.js';
 import { providerCalls, type SimApp } from '../routes/gateway/helpers.js';
 
 let t: SimApp;
-beforeAll(async () => { t = await createAppWithSimulator(); });
-afterAll(async () => { await t.close(); });
-beforeEach(() => { t.sim.reset(); });
+beforeAll(async () => {
+  t = await createAppWithSimulator();
+});
+afterAll(async () => {
+  await t.close();
+});
+beforeEach(() => {
+  t.sim.reset();
+});
 
 async function createWith(events?: string) {
   const { apiKey } = await seedUser(t.app);
-  const res = await t.app.inject({ method: 'POST', url: '/v1/sessions', headers: customer(apiKey),
-    payload: { session_name: 'ev', auto_connect: true, ...(events === undefined ? {} : { events }) } });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/v1/sessions',
+    headers: customer(apiKey),
+    payload: { session_name: 'ev', auto_connect: true, ...(events === undefined ? {} : { events }) },
+  });
   expect(res.statusCode).toBe(201);
   const [created] = providerCalls(t, '/admin/users');
   const [connect] = providerCalls(t, '/session/connect');

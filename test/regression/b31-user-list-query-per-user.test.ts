@@ -20,17 +20,30 @@ const USER_TABLES = /wa_service_users|wa_user_subscriptions|wa_sessions/;
 
 beforeAll(async () => {
   store = await openTestStore();
-  const counting: Db = { ...store.db, query: (text, params) => { seen.push(text); return store.db.query(text, params); } };
+  const counting: Db = {
+    ...store.db,
+    query: (text, params) => {
+      seen.push(text);
+      return store.db.query(text, params);
+    },
+  };
   t = await createTestApp({ db: counting });
   for (let i = 0; i < 50; i += 1) {
     const { userId } = await seedUser(t.app, { user_id: `b31_${String(i).padStart(2, '0')}`, source: 'b31', max_sessions: 1 + (i % 5) });
     for (let s = 0; s < i % 3; s += 1) {
-      await store.db.query('INSERT INTO wa_sessions (user_id, session_id, session_token) VALUES ($1, $2, $3)', [userId, `${userId}_s${s}`, `tok_${userId}_${s}`]);
+      await store.db.query('INSERT INTO wa_sessions (user_id, session_id, session_token) VALUES ($1, $2, $3)', [
+        userId,
+        `${userId}_s${s}`,
+        `tok_${userId}_${s}`,
+      ]);
     }
   }
   await store.db.query("DELETE FROM wa_user_subscriptions WHERE user_id IN ('b31_07', 'b31_08')");
 });
-afterAll(async () => { await t.close(); await store.close(); });
+afterAll(async () => {
+  await t.close();
+  await store.close();
+});
 
 async function listed(query: string) {
   seen.length = 0;

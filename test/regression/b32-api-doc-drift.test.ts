@@ -20,10 +20,11 @@ beforeAll(async () => {
   t = await createAppWithSimulator();
   doc = (await t.app.inject({ url: '/openapi.json' })).json();
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 
-const jsonSchema = (op: any, status?: string) =>
-  (status ? op.responses[status] : op.requestBody).content['application/json'].schema;
+const jsonSchema = (op: any, status?: string) => (status ? op.responses[status] : op.requestBody).content['application/json'].schema;
 
 describe('B32: the documentation is the code', () => {
   it('the flags are documented in the create body, the settings body and the settings answer', () => {
@@ -38,8 +39,12 @@ describe('B32: the documentation is the code', () => {
 
   it('the flags sent at create are stored and returned by settings, as documented', async () => {
     const { apiKey } = await seedUser(t.app);
-    const res = await t.app.inject({ method: 'POST', url: '/v1/sessions', headers: customer(apiKey),
-      payload: { session_name: 'doc', auto_read_enabled: true, typing_enabled: true } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/sessions',
+      headers: customer(apiKey),
+      payload: { session_name: 'doc', auto_read_enabled: true, typing_enabled: true },
+    });
     const id = res.json().session.session_id;
     const settings = (await t.app.inject({ url: `/v1/sessions/${id}/settings`, headers: customer(apiKey) })).json();
     expect(settings).toMatchObject({ auto_read_enabled: true, typing_enabled: true });
@@ -49,8 +54,12 @@ describe('B32: the documentation is the code', () => {
     const { apiKey } = await seedUser(t.app);
     for (const method of ['put', 'delete'] as const) {
       expect(Object.keys(doc.paths['/v1/sessions/{session_id}']![method].responses)).toContain('404');
-      const res = await t.app.inject({ method: method.toUpperCase() as 'PUT' | 'DELETE', url: '/v1/sessions/missing', headers: customer(apiKey),
-        ...(method === 'put' ? { payload: { session_name: 'x' } } : {}) });
+      const res = await t.app.inject({
+        method: method.toUpperCase() as 'PUT' | 'DELETE',
+        url: '/v1/sessions/missing',
+        headers: customer(apiKey),
+        ...(method === 'put' ? { payload: { session_name: 'x' } } : {}),
+      });
       expect(res.statusCode, method).toBe(404);
       expect(res.json()).toEqual({ message: 'session not found', code: 'SESSION_NOT_FOUND' });
     }

@@ -26,8 +26,12 @@ describe('admin auth (contract §1)', () => {
 describe('admin users lifecycle', () => {
   it('creates with 201, a 32-hex id, the echoed fields and hmac_key as a boolean', async () => {
     const reply = await admin(sim.url, 'POST', '/admin/users', {
-      name: 'acme-1', token: 'tok-create', webhook: 'http://example.test/h', events: 'Message,QR',
-      hmacKey: 'k'.repeat(32), history: 5,
+      name: 'acme-1',
+      token: 'tok-create',
+      webhook: 'http://example.test/h',
+      events: 'Message,QR',
+      hmacKey: 'k'.repeat(32),
+      history: 5,
     });
     expect(reply.status).toBe(201);
     expect(reply.headers['content-type']).toBe('application/json; charset=utf-8');
@@ -35,8 +39,13 @@ describe('admin users lifecycle', () => {
     expect(reply.json.success).toBe(true);
     expect(reply.json.data.id).toMatch(/^[0-9a-f]{32}$/);
     expect(reply.json.data).toMatchObject({
-      name: 'acme-1', token: 'tok-create', webhook: 'http://example.test/h', events: 'Message,QR', expiration: 0,
-      hmac_key: true, proxy_config: { enabled: false, proxy_url: '' },
+      name: 'acme-1',
+      token: 'tok-create',
+      webhook: 'http://example.test/h',
+      events: 'Message,QR',
+      expiration: 0,
+      hmac_key: true,
+      proxy_config: { enabled: false, proxy_url: '' },
     });
     expect(reply.json.data.s3_config.access_key).toBe('***');
     expect(reply.json.data).not.toHaveProperty('history');

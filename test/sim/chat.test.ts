@@ -23,9 +23,15 @@ const SENDS: Record<string, { body: Record<string, unknown>; missing: [string, s
   document: { body: { Phone: '628123', Document: octet, FileName: 'a.pdf' }, missing: ['Document', 'missing Document in Payload'] },
   video: { body: { Phone: '628123', Video: 'data:video/mp4;base64,AAAAGGZ0eXA=' }, missing: ['Video', 'missing Video in Payload'] },
   sticker: { body: { Phone: '628123', Sticker: 'data:image/webp;base64,UklGRg==' }, missing: ['Sticker', 'missing Sticker in Payload'] },
-  location: { body: { Phone: '628123', Latitude: -6.2, Longitude: 106.8, Name: 'Monas' }, missing: ['Latitude', 'missing Latitude in Payload'] },
+  location: {
+    body: { Phone: '628123', Latitude: -6.2, Longitude: 106.8, Name: 'Monas' },
+    missing: ['Latitude', 'missing Latitude in Payload'],
+  },
   contact: { body: { Phone: '628123', Name: 'Budi', Vcard: 'BEGIN:VCARD\nEND:VCARD' }, missing: ['Name', 'missing Name in Payload'] },
-  buttons: { body: { Phone: '628123', Title: 'Pick', Buttons: [{ ButtonId: '1', ButtonText: 'Yes' }] }, missing: ['Title', 'missing Title in Payload'] },
+  buttons: {
+    body: { Phone: '628123', Title: 'Pick', Buttons: [{ ButtonId: '1', ButtonText: 'Yes' }] },
+    missing: ['Title', 'missing Title in Payload'],
+  },
   list: {
     body: { Phone: '628123', ButtonText: 'Open', Desc: 'd', TopText: 't', List: [{ title: 'a', desc: 'b' }] },
     missing: ['Desc', 'missing required fields: Phone, ButtonText, Desc, TopText'],
@@ -83,17 +89,24 @@ describe('POST /chat/send/* validation', () => {
 
   it('checks ContextInfo pairs, bad JIDs and media prefixes with the provider strings', async () => {
     const send = (kind: string, body: unknown) => user(sim.url, token, 'POST', `/chat/send/${kind}`, body);
-    expect((await send('text', { Phone: '628', Body: 'x', ContextInfo: { stanzaID: 'A' } })).json.error).toBe('missing Participant in ContextInfo');
+    expect((await send('text', { Phone: '628', Body: 'x', ContextInfo: { stanzaID: 'A' } })).json.error).toBe(
+      'missing Participant in ContextInfo',
+    );
     expect((await send('text', { Phone: '@s.whatsapp.net', Body: 'x' })).json.error).toBe('could not parse Phone');
-    expect((await send('image', { Phone: '628', Image: 'iVBOR' })).json.error).toBe('Image data should start with "data:image/png;base64,"');
+    expect((await send('image', { Phone: '628', Image: 'iVBOR' })).json.error).toBe(
+      'Image data should start with "data:image/png;base64,"',
+    );
     expect((await send('image', { Phone: '628', Image: 'http://127.0.0.1/x.png' })).status).toBe(400);
-    expect((await send('audio', { Phone: '628', Audio: 'data:video/mp4;base64,AA==' })).json.error).toBe('audio data should start with "data:audio/"');
+    expect((await send('audio', { Phone: '628', Audio: 'data:video/mp4;base64,AA==' })).json.error).toBe(
+      'audio data should start with "data:audio/"',
+    );
     expect((await send('text', { Phone: 628, Body: 'x' })).json.error).toBe('could not decode Payload');
   });
 
   it('drops the connection for a document shorter than 29 characters (the handler panics)', async () => {
-    await expect(user(sim.url, token, 'POST', '/chat/send/document', { Phone: '628', Document: 'data:x', FileName: 'a' }))
-      .rejects.toThrow();
+    await expect(
+      user(sim.url, token, 'POST', '/chat/send/document', { Phone: '628', Document: 'data:x', FileName: 'a' }),
+    ).rejects.toThrow();
   });
 });
 
@@ -122,7 +135,9 @@ describe('presence, mark-read, contacts, history', () => {
     const chat = await user(sim.url, token, 'POST', '/chat/presence', { Phone: '628123', State: 'composing', Media: '' });
     expect(chat.json).toEqual({ code: 200, data: { Details: 'Chat presence set successfuly' }, success: true });
     expect((await user(sim.url, token, 'POST', '/chat/presence', { Phone: '628123' })).json.error).toBe('missing State in Payload');
-    expect((await user(sim.url, token, 'POST', '/user/presence', { type: 'available' })).json.data.Details).toBe('Presence set successfuly');
+    expect((await user(sim.url, token, 'POST', '/user/presence', { type: 'available' })).json.data.Details).toBe(
+      'Presence set successfuly',
+    );
     expect((await user(sim.url, token, 'POST', '/user/presence', { type: 'busy' })).status).toBe(400);
   });
 
@@ -140,8 +155,18 @@ describe('presence, mark-read, contacts, history', () => {
     sim.setContacts(id, { '628111@s.whatsapp.net': { FullName: 'Budi S', FirstName: 'Budi', PushName: 'budi' } });
     const reply = await user(sim.url, own, 'GET', '/user/contacts');
     expect(reply.json).toEqual({
-      code: 200, success: true,
-      data: { '628111@s.whatsapp.net': { BusinessName: '', FirstName: 'Budi', Found: true, FullName: 'Budi S', PushName: 'budi', RedactedPhone: '' } },
+      code: 200,
+      success: true,
+      data: {
+        '628111@s.whatsapp.net': {
+          BusinessName: '',
+          FirstName: 'Budi',
+          Found: true,
+          FullName: 'Budi S',
+          PushName: 'budi',
+          RedactedPhone: '',
+        },
+      },
     });
     sim.setContacts(id, {});
     expect((await user(sim.url, own, 'GET', '/user/contacts')).json.data).toEqual({});
@@ -168,7 +193,11 @@ describe('unauthenticated routes', () => {
     expect(health.json).not.toHaveProperty('code');
     const head = await call(sim.url, 'HEAD', '/health');
     expect([head.status, head.text]).toEqual([200, '']);
-    for (const [method, path] of [['GET', '/nope'], ['GET', '/chat/send/text'], ['PATCH', '/admin/users']]) {
+    for (const [method, path] of [
+      ['GET', '/nope'],
+      ['GET', '/chat/send/text'],
+      ['PATCH', '/admin/users'],
+    ]) {
       const reply = await call(sim.url, method as string, path as string);
       expect([reply.status, reply.text]).toEqual([404, '404 page not found\n']);
     }

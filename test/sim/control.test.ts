@@ -29,7 +29,12 @@ describe('HTTP control API', () => {
     await user(sim.url, token, 'POST', '/session/connect', { Subscribe: ['Message'], Immediate: true });
     await user(sim.url, token, 'POST', '/session/hmac/config', { hmac_key: KEY });
     const paired = await control('POST', '/pair', { sessionId: id, phone: '628222', pushName: 'Shop' });
-    expect(paired.json.user).toMatchObject({ id, connected: true, loggedIn: true, jid: expect.stringMatching(/^628222:\d+@s\.whatsapp\.net$/) });
+    expect(paired.json.user).toMatchObject({
+      id,
+      connected: true,
+      loggedIn: true,
+      jid: expect.stringMatching(/^628222:\d+@s\.whatsapp\.net$/),
+    });
     const injected = await control('POST', '/inject/message', { sessionId: id, from: '628333', text: 'order 1', pushName: 'Rina' });
     expect(injected.status).toBe(200);
     const hit = await waitFor(() => receiver.received.find((r) => r.body.includes('order')));

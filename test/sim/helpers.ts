@@ -22,8 +22,12 @@ export interface Reply {
 }
 
 /** One real HTTP call; `body` objects are sent as JSON, strings as they are. */
-export async function call(base: string, method: string, path: string,
-  options: { headers?: Record<string, string>; body?: unknown } = {}): Promise<Reply> {
+export async function call(
+  base: string,
+  method: string,
+  path: string,
+  options: { headers?: Record<string, string>; body?: unknown } = {},
+): Promise<Reply> {
   const body = options.body === undefined || typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
   const res = await request(`${base}${path}`, { method: method as 'GET', headers: options.headers, body: body as string | undefined });
   const text = await res.body.text();
@@ -85,10 +89,11 @@ export async function startReceiver(statuses: number[] = [200]) {
   return {
     url: `http://127.0.0.1:${port}/hook`,
     received,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -32,7 +32,9 @@ describe('POST /session/connect', () => {
     const reply = await user(sim.url, token, 'POST', '/session/connect', { subscribe: ['Message', 'Bogus', 'QR'], immediate: true });
     expect(Date.now() - started).toBeLessThan(500);
     expect(reply.json).toEqual({
-      code: 200, success: true, data: { details: 'Connected!', events: 'Message,QR', jid: '', webhook: 'http://hook.test' },
+      code: 200,
+      success: true,
+      data: { details: 'Connected!', events: 'Message,QR', jid: '', webhook: 'http://hook.test' },
     });
     const again = await user(sim.url, token, 'POST', '/session/connect', { Immediate: true });
     expect(again.status).toBe(500);
@@ -60,10 +62,30 @@ describe('status, QR, pairing, logout', () => {
   it('reports false/false for an idle session with the full lower-camel object', async () => {
     const { id, token } = await createUser(sim.url, { name: 'idle', history: 3 });
     const reply = await user(sim.url, token, 'GET', '/session/status');
-    expect(reply.json.data).toMatchObject({ id, name: 'idle', connected: false, loggedIn: false, token, history: '3', hmac_configured: false });
+    expect(reply.json.data).toMatchObject({
+      id,
+      name: 'idle',
+      connected: false,
+      loggedIn: false,
+      token,
+      history: '3',
+      hmac_configured: false,
+    });
     expect(Object.keys(reply.json.data).sort()).toEqual([
-      'connected', 'events', 'history', 'hmac_configured', 'id', 'jid', 'loggedIn', 'name', 'proxy_config', 'proxy_url',
-      'qrcode', 's3_config', 'token', 'webhook',
+      'connected',
+      'events',
+      'history',
+      'hmac_configured',
+      'id',
+      'jid',
+      'loggedIn',
+      'name',
+      'proxy_config',
+      'proxy_url',
+      'qrcode',
+      's3_config',
+      'token',
+      'webhook',
     ]);
   });
 
@@ -95,8 +117,9 @@ describe('status, QR, pairing, logout', () => {
     expect((await user(sim.url, token, 'POST', '/session/pairphone', { Phone: '628123456789' })).json.error).toBe('no session');
     await user(sim.url, token, 'POST', '/session/connect', { Immediate: true });
     expect((await user(sim.url, token, 'POST', '/session/pairphone', {})).json.error).toBe('missing Phone in Payload');
-    expect((await user(sim.url, token, 'POST', '/session/pairphone', { Phone: '0812345678' })).json.error)
-      .toBe('international phone number required');
+    expect((await user(sim.url, token, 'POST', '/session/pairphone', { Phone: '0812345678' })).json.error).toBe(
+      'international phone number required',
+    );
     const code = await user(sim.url, token, 'POST', '/session/pairphone', { phone: '628123456789' });
     expect(code.json.data.LinkingCode).toMatch(/^[1-9A-Z]{4}-[1-9A-Z]{4}$/);
     const { jid } = sim.pair(id, { phone: '628123456789' });

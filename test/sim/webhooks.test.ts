@@ -30,7 +30,11 @@ async function sim(options: Parameters<typeof startSim>[0] = {}): Promise<Provid
 
 function form(body: string): { jsonData: any; userID: string; instanceName: string } {
   const params = new URLSearchParams(body);
-  return { jsonData: JSON.parse(params.get('jsonData') ?? 'null'), userID: params.get('userID') ?? '', instanceName: params.get('instanceName') ?? '' };
+  return {
+    jsonData: JSON.parse(params.get('jsonData') ?? 'null'),
+    userID: params.get('userID') ?? '',
+    instanceName: params.get('instanceName') ?? '',
+  };
 }
 
 describe('session webhook, form body (the provider default)', () => {
@@ -48,7 +52,11 @@ describe('session webhook, form body (the provider default)', () => {
     expect(payload.instanceName).toBe('acme-1');
     expect(payload.jsonData.type).toBe('Message');
     expect(payload.jsonData.event.Info).toMatchObject({
-      ID: (first['event'] as any).Info.ID, Chat: '628777@s.whatsapp.net', Sender: '628777@s.whatsapp.net', IsFromMe: false, PushName: 'Budi',
+      ID: (first['event'] as any).Info.ID,
+      Chat: '628777@s.whatsapp.net',
+      Sender: '628777@s.whatsapp.net',
+      IsFromMe: false,
+      PushName: 'Budi',
     });
     expect(payload.jsonData.event.Message).toEqual({ conversation: 'halo' });
 
@@ -64,7 +72,10 @@ describe('session webhook, form body (the provider default)', () => {
   it('delivers only subscribed types: ReadReceipt needs All, PairSuccess/Connected arrive when subscribed', async () => {
     const s = await sim();
     const { id, token } = await createUser(s.url, { webhook: receiver.url });
-    await user(s.url, token, 'POST', '/session/connect', { Subscribe: ['Message', 'ReadReceipt', 'PairSuccess', 'Connected'], Immediate: true });
+    await user(s.url, token, 'POST', '/session/connect', {
+      Subscribe: ['Message', 'ReadReceipt', 'PairSuccess', 'Connected'],
+      Immediate: true,
+    });
     s.pair(id, { phone: '628444' });
     await waitFor(() => (receiver.received.length >= 2 ? true : undefined));
     const types = receiver.received.map((r) => form(r.body).jsonData.type).sort();
@@ -130,7 +141,7 @@ describe('delivery failures', () => {
     cleanups.push(flaky.close);
     const s = await sim({ webhookRetryCount: 3, webhookRetryDelayMs: 20 });
     const { id } = await createUser(s.url, { webhook: flaky.url, events: 'Message' });
-    await user(s.url, (s.findUserById(id)?.token ?? ''), 'GET', '/session/status');
+    await user(s.url, s.findUserById(id)?.token ?? '', 'GET', '/session/status');
     s.injectMessage(id);
     const ok = await s.waitForDelivery((d) => d.status === 200);
     expect(ok.attempt).toBe(2);

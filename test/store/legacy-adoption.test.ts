@@ -72,7 +72,12 @@ describe(`legacy Go database adopted in place (${storeKind})`, () => {
   it('the internal keys work: scoped sees its source, global sees all', async () => {
     const [scoped, global] = keys.internal_api_keys.split(',').map((e) => e.split(':').pop()!);
     const mine = await t.app.inject({ url: '/internal/users', headers: { 'x-internal-api-key': scoped! } });
-    expect(mine.json().items.map((i: { id: string }) => i.id).sort()).toEqual(['usr_001', 'usr_002']);
+    expect(
+      mine
+        .json()
+        .items.map((i: { id: string }) => i.id)
+        .sort(),
+    ).toEqual(['usr_001', 'usr_002']);
     const all = await t.app.inject({ url: '/internal/users', headers: { 'x-internal-api-key': global! } });
     expect(all.json().meta.total).toBe(3);
     const usr1 = all.json().items.find((i: { id: string }) => i.id === 'usr_001');
@@ -84,32 +89,66 @@ describe(`legacy Go database adopted in place (${storeKind})`, () => {
     const session = keys.sessions.usr_001!;
     const headers = { 'x-api-key': keys.customer_api_keys.usr_001! };
     const list = await t.app.inject({ url: '/v1/sessions', headers });
-    expect(list.json().sessions).toEqual([expect.objectContaining({ session_id: session.session_id, session_token: session.session_token,
-      session_name: 'marketing-1', webhook_url: 'https://example.com/hook', last_message_sent: 4 })]);
+    expect(list.json().sessions).toEqual([
+      expect.objectContaining({
+        session_id: session.session_id,
+        session_token: session.session_token,
+        session_name: 'marketing-1',
+        webhook_url: 'https://example.com/hook',
+        last_message_sent: 4,
+      }),
+    ]);
     const settings = await t.app.inject({ url: `/v1/sessions/${session.session_id}/settings`, headers });
-    expect(settings.json()).toMatchObject({ message_stat_sent: session.message_stat_sent, message_stats: { sent: 4, failed: 0,
-      by_type: [{ message_type: 'image', sent: 1, last_failed_at: null }, { message_type: 'text', sent: 3, last_failed_at: null }] } });
+    expect(settings.json()).toMatchObject({
+      message_stat_sent: session.message_stat_sent,
+      message_stats: {
+        sent: 4,
+        failed: 0,
+        by_type: [
+          { message_type: 'image', sent: 1, last_failed_at: null },
+          { message_type: 'text', sent: 3, last_failed_at: null },
+        ],
+      },
+    });
     const contacts = await t.app.inject({ url: `/v1/sessions/${session.session_id}/contacts?sync=false`, headers });
-    expect(contacts.json().contacts).toEqual([expect.objectContaining({ jid: '6281111111111@s.whatsapp.net', name: 'Budi', phone: '6281111111111' })]);
+    expect(contacts.json().contacts).toEqual([
+      expect.objectContaining({ jid: '6281111111111@s.whatsapp.net', name: 'Budi', phone: '6281111111111' }),
+    ]);
     // Another tenant of the same source cannot see it.
-    const other = await t.app.inject({ url: `/v1/sessions/${session.session_id}/settings`, headers: { 'x-api-key': keys.customer_api_keys.usr_002! } });
+    const other = await t.app.inject({
+      url: `/v1/sessions/${session.session_id}/settings`,
+      headers: { 'x-api-key': keys.customer_api_keys.usr_002! },
+    });
     expect(other.statusCode).toBe(404);
   });
 
   it('the legacy session token works on the gateway, and its sends add to the legacy statistics', async () => {
     const session = keys.sessions.usr_001!;
     // The provider already knows this session: give the simulator the same token, paired.
-    const created = await fetch(`${t.sim.url}/admin/users`, { method: 'POST', headers: { authorization: SIM_ADMIN_TOKEN, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'marketing-1', token: session.session_token, events: 'Message' }) });
-    const providerId = (await created.json() as { data: { id: string } }).data.id;
-    await fetch(`${t.sim.url}/session/connect`, { method: 'POST', headers: { token: session.session_token, 'content-type': 'application/json' }, body: '{"Immediate":true}' });
+    const created = await fetch(`${t.sim.url}/admin/users`, {
+      method: 'POST',
+      headers: { authorization: SIM_ADMIN_TOKEN, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'marketing-1', token: session.session_token, events: 'Message' }),
+    });
+    const providerId = ((await created.json()) as { data: { id: string } }).data.id;
+    await fetch(`${t.sim.url}/session/connect`, {
+      method: 'POST',
+      headers: { token: session.session_token, 'content-type': 'application/json' },
+      body: '{"Immediate":true}',
+    });
     t.sim.pair(providerId);
-    const res = await t.app.inject({ method: 'POST', url: '/v1/wa/chat/send/text', headers: { token: session.session_token, 'content-type': 'application/json' },
-      payload: { Phone: '6281234567890', Body: 'halo' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/wa/chat/send/text',
+      headers: { token: session.session_token, 'content-type': 'application/json' },
+      payload: { Phone: '6281234567890', Body: 'halo' },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers['x-message-quota-limit']).toBe('100');
     await t.deps.flushCounters();
-    const settings = (await t.app.inject({ url: `/v1/sessions/${session.session_id}/settings`, headers: { 'x-api-key': keys.customer_api_keys.usr_001! } })).json();
+    const settings = (
+      await t.app.inject({ url: `/v1/sessions/${session.session_id}/settings`, headers: { 'x-api-key': keys.customer_api_keys.usr_001! } })
+    ).json();
     expect(settings).toMatchObject({ message_stat_sent: 5, message_stats: { sent: 5 } });
     expect(settings.message_stats.by_type.find((s: { message_type: string }) => s.message_type === 'text').sent).toBe(4);
   });
@@ -118,7 +157,10 @@ describe(`legacy Go database adopted in place (${storeKind})`, () => {
     const session = keys.sessions.usr_001!;
     expect((await t.db.query('SELECT 1 FROM wa_sessions WHERE session_token = $1', [session.session_token])).rowCount).toBe(0);
     const hash = createSecretBox(TEST_ENCRYPTION_KEY).lookupHash(session.session_token);
-    const { rows } = await t.db.query<{ user_id: string; session_id: string }>('SELECT user_id, session_id FROM wa_sessions WHERE session_token_hash = $1', [hash]);
+    const { rows } = await t.db.query<{ user_id: string; session_id: string }>(
+      'SELECT user_id, session_id FROM wa_sessions WHERE session_token_hash = $1',
+      [hash],
+    );
     expect(rows).toEqual([{ user_id: 'usr_001', session_id: session.session_id }]);
   });
 });

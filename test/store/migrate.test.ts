@@ -4,9 +4,14 @@ import type { Db } from '../../src/store/index.js';
 import { createTestDatabase, storeKind, type TestDatabase } from '../helpers/store.js';
 
 let database: TestDatabase;
-let dbs: Db[] = [];
-beforeAll(async () => { database = await createTestDatabase(); });
-afterAll(async () => { await Promise.all(dbs.map((d) => d.close())); await database.drop(); });
+const dbs: Db[] = [];
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await Promise.all(dbs.map((d) => d.close()));
+  await database.drop();
+});
 
 describe(`migrations (${storeKind})`, () => {
   it('are numbered, one per number', () => {
@@ -20,7 +25,8 @@ describe(`migrations (${storeKind})`, () => {
     dbs.push(db);
     expect(await runMigrations(db)).toEqual(listMigrations().map((m) => m.name));
     const { rows } = await db.query<{ table_name: string }>(
-      "SELECT table_name FROM information_schema.columns WHERE column_name = 'j_id' ORDER BY table_name");
+      "SELECT table_name FROM information_schema.columns WHERE column_name = 'j_id' ORDER BY table_name",
+    );
     expect(rows.map((r) => r.table_name)).toEqual(['wa_session_contacts', 'wa_sessions']);
   });
 
@@ -32,7 +38,11 @@ describe(`migrations (${storeKind})`, () => {
     const b = storeKind === 'postgres' ? await fresh.open() : a;
     try {
       const [ra, rb] = await Promise.all([runMigrations(a), runMigrations(b)]);
-      expect([...ra, ...rb].sort()).toEqual(listMigrations().map((m) => m.name).sort());
+      expect([...ra, ...rb].sort()).toEqual(
+        listMigrations()
+          .map((m) => m.name)
+          .sort(),
+      );
       const { rows } = await a.query<{ n: number }>('SELECT count(*) AS n FROM gateway_migrations');
       expect(rows[0]!.n).toBe(listMigrations().length);
     } finally {

@@ -5,4 +5,9 @@ import './styles/base.css';
 import './styles/layout.css';
 import './styles/widgets.css';
 
-render(<ErrorBoundary><App /></ErrorBoundary>, document.getElementById('root')!);
+render(
+  <ErrorBoundary>
+    <App />
+  </ErrorBoundary>,
+  document.getElementById('root')!,
+);

@@ -25,11 +25,26 @@ export const CreateSessionBody = Type.Object({
 export const UpdateSessionBody = Type.Partial(Type.Omit(CreateSessionBody, ['auto_connect']));
 
 export const Session = Type.Object({
-  id: Type.Integer(), user_id: Type.String(), provider: Type.String(), session_id: Type.String(), session_name: Type.String(),
-  session_token: Type.String(), webhook_url: Type.String(), webhook_secret_set: Type.Boolean(),
-  auto_read_enabled: Type.Boolean(), typing_enabled: Type.Boolean(), connected: Type.Boolean(), logged_in: Type.Boolean(),
-  jid: Type.String(), status: Type.String(), last_synced_at: Nullable(DateTime), last_activity_at: Nullable(DateTime),
-  last_message_sent: Type.Integer(), last_message_fail: Type.Integer(), created_at: Nullable(DateTime), updated_at: Nullable(DateTime),
+  id: Type.Integer(),
+  user_id: Type.String(),
+  provider: Type.String(),
+  session_id: Type.String(),
+  session_name: Type.String(),
+  session_token: Type.String(),
+  webhook_url: Type.String(),
+  webhook_secret_set: Type.Boolean(),
+  auto_read_enabled: Type.Boolean(),
+  typing_enabled: Type.Boolean(),
+  connected: Type.Boolean(),
+  logged_in: Type.Boolean(),
+  jid: Type.String(),
+  status: Type.String(),
+  last_synced_at: Nullable(DateTime),
+  last_activity_at: Nullable(DateTime),
+  last_message_sent: Type.Integer(),
+  last_message_fail: Type.Integer(),
+  created_at: Nullable(DateTime),
+  updated_at: Nullable(DateTime),
 });
 
 export const SessionReply = Type.Object({ session: Session });

@@ -9,18 +9,59 @@ const security = SECURITY.customer;
 export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { sessions } = app.services;
 
-  app.get('/sessions', { schema: { tags, security, summary: 'The caller\'s sessions', response: { 200: S.SessionList, ...S.sessionErrors } } },
-    async (request) => sessions.list(customerPrincipal(request)));
+  app.get(
+    '/sessions',
+    { schema: { tags, security, summary: "The caller's sessions", response: { 200: S.SessionList, ...S.sessionErrors } } },
+    async (request) => sessions.list(customerPrincipal(request)),
+  );
 
-  app.post('/sessions', { schema: { tags, security, summary: 'Create a session on the provider', body: S.CreateSessionBody, response: { 201: S.SessionReply, ...S.sessionErrors } } },
-    async (request, reply) => reply.status(201).send(await sessions.create(customerPrincipal(request), request.body)));
+  app.post(
+    '/sessions',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Create a session on the provider',
+        body: S.CreateSessionBody,
+        response: { 201: S.SessionReply, ...S.sessionErrors },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await sessions.create(customerPrincipal(request), request.body)),
+  );
 
-  app.put('/sessions/:session_id', { schema: { tags, security, summary: 'Rename or reconfigure a session', params: S.SessionParams, body: S.UpdateSessionBody, response: { 200: S.SessionReply, ...S.sessionErrors } } },
-    async (request) => sessions.update(customerPrincipal(request), request.params.session_id, request.body ?? {}));
+  app.put(
+    '/sessions/:session_id',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Rename or reconfigure a session',
+        params: S.SessionParams,
+        body: S.UpdateSessionBody,
+        response: { 200: S.SessionReply, ...S.sessionErrors },
+      },
+    },
+    async (request) => sessions.update(customerPrincipal(request), request.params.session_id, request.body ?? {}),
+  );
 
-  app.delete('/sessions/:session_id', { schema: { tags, security, summary: 'Delete a session everywhere', params: S.SessionParams, response: { 200: S.ProviderBody, ...S.sessionErrors } } },
+  app.delete(
+    '/sessions/:session_id',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Delete a session everywhere',
+        params: S.SessionParams,
+        response: { 200: S.ProviderBody, ...S.sessionErrors },
+      },
+    },
     async (request, reply) => {
       const res = await sessions.remove(customerPrincipal(request), request.params.session_id);
-      return reply.status(res.status as 200).type(res.contentType).serializer((body) => body as string).send(res.body);
-    });
+      return reply
+        .status(res.status as 200)
+        .type(res.contentType)
+        .serializer((body) => body as string)
+        .send(res.body);
+    },
+  );
 };

@@ -10,12 +10,21 @@ const SettingsBody = Type.Object({
   auto_read_enabled: Type.Optional(Type.Boolean()),
   typing_enabled: Type.Optional(Type.Boolean()),
 });
-const TypeStat = Type.Object({ message_type: Type.String(), sent: Type.Integer(), failed: Type.Integer(),
-  last_success_at: Nullable(DateTime), last_failed_at: Nullable(DateTime) });
+const TypeStat = Type.Object({
+  message_type: Type.String(),
+  sent: Type.Integer(),
+  failed: Type.Integer(),
+  last_success_at: Nullable(DateTime),
+  last_failed_at: Nullable(DateTime),
+});
 const Settings = Type.Object({
-  session_id: Type.String(), webhook_url: Type.String(), webhook_secret_set: Type.Boolean(),
-  auto_read_enabled: Type.Boolean(), typing_enabled: Type.Boolean(),
-  message_stat_sent: Type.Integer(), message_stat_failed: Type.Integer(),
+  session_id: Type.String(),
+  webhook_url: Type.String(),
+  webhook_secret_set: Type.Boolean(),
+  auto_read_enabled: Type.Boolean(),
+  typing_enabled: Type.Boolean(),
+  message_stat_sent: Type.Integer(),
+  message_stat_failed: Type.Integer(),
   message_stats: Type.Object({ sent: Type.Integer(), failed: Type.Integer(), by_type: Type.Array(TypeStat) }),
 });
 const Updated = Type.Object({ message: Type.String(), settings: Settings });
@@ -26,9 +35,32 @@ const security = SECURITY.customer;
 export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { settings } = app.services;
 
-  app.get('/sessions/:session_id/settings', { schema: { tags, security, summary: 'Settings and message statistics', params: SessionParams, response: { 200: Settings, ...sessionErrors } } },
-    async (request) => settings.get(customerPrincipal(request), request.params.session_id));
+  app.get(
+    '/sessions/:session_id/settings',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Settings and message statistics',
+        params: SessionParams,
+        response: { 200: Settings, ...sessionErrors },
+      },
+    },
+    async (request) => settings.get(customerPrincipal(request), request.params.session_id),
+  );
 
-  app.put('/sessions/:session_id/settings', { schema: { tags, security, summary: 'Change settings', params: SessionParams, body: SettingsBody, response: { 200: Updated, ...sessionErrors } } },
-    async (request) => settings.update(customerPrincipal(request), request.params.session_id, request.body ?? {}));
+  app.put(
+    '/sessions/:session_id/settings',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Change settings',
+        params: SessionParams,
+        body: SettingsBody,
+        response: { 200: Updated, ...sessionErrors },
+      },
+    },
+    async (request) => settings.update(customerPrincipal(request), request.params.session_id, request.body ?? {}),
+  );
 };

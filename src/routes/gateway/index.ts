@@ -25,15 +25,21 @@ export const gatewayRoutes: FastifyPluginAsync<{ prefix: string; rateLimit: onRe
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const [path = '', query = ''] = (request.raw.url ?? '').slice(options.prefix.length).split(/\?(.*)/s);
     try {
-      return send(reply, await gateway.handle({ method: request.method, rawPath: path, rawQuery: query, headers: request.headers, body: request.raw }));
+      return send(
+        reply,
+        await gateway.handle({ method: request.method, rawPath: path, rawQuery: query, headers: request.headers, body: request.raw }),
+      );
     } catch (error) {
       // A body cut off half-read (too large, provider gone) leaves the connection unusable.
       if (!request.raw.complete) reply.header('connection', 'close');
       throw error;
     }
   };
-  const schema: FastifySchema = { tags: ['gateway'], security: SECURITY.token,
-    summary: 'Proxied to genfity-wa with the session token (user routes only)' };
+  const schema: FastifySchema = {
+    tags: ['gateway'],
+    security: SECURITY.token,
+    summary: 'Proxied to genfity-wa with the session token (user routes only)',
+  };
   app.route({ method: [...METHODS], url: '/', schema, handler });
   app.route({ method: [...METHODS], url: '/*', schema, handler });
 };

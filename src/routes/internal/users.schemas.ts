@@ -40,15 +40,27 @@ export const ListUsersQuery = Type.Object({
 export const ProviderQuery = Type.Object({ provider: Type.Optional(Provider) });
 
 const Subscription = Type.Object({
-  id: Type.Integer(), provider: Type.String(), status: Type.String(), expires_at: DateTime,
-  max_sessions: Type.Integer(), max_messages: Type.Integer(), messages_used: Type.Integer(),
-  created_at: Nullable(DateTime), updated_at: Nullable(DateTime),
+  id: Type.Integer(),
+  provider: Type.String(),
+  status: Type.String(),
+  expires_at: DateTime,
+  max_sessions: Type.Integer(),
+  max_messages: Type.Integer(),
+  messages_used: Type.Integer(),
+  created_at: Nullable(DateTime),
+  updated_at: Nullable(DateTime),
 });
 
 export const UserItem = Type.Object({
-  user_id: Type.String(), id: Type.String(), source_service: Type.String(), status: Type.String(),
-  created_by: Type.String(), created_at: Nullable(DateTime), updated_at: Nullable(DateTime),
-  subscription: Nullable(Subscription), session_count: Type.Integer(),
+  user_id: Type.String(),
+  id: Type.String(),
+  source_service: Type.String(),
+  status: Type.String(),
+  created_by: Type.String(),
+  created_at: Nullable(DateTime),
+  updated_at: Nullable(DateTime),
+  subscription: Nullable(Subscription),
+  session_count: Type.Integer(),
 });
 
 export const UserList = Type.Object({
@@ -59,8 +71,11 @@ export const UserList = Type.Object({
 export const UpsertUserReply = Type.Object({ api_key: Type.String(), note: Type.String(), user_id: Type.String() });
 export const MessageReply = Type.Object({ message: Type.String() });
 export const ApiKeyInfo = Type.Object({
-  user_id: Type.String(), note: Type.String(), has_api_key: Type.Boolean(),
-  api_key_hint: Nullable(Type.String()), api_key_updated_at: Nullable(DateTime),
+  user_id: Type.String(),
+  note: Type.String(),
+  has_api_key: Type.Boolean(),
+  api_key_hint: Nullable(Type.String()),
+  api_key_updated_at: Nullable(DateTime),
 });
 export const RotateReply = Type.Object({ api_key: Type.String(), user_id: Type.String() });
 export const Me = Type.Object({

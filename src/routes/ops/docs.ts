@@ -25,8 +25,12 @@ const ERROR_BODY_ID = 'ErrorBody';
 /** Routes embed ErrorBody by value; in the document every error response points at the one component. */
 function referToErrorBody(schema: FastifySchema | undefined): FastifySchema {
   if (!schema?.response) return schema ?? {};
-  const response = Object.fromEntries(Object.entries(schema.response as Record<string, { $id?: string }>)
-    .map(([status, body]) => [status, body?.$id === ERROR_BODY_ID ? { $ref: `${ERROR_BODY_ID}#` } : body]));
+  const response = Object.fromEntries(
+    Object.entries(schema.response as Record<string, { $id?: string }>).map(([status, body]) => [
+      status,
+      body?.$id === ERROR_BODY_ID ? { $ref: `${ERROR_BODY_ID}#` } : body,
+    ]),
+  );
   return { ...schema, response };
 }
 

@@ -10,8 +10,9 @@ import { AppError } from '../../errors.js';
  * Nothing on the console is inline, remote or framed: scripts and styles come from the gateway
  * itself, QR codes arrive as `data:` images, and API calls go to the same origin (issue 8).
  */
-const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; "
-  + "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const CSP =
+  "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; " +
+  "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 const SECURITY_HEADERS = { 'content-security-policy': CSP, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
 const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
 
@@ -40,12 +41,21 @@ async function readShell(root: string): Promise<string> {
  */
 export const webRoutes: FastifyPluginAsync<{ root: string }> = async (app, options) => {
   const root = resolve(options.root);
-  app.addHook('onRequest', async (_request, reply) => { reply.headers(SECURITY_HEADERS); });
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.headers(SECURITY_HEADERS);
+  });
 
   // Missing folders are not fatal here: the shell answers 503 until `npm run build:web` has run.
   await app.register(fastifyStatic, {
-    root: join(root, 'assets'), prefix: '/dashboard/assets/', decorateReply: false, index: false, suppressWarning: true,
-    schemaHide: true, cacheControl: true, maxAge: YEAR_MS, immutable: true,
+    root: join(root, 'assets'),
+    prefix: '/dashboard/assets/',
+    decorateReply: false,
+    index: false,
+    suppressWarning: true,
+    schemaHide: true,
+    cacheControl: true,
+    maxAge: YEAR_MS,
+    immutable: true,
   });
 
   const shell = async (_request: unknown, reply: FastifyReply) => {

@@ -15,12 +15,22 @@ export const providerWebhookRoutes: FastifyPluginAsyncTypebox<{ bodyLimit: numbe
   const { webhookInbound } = app.services;
   const accept = (relayId: string | null) => async (request: { headers: Record<string, unknown>; body: unknown }) => {
     const signature = request.headers['x-hmac-signature'];
-    return { status: 'accepted', ...await webhookInbound.accept({ relayId, raw: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
-      contentType: String(request.headers['content-type'] ?? ''), signature: typeof signature === 'string' ? signature : undefined }) };
+    return {
+      status: 'accepted',
+      ...(await webhookInbound.accept({
+        relayId,
+        raw: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+        contentType: String(request.headers['content-type'] ?? ''),
+        signature: typeof signature === 'string' ? signature : undefined,
+      })),
+    };
   };
   const schema = { tags: ['webhooks'], response: { 200: Accepted, ...errors(400, 401, 404, 413) } };
 
   app.post('/wa', { schema: { ...schema, summary: "genfity-wa's global webhook (signed with WA_GLOBAL_HMAC_KEY)" } }, accept(null));
-  app.post('/wa/s/:relay_id', { schema: { ...schema, params: RelayParams, summary: 'A session webhook the gateway provisioned' } },
-    async (request) => accept(request.params.relay_id)(request));
+  app.post(
+    '/wa/s/:relay_id',
+    { schema: { ...schema, params: RelayParams, summary: 'A session webhook the gateway provisioned' } },
+    async (request) => accept(request.params.relay_id)(request),
+  );
 };

@@ -5,13 +5,24 @@ import { createAppWithSimulator } from '../../helpers/sim.js';
 import { tenantIsolation } from '../../helpers/tenant-isolation.js';
 
 let t: Awaited<ReturnType<typeof createAppWithSimulator>>;
-beforeAll(async () => { t = await createAppWithSimulator(); });
-afterAll(async () => { await t.close(); });
-beforeEach(() => { t.sim.reset(); });
+beforeAll(async () => {
+  t = await createAppWithSimulator();
+});
+afterAll(async () => {
+  await t.close();
+});
+beforeEach(() => {
+  t.sim.reset();
+});
 
 async function connectedSession() {
   const user = await seedUser(t.app);
-  const res = await t.app.inject({ method: 'POST', url: '/v1/sessions', headers: customer(user.apiKey), payload: { session_name: 's', auto_connect: true } });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/v1/sessions',
+    headers: customer(user.apiKey),
+    payload: { session_name: 's', auto_connect: true },
+  });
   return { ...user, sessionId: res.json().session.session_id as string };
 }
 const listUrl = (id: string, query = '') => `/v1/sessions/${id}/contacts${query}`;
@@ -46,7 +57,11 @@ describe('contacts: happy', () => {
     t.sim.setContacts(sessionId, BOOK);
     await t.app.inject({ method: 'POST', url: syncUrl(sessionId), headers: customer(apiKey) });
     const { '6283333333333@s.whatsapp.net': _gone, ...rest } = BOOK;
-    t.sim.setContacts(sessionId, { ...rest, '6281111111111@s.whatsapp.net': { FullName: 'Budi S.' }, '6284444444444@s.whatsapp.net': { PushName: 'New' } });
+    t.sim.setContacts(sessionId, {
+      ...rest,
+      '6281111111111@s.whatsapp.net': { FullName: 'Budi S.' },
+      '6284444444444@s.whatsapp.net': { PushName: 'New' },
+    });
     const res = await t.app.inject({ method: 'POST', url: syncUrl(sessionId), headers: customer(apiKey) });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ synced: 4, added: 1, updated: 1, removed: 1, total: 4 });
@@ -99,7 +114,9 @@ describe('contacts: errors', () => {
     expect((await t.app.inject({ method: 'POST', url: syncUrl(sessionId), headers: customer(apiKey) })).statusCode).toBe(504);
     t.sim.setLatency(0, '/user/contacts');
     t.sim.setGarbage('/user/contacts', 1);
-    expect((await t.app.inject({ method: 'POST', url: syncUrl(sessionId), headers: customer(apiKey) })).json().code).toBe('PROVIDER_BAD_RESPONSE');
+    expect((await t.app.inject({ method: 'POST', url: syncUrl(sessionId), headers: customer(apiKey) })).json().code).toBe(
+      'PROVIDER_BAD_RESPONSE',
+    );
     t.sim.failNext('/user/contacts', { status: 500, body: { code: 500, error: 'no session', success: false } });
     const relayed = await t.app.inject({ method: 'POST', url: syncUrl(sessionId), headers: customer(apiKey) });
     expect(relayed.statusCode).toBe(500);
@@ -110,7 +127,10 @@ describe('contacts: errors', () => {
 
   it('unknown session → 404', async () => {
     const { apiKey } = await connectedSession();
-    for (const [method, url] of [['GET', listUrl('nope')], ['POST', syncUrl('nope')]] as const) {
+    for (const [method, url] of [
+      ['GET', listUrl('nope')],
+      ['POST', syncUrl('nope')],
+    ] as const) {
       expect((await t.app.inject({ method, url, headers: customer(apiKey) })).statusCode).toBe(404);
     }
   });

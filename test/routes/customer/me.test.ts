@@ -3,8 +3,12 @@ import { createTestApp, customer, internal, type TestApp } from '../../helpers/a
 import { seedUser } from '../../helpers/seed.js';
 
 let t: TestApp;
-beforeAll(async () => { t = await createTestApp({ now: '2026-06-01T00:00:00Z' }); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createTestApp({ now: '2026-06-01T00:00:00Z' });
+});
+afterAll(async () => {
+  await t.close();
+});
 
 describe('GET /v1/me: happy', () => {
   it('returns user, subscription and quota, and never a key or its hash', async () => {
@@ -13,12 +17,26 @@ describe('GET /v1/me: happy', () => {
     const res = await t.app.inject({ url: '/v1/me', headers: customer(apiKey) });
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body.user).toEqual({ id: userId, source_service: 'app', created_by: '', status: 'active',
-      created_at: '2026-06-01T00:00:00.000Z', updated_at: '2026-06-01T00:00:00.000Z' });
-    expect(body.subscription).toMatchObject({ user_id: userId, provider: 'genfity-wa', max_sessions: 2, max_messages: 100,
-      expires_at: '2027-01-01T00:00:00.000Z', status: 'active' });
+    expect(body.user).toEqual({
+      id: userId,
+      source_service: 'app',
+      created_by: '',
+      status: 'active',
+      created_at: '2026-06-01T00:00:00.000Z',
+      updated_at: '2026-06-01T00:00:00.000Z',
+    });
+    expect(body.subscription).toMatchObject({
+      user_id: userId,
+      provider: 'genfity-wa',
+      max_sessions: 2,
+      max_messages: 100,
+      expires_at: '2027-01-01T00:00:00.000Z',
+      status: 'active',
+    });
     expect(body.quota).toEqual({ max_messages: 100, used: 30, remaining: 70, period_started_at: '2026-06-01T00:00:00.000Z' });
-    const { rows } = await t.db.query<{ customer_api_key: string }>('SELECT customer_api_key FROM wa_service_users WHERE id = $1', [userId]);
+    const { rows } = await t.db.query<{ customer_api_key: string }>('SELECT customer_api_key FROM wa_service_users WHERE id = $1', [
+      userId,
+    ]);
     expect(res.body).not.toContain(rows[0]!.customer_api_key);
     expect(res.body).not.toContain(apiKey);
     expect(body.user).not.toHaveProperty('provider_mapping');
@@ -34,8 +52,12 @@ describe('GET /v1/me: happy', () => {
     await t.db.query('UPDATE wa_user_subscriptions SET messages_used = 10 WHERE user_id = $1', [userId]);
     expect((await t.app.inject({ url: '/v1/me', headers: customer(apiKey) })).json().quota.remaining).toBe(0);
     t.clock.set('2026-06-15T00:00:00Z');
-    await t.app.inject({ method: 'POST', url: '/internal/users', headers: internal(),
-      payload: { user_id: userId, source: 'app', expires_at: '2026-08-01T00:00:00Z', max_messages: 10 } });
+    await t.app.inject({
+      method: 'POST',
+      url: '/internal/users',
+      headers: internal(),
+      payload: { user_id: userId, source: 'app', expires_at: '2026-08-01T00:00:00Z', max_messages: 10 },
+    });
     const quota = (await t.app.inject({ url: '/v1/me', headers: customer(apiKey) })).json().quota;
     expect(quota).toEqual({ max_messages: 10, used: 0, remaining: 10, period_started_at: '2026-06-15T00:00:00.000Z' });
     t.clock.set('2026-06-01T00:00:00Z');

@@ -5,36 +5,65 @@ import { createAppWithSimulator, SIM_ADMIN_TOKEN } from '../../helpers/sim.js';
 import { tenantIsolation } from '../../helpers/tenant-isolation.js';
 
 let t: Awaited<ReturnType<typeof createAppWithSimulator>>;
-beforeAll(async () => { t = await createAppWithSimulator(); });
-afterAll(async () => { await t.close(); });
-beforeEach(() => { t.sim.reset(); });
+beforeAll(async () => {
+  t = await createAppWithSimulator();
+});
+afterAll(async () => {
+  await t.close();
+});
+beforeEach(() => {
+  t.sim.reset();
+});
 
-const create = (apiKey: string, payload: object) => t.app.inject({ method: 'POST', url: '/v1/sessions', headers: customer(apiKey), payload });
+const create = (apiKey: string, payload: object) =>
+  t.app.inject({ method: 'POST', url: '/v1/sessions', headers: customer(apiKey), payload });
 const rowsFor = async (userId: string) => (await t.db.query('SELECT * FROM wa_sessions WHERE user_id = $1', [userId])).rows;
 
 describe('sessions: happy', () => {
   it('creates with the govconnect body: provider user, token, connect with Immediate and the full event list', async () => {
     const { apiKey, userId } = await seedUser(t.app);
-    const res = await create(apiKey, { session_name: 'desa-1', webhook_url: 'https://hooks.example.com/wa', events: 'Message, QR ,Connected', auto_connect: true,
-      webhook_secret: 'a'.repeat(96), auto_read_enabled: true, typing_enabled: true, history: 0 });
+    const res = await create(apiKey, {
+      session_name: 'desa-1',
+      webhook_url: 'https://hooks.example.com/wa',
+      events: 'Message, QR ,Connected',
+      auto_connect: true,
+      webhook_secret: 'a'.repeat(96),
+      auto_read_enabled: true,
+      typing_enabled: true,
+      history: 0,
+    });
     expect(res.statusCode).toBe(201);
     const { session } = res.json();
     expect(session.session_token).toMatch(/^wat_[\w-]{43}$/);
     expect(session.session_id).toMatch(/^[0-9a-f]{32}$/);
-    expect(session).toMatchObject({ user_id: userId, session_name: 'desa-1', webhook_url: 'https://hooks.example.com/wa', status: 'created',
-      auto_read_enabled: true, typing_enabled: true, webhook_secret_set: true, provider: 'genfity-wa', last_message_sent: 0 });
+    expect(session).toMatchObject({
+      user_id: userId,
+      session_name: 'desa-1',
+      webhook_url: 'https://hooks.example.com/wa',
+      status: 'created',
+      auto_read_enabled: true,
+      typing_enabled: true,
+      webhook_secret_set: true,
+      provider: 'genfity-wa',
+      last_message_sent: 0,
+    });
     expect(res.body).not.toContain('a'.repeat(96));
     const [createCall, connectCall] = t.sim.requests;
     expect(createCall).toMatchObject({ method: 'POST', path: '/admin/users' });
     expect(createCall!.headers.authorization).toBe(SIM_ADMIN_TOKEN);
-    expect(JSON.parse(createCall!.body)).toMatchObject({ name: 'desa-1', token: session.session_token, events: 'Message,QR,Connected', webhook: 'https://hooks.example.com/wa' });
+    expect(JSON.parse(createCall!.body)).toMatchObject({
+      name: 'desa-1',
+      token: session.session_token,
+      events: 'Message,QR,Connected',
+      webhook: 'https://hooks.example.com/wa',
+    });
     expect(connectCall).toMatchObject({ method: 'POST', path: '/session/connect' });
     expect(connectCall!.headers.token).toBe(session.session_token);
     expect(JSON.parse(connectCall!.body)).toEqual({ Subscribe: ['Message', 'QR', 'Connected'], Immediate: true });
     expect(t.sim.findUserById(session.session_id)).toMatchObject({ token: session.session_token, name: 'desa-1' });
   });
 
-  it('lists the caller\'s sessions only, newest first', async () => {
+  it("lists the caller's sessions only, newest first", async () => {
     const a = await seedUser(t.app);
     const b = await seedUser(t.app);
     await create(a.apiKey, { session_name: 'one' });
@@ -42,14 +71,24 @@ describe('sessions: happy', () => {
     await create(b.apiKey, { session_name: 'theirs' });
     const res = await t.app.inject({ url: '/v1/sessions', headers: customer(a.apiKey) });
     expect(res.statusCode).toBe(200);
-    expect(res.json().sessions.map((s: { session_name: string }) => s.session_name).sort()).toEqual(['one', 'two']);
+    expect(
+      res
+        .json()
+        .sessions.map((s: { session_name: string }) => s.session_name)
+        .sort(),
+    ).toEqual(['one', 'two']);
   });
 
   it('PUT renames on the provider and stores the name (go-service-api B9)', async () => {
     const { apiKey } = await seedUser(t.app);
     const { session } = (await create(apiKey, { session_name: 'old' })).json();
     t.sim.clearRequests();
-    const res = await t.app.inject({ method: 'PUT', url: `/v1/sessions/${session.session_id}`, headers: customer(apiKey), payload: { session_name: 'new', typing_enabled: true } });
+    const res = await t.app.inject({
+      method: 'PUT',
+      url: `/v1/sessions/${session.session_id}`,
+      headers: customer(apiKey),
+      payload: { session_name: 'new', typing_enabled: true },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json().session).toMatchObject({ session_name: 'new', typing_enabled: true });
     expect(t.sim.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`PUT /admin/users/${session.session_id}`]);
@@ -61,8 +100,14 @@ describe('sessions: happy', () => {
   it('DELETE uses the full delete and removes the row, its contacts and stats', async () => {
     const { apiKey, userId } = await seedUser(t.app);
     const { session } = (await create(apiKey, { session_name: 'gone', auto_connect: true })).json();
-    await t.db.query("INSERT INTO wa_session_contacts (user_id, session_id, j_id) VALUES ($1, $2, 'x@s.whatsapp.net')", [userId, session.session_id]);
-    await t.db.query("INSERT INTO wa_session_message_stats (user_id, session_id, message_type, total_sent) VALUES ($1, $2, 'text', 1)", [userId, session.session_id]);
+    await t.db.query("INSERT INTO wa_session_contacts (user_id, session_id, j_id) VALUES ($1, $2, 'x@s.whatsapp.net')", [
+      userId,
+      session.session_id,
+    ]);
+    await t.db.query("INSERT INTO wa_session_message_stats (user_id, session_id, message_type, total_sent) VALUES ($1, $2, 'text', 1)", [
+      userId,
+      session.session_id,
+    ]);
     t.sim.clearRequests();
     const res = await t.app.inject({ method: 'DELETE', url: `/v1/sessions/${session.session_id}`, headers: customer(apiKey) });
     expect(res.statusCode).toBe(200);
@@ -115,7 +160,12 @@ describe('sessions: errors', () => {
 
   it('malformed JSON and oversized bodies → 4xx {message}', async () => {
     const { apiKey } = await seedUser(t.app);
-    const bad = await t.app.inject({ method: 'POST', url: '/v1/sessions', headers: { ...customer(apiKey), 'content-type': 'application/json' }, payload: '{"session_name":' });
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/v1/sessions',
+      headers: { ...customer(apiKey), 'content-type': 'application/json' },
+      payload: '{"session_name":',
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().code).toBe('INVALID_JSON');
     const big = await create(apiKey, { session_name: 'x', pad: 'y'.repeat(2 * 1024 * 1024) });
@@ -160,7 +210,12 @@ describe('sessions: errors', () => {
   it('unknown session ids → 404 on PUT and DELETE; provider down on DELETE → 502 and the row stays', async () => {
     const { apiKey, userId } = await seedUser(t.app);
     for (const method of ['PUT', 'DELETE'] as const) {
-      const res = await t.app.inject({ method, url: '/v1/sessions/nope', headers: customer(apiKey), ...(method === 'PUT' ? { payload: {} } : {}) });
+      const res = await t.app.inject({
+        method,
+        url: '/v1/sessions/nope',
+        headers: customer(apiKey),
+        ...(method === 'PUT' ? { payload: {} } : {}),
+      });
       expect(res.statusCode).toBe(404);
       expect(res.json()).toEqual({ message: 'session not found', code: 'SESSION_NOT_FOUND' });
     }
@@ -176,7 +231,12 @@ describe('sessions: errors', () => {
     const { apiKey } = await seedUser(t.app);
     const { session } = (await create(apiKey, { session_name: 'same' })).json();
     t.sim.failNext('/admin/users', { status: 500, body: { code: 500, error: 'database error', success: false } });
-    const res = await t.app.inject({ method: 'PUT', url: `/v1/sessions/${session.session_id}`, headers: customer(apiKey), payload: { session_name: 'other' } });
+    const res = await t.app.inject({
+      method: 'PUT',
+      url: `/v1/sessions/${session.session_id}`,
+      headers: customer(apiKey),
+      payload: { session_name: 'other' },
+    });
     expect(res.statusCode).toBe(500);
     expect(res.json()).toEqual({ code: 500, error: 'database error', success: false });
     expect((await t.app.inject({ url: '/v1/sessions', headers: customer(apiKey) })).json().sessions[0].session_name).toBe('same');
@@ -201,7 +261,12 @@ describe('sessions: tenant isolation', () => {
   it('an expired subscription may still list its sessions (as the Go service), but not create', async () => {
     const { apiKey, userId } = await seedUser(t.app);
     await create(apiKey, { session_name: 'before' });
-    await t.app.inject({ method: 'PUT', url: `/internal/users/${userId}`, headers: internal(), payload: { expires_at: '2020-01-01T00:00:00Z' } });
+    await t.app.inject({
+      method: 'PUT',
+      url: `/internal/users/${userId}`,
+      headers: internal(),
+      payload: { expires_at: '2020-01-01T00:00:00Z' },
+    });
     expect((await t.app.inject({ url: '/v1/sessions', headers: customer(apiKey) })).json().sessions).toHaveLength(1);
     expect((await create(apiKey, { session_name: 'after' })).statusCode).toBe(403);
   });

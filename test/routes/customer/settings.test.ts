@@ -5,32 +5,57 @@ import { createAppWithSimulator } from '../../helpers/sim.js';
 import { tenantIsolation } from '../../helpers/tenant-isolation.js';
 
 let t: Awaited<ReturnType<typeof createAppWithSimulator>>;
-beforeAll(async () => { t = await createAppWithSimulator(); });
-afterAll(async () => { await t.close(); });
-beforeEach(() => { t.sim.reset(); });
+beforeAll(async () => {
+  t = await createAppWithSimulator();
+});
+afterAll(async () => {
+  await t.close();
+});
+beforeEach(() => {
+  t.sim.reset();
+});
 
 async function sessionFor(options: { webhook_url?: string } = {}) {
   const user = await seedUser(t.app);
-  const res = await t.app.inject({ method: 'POST', url: '/v1/sessions', headers: customer(user.apiKey), payload: { session_name: 's', ...options } });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/v1/sessions',
+    headers: customer(user.apiKey),
+    payload: { session_name: 's', ...options },
+  });
   return { ...user, sessionId: res.json().session.session_id as string };
 }
 const settingsUrl = (id: string) => `/v1/sessions/${id}/settings`;
-const put = (apiKey: string, id: string, payload: object) => t.app.inject({ method: 'PUT', url: settingsUrl(id), headers: customer(apiKey), payload });
+const put = (apiKey: string, id: string, payload: object) =>
+  t.app.inject({ method: 'PUT', url: settingsUrl(id), headers: customer(apiKey), payload });
 
 describe('settings: happy', () => {
   it('GET returns the Go fields, the flags and statistics per type', async () => {
     const { apiKey, userId, sessionId } = await sessionFor({ webhook_url: 'https://example.com/h' });
     await t.db.query('UPDATE wa_sessions SET last_message_sent = 4, last_message_fail = 1 WHERE session_id = $1', [sessionId]);
-    await t.db.query(`INSERT INTO wa_session_message_stats (user_id, session_id, message_type, total_sent, total_failed, last_success_at, last_failed_at)
-      VALUES ($1, $2, 'text', 3, 1, '2026-01-01T00:00:00Z', '0001-01-01T00:00:00Z'), ($1, $2, 'image', 1, 0, '2026-01-02T00:00:00Z', NULL)`, [userId, sessionId]);
+    await t.db.query(
+      `INSERT INTO wa_session_message_stats (user_id, session_id, message_type, total_sent, total_failed, last_success_at, last_failed_at)
+      VALUES ($1, $2, 'text', 3, 1, '2026-01-01T00:00:00Z', '0001-01-01T00:00:00Z'), ($1, $2, 'image', 1, 0, '2026-01-02T00:00:00Z', NULL)`,
+      [userId, sessionId],
+    );
     const res = await t.app.inject({ url: settingsUrl(sessionId), headers: customer(apiKey) });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({
-      session_id: sessionId, webhook_url: 'https://example.com/h', webhook_secret_set: false, auto_read_enabled: false, typing_enabled: false,
-      message_stat_sent: 4, message_stat_failed: 1,
-      message_stats: { sent: 4, failed: 1, by_type: [
-        { message_type: 'image', sent: 1, failed: 0, last_success_at: '2026-01-02T00:00:00.000Z', last_failed_at: null },
-        { message_type: 'text', sent: 3, failed: 1, last_success_at: '2026-01-01T00:00:00.000Z', last_failed_at: null }] },
+      session_id: sessionId,
+      webhook_url: 'https://example.com/h',
+      webhook_secret_set: false,
+      auto_read_enabled: false,
+      typing_enabled: false,
+      message_stat_sent: 4,
+      message_stat_failed: 1,
+      message_stats: {
+        sent: 4,
+        failed: 1,
+        by_type: [
+          { message_type: 'image', sent: 1, failed: 0, last_success_at: '2026-01-02T00:00:00.000Z', last_failed_at: null },
+          { message_type: 'text', sent: 3, failed: 1, last_success_at: '2026-01-01T00:00:00.000Z', last_failed_at: null },
+        ],
+      },
     });
   });
 
@@ -39,7 +64,10 @@ describe('settings: happy', () => {
     const secret = 'f'.repeat(96);
     const res = await put(apiKey, sessionId, { auto_read_enabled: true, typing_enabled: true, webhook_secret: secret });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ message: 'settings updated', settings: { auto_read_enabled: true, typing_enabled: true, webhook_secret_set: true } });
+    expect(res.json()).toMatchObject({
+      message: 'settings updated',
+      settings: { auto_read_enabled: true, typing_enabled: true, webhook_secret_set: true },
+    });
     expect(res.body).not.toContain(secret);
     const got = await t.app.inject({ url: settingsUrl(sessionId), headers: customer(apiKey) });
     expect(got.body).not.toContain(secret);
@@ -62,8 +90,12 @@ describe('settings: happy', () => {
 
 describe('settings: errors', () => {
   it.each([
-    [{ webhook_url: 'not a url' }], [{ webhook_url: 'http://localhost:8080/x' }], [{ webhook_url: 'http://[::1]/x' }],
-    [{ webhook_url: 'http://10.1.2.3/x' }], [{ webhook_url: 'https://user:pw@example.com/x' }], [{ auto_read_enabled: 'yes' }],
+    [{ webhook_url: 'not a url' }],
+    [{ webhook_url: 'http://localhost:8080/x' }],
+    [{ webhook_url: 'http://[::1]/x' }],
+    [{ webhook_url: 'http://10.1.2.3/x' }],
+    [{ webhook_url: 'https://user:pw@example.com/x' }],
+    [{ auto_read_enabled: 'yes' }],
   ])('%j → 400, nothing changed anywhere', async (payload) => {
     const { apiKey, sessionId } = await sessionFor({ webhook_url: 'https://example.com/keep' });
     t.sim.clearRequests();
@@ -71,15 +103,22 @@ describe('settings: errors', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json().message).toEqual(expect.any(String));
     expect(t.sim.requests).toEqual([]);
-    expect((await t.app.inject({ url: settingsUrl(sessionId), headers: customer(apiKey) })).json()).toMatchObject({ webhook_url: 'https://example.com/keep', auto_read_enabled: false });
+    expect((await t.app.inject({ url: settingsUrl(sessionId), headers: customer(apiKey) })).json()).toMatchObject({
+      webhook_url: 'https://example.com/keep',
+      auto_read_enabled: false,
+    });
   });
 
   it('private targets are allowed when WEBHOOK_ALLOW_PRIVATE_TARGETS says so', async () => {
     const allowed = await createAppWithSimulator({ env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' } });
     try {
       const user = await seedUser(allowed.app);
-      const res = await allowed.app.inject({ method: 'POST', url: '/v1/sessions', headers: customer(user.apiKey),
-        payload: { session_name: 'lan', webhook_url: 'http://192.168.1.10/hook' } });
+      const res = await allowed.app.inject({
+        method: 'POST',
+        url: '/v1/sessions',
+        headers: customer(user.apiKey),
+        payload: { session_name: 'lan', webhook_url: 'http://192.168.1.10/hook' },
+      });
       expect(res.statusCode).toBe(201);
     } finally {
       await allowed.close();
@@ -92,7 +131,10 @@ describe('settings: errors', () => {
     const res = await put(apiKey, sessionId, { webhook_url: 'https://example.com/new', auto_read_enabled: true });
     t.sim.setDown(false);
     expect(res.statusCode).toBe(502);
-    expect((await t.app.inject({ url: settingsUrl(sessionId), headers: customer(apiKey) })).json()).toMatchObject({ webhook_url: 'https://example.com/keep', auto_read_enabled: false });
+    expect((await t.app.inject({ url: settingsUrl(sessionId), headers: customer(apiKey) })).json()).toMatchObject({
+      webhook_url: 'https://example.com/keep',
+      auto_read_enabled: false,
+    });
   });
 });
 
@@ -104,6 +146,8 @@ describe('settings: tenant isolation', () => {
     const owner = await sessionFor({ webhook_url: 'https://example.com/keep' });
     const other = await seedUser(t.app);
     await tenantIsolation({ app: t.app, sim: t.sim, sessionId: owner.sessionId, otherKey: other.apiKey, now: t.clock.now() }, route);
-    expect((await t.app.inject({ url: settingsUrl(owner.sessionId), headers: customer(owner.apiKey) })).json().webhook_url).toBe('https://example.com/keep');
+    expect((await t.app.inject({ url: settingsUrl(owner.sessionId), headers: customer(owner.apiKey) })).json().webhook_url).toBe(
+      'https://example.com/keep',
+    );
   });
 });

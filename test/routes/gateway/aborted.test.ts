@@ -9,14 +9,21 @@ beforeAll(async () => {
   t = await createAppWithSimulator();
   port = Number(new URL(await t.app.listen({ port: 0, host: '127.0.0.1' })).port);
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 
 /** A send whose client goes away half-way through its body. */
 function abortedSend(token: string): Promise<void> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1', () => {
-      socket.write(`POST /v1/wa/chat/send/text HTTP/1.1\r\nHost: x\r\ntoken: ${token}\r\ncontent-type: application/json\r\ncontent-length: 5000\r\n\r\n{"Phone":"62812`);
-      setTimeout(() => { socket.destroy(); resolve(); }, 30);
+      socket.write(
+        `POST /v1/wa/chat/send/text HTTP/1.1\r\nHost: x\r\ntoken: ${token}\r\ncontent-type: application/json\r\ncontent-length: 5000\r\n\r\n{"Phone":"62812`,
+      );
+      setTimeout(() => {
+        socket.destroy();
+        resolve();
+      }, 30);
     });
     socket.on('error', () => resolve());
   });
@@ -32,7 +39,9 @@ describe('aborted client connections', () => {
     expect(results).toEqual([200, 200, 200, 429]);
     await t.deps.flushCounters();
     const { rows } = await t.db.query<{ failed: number }>(
-      'SELECT COALESCE(sum(total_failed), 0) AS failed FROM wa_session_message_stats WHERE session_id = $1', [sessionId]);
+      'SELECT COALESCE(sum(total_failed), 0) AS failed FROM wa_session_message_stats WHERE session_id = $1',
+      [sessionId],
+    );
     // The client left: no message failed.
     expect(rows[0]!.failed).toBe(0);
   });

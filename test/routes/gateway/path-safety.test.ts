@@ -6,9 +6,15 @@ let t: SimApp;
 let token = '';
 let client: Client;
 let close: () => Promise<void>;
-beforeAll(async () => { ({ t, token, client, close } = await pairedOverHttp()); });
-afterAll(async () => { await close(); });
-beforeEach(() => { t.sim.clearRequests(); });
+beforeAll(async () => {
+  ({ t, token, client, close } = await pairedOverHttp());
+});
+afterAll(async () => {
+  await close();
+});
+beforeEach(() => {
+  t.sim.clearRequests();
+});
 
 // SPEC §4: decided on the decoded, normalised path; every attempt answers 4xx and reaches nothing.
 const BYPASSES: Array<[string, string, number]> = [
@@ -65,12 +71,14 @@ describe('gateway path safety', () => {
   it('has at least 20 bypass variants', () => expect(BYPASSES.length).toBeGreaterThanOrEqual(20));
 
   it.each(BYPASSES.flatMap(([method, path, status]) => ['/wa', '/v1/wa'].map((prefix) => [method, `${prefix}${path}`, status] as const)))(
-    '%s %s → %i, the provider sees nothing', async (method, url, status) => {
+    '%s %s → %i, the provider sees nothing',
+    async (method, url, status) => {
       const res = await client.request({ method: method as 'GET', path: url, headers: { token } });
       expect(res.statusCode).toBe(status);
       expect(await res.body.json()).toMatchObject({ message: expect.any(String), code: expect.any(String) });
       expect(providerCalls(t)).toEqual([]);
-    });
+    },
+  );
 
   it('a normalised path reaches the provider as its canonical form', async () => {
     const res = await t.app.inject({ url: '/v1/wa//session/./status', headers: { token } });

@@ -4,22 +4,41 @@ import { createAppWithSimulator } from '../../helpers/sim.js';
 import { pairedSession, providerCalls, sendText, type SimApp } from './helpers.js';
 
 let t: SimApp;
-beforeAll(async () => { t = await createAppWithSimulator({ env: { GATEWAY_MAX_BODY_BYTES: '4096' } }); });
-afterAll(async () => { await t.close(); });
-beforeEach(() => { t.sim.reset(); });
+beforeAll(async () => {
+  t = await createAppWithSimulator({ env: { GATEWAY_MAX_BODY_BYTES: '4096' } });
+});
+afterAll(async () => {
+  await t.close();
+});
+beforeEach(() => {
+  t.sim.reset();
+});
 
 describe('gateway: happy', () => {
-  it.each(['/v1/wa', '/wa'])('%s forwards method, path, body and exactly one credential; the answer comes back untouched', async (prefix) => {
-    const { token } = await pairedSession(t);
-    const res = await sendText(t, token, { 'x-api-key': 'gwa_customer', 'x-internal-api-key': 'k', cookie: 'a=b', 'x-custom': 'kept' }, { Phone: '6281234567890', Body: 'halo' }, prefix);
-    expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ code: 200, success: true, data: { Details: 'Sent', Id: expect.any(String), Timestamp: expect.any(Number) } });
-    const [call] = providerCalls(t, '/chat/send/text');
-    expect(call!.headers.token).toBe(token);
-    for (const dropped of ['authorization', 'x-api-key', 'x-internal-api-key', 'cookie']) expect(call!.headers[dropped]).toBeUndefined();
-    expect(call!.headers['x-custom']).toBe('kept');
-    expect(JSON.parse(call!.body)).toEqual({ Phone: '6281234567890', Body: 'halo' });
-  });
+  it.each(['/v1/wa', '/wa'])(
+    '%s forwards method, path, body and exactly one credential; the answer comes back untouched',
+    async (prefix) => {
+      const { token } = await pairedSession(t);
+      const res = await sendText(
+        t,
+        token,
+        { 'x-api-key': 'gwa_customer', 'x-internal-api-key': 'k', cookie: 'a=b', 'x-custom': 'kept' },
+        { Phone: '6281234567890', Body: 'halo' },
+        prefix,
+      );
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({
+        code: 200,
+        success: true,
+        data: { Details: 'Sent', Id: expect.any(String), Timestamp: expect.any(Number) },
+      });
+      const [call] = providerCalls(t, '/chat/send/text');
+      expect(call!.headers.token).toBe(token);
+      for (const dropped of ['authorization', 'x-api-key', 'x-internal-api-key', 'cookie']) expect(call!.headers[dropped]).toBeUndefined();
+      expect(call!.headers['x-custom']).toBe('kept');
+      expect(JSON.parse(call!.body)).toEqual({ Phone: '6281234567890', Body: 'halo' });
+    },
+  );
 
   it.each([
     ['Bearer', (tk: string) => ({ authorization: `Bearer ${tk}` })],
@@ -49,8 +68,19 @@ describe('gateway: happy', () => {
     const { token, sessionId, apiKey } = await pairedSession(t);
     await t.app.inject({ url: '/v1/wa/session/status', headers: { token } });
     const listed = (await t.app.inject({ url: '/v1/sessions', headers: customer(apiKey) })).json().sessions[0];
-    expect(listed).toMatchObject({ session_id: sessionId, connected: true, logged_in: true, status: 'connected', jid: expect.stringContaining('6281200000001') });
-    await t.app.inject({ method: 'POST', url: '/v1/wa/session/logout', headers: { token, 'content-type': 'application/json' }, payload: {} });
+    expect(listed).toMatchObject({
+      session_id: sessionId,
+      connected: true,
+      logged_in: true,
+      status: 'connected',
+      jid: expect.stringContaining('6281200000001'),
+    });
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/wa/session/logout',
+      headers: { token, 'content-type': 'application/json' },
+      payload: {},
+    });
     const after = (await t.app.inject({ url: '/v1/sessions', headers: customer(apiKey) })).json().sessions[0];
     expect(after).toMatchObject({ connected: false, logged_in: false, status: 'logged_out', session_name: 'gw' });
   });
@@ -59,7 +89,14 @@ describe('gateway: happy', () => {
     const sessions = await Promise.all([pairedSession(t), pairedSession(t), pairedSession(t)]);
     t.sim.clearRequests();
     t.sim.setLatency(400, '/session/disconnect');
-    const calls = sessions.map((s) => t.app.inject({ method: 'POST', url: '/v1/wa/session/disconnect', headers: { token: s.token, 'content-type': 'application/json' }, payload: {} }));
+    const calls = sessions.map((s) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/wa/session/disconnect',
+        headers: { token: s.token, 'content-type': 'application/json' },
+        payload: {},
+      }),
+    );
     await new Promise((r) => setTimeout(r, 200));
     expect(providerCalls(t, '/session/disconnect')).toHaveLength(1);
     const results = await Promise.all(calls);
@@ -71,8 +108,12 @@ describe('gateway: happy', () => {
     const { token, sessionId, apiKey } = await pairedSession(t);
     await sendText(t, token);
     await sendText(t, token);
-    await t.app.inject({ method: 'POST', url: '/v1/wa/chat/send/location', headers: { token, 'content-type': 'application/json' },
-      payload: { Phone: '6281234567890', Latitude: -6.2, Longitude: 106.8, Name: 'Jakarta' } });
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/wa/chat/send/location',
+      headers: { token, 'content-type': 'application/json' },
+      payload: { Phone: '6281234567890', Latitude: -6.2, Longitude: 106.8, Name: 'Jakarta' },
+    });
     await sendText(t, token, {}, { Phone: '6281234567890' }); // 400: refused, not a failed message
     await sendText(t, token, {}, { Body: 'no phone' }); // 400 again
     t.sim.failNext('/chat/send/text', { status: 500, body: { code: 500, error: 'error sending message: boom', success: false } });
@@ -83,15 +124,22 @@ describe('gateway: happy', () => {
     await t.deps.flushCounters();
     const settings = (await t.app.inject({ url: `/v1/sessions/${sessionId}/settings`, headers: customer(apiKey) })).json();
     expect(settings).toMatchObject({ message_stat_sent: 3, message_stat_failed: 2 });
-    expect(settings.message_stats.by_type.map((s: { message_type: string; sent: number; failed: number }) => [s.message_type, s.sent, s.failed]))
-      .toEqual([['location', 1, 0], ['text', 2, 2]]);
+    expect(
+      settings.message_stats.by_type.map((s: { message_type: string; sent: number; failed: number }) => [s.message_type, s.sent, s.failed]),
+    ).toEqual([
+      ['location', 1, 0],
+      ['text', 2, 2],
+    ]);
     const listed = (await t.app.inject({ url: '/v1/sessions', headers: customer(apiKey) })).json().sessions[0];
     expect(listed.last_activity_at).not.toBeNull();
   });
 
   it('an Idempotency-Key retry is answered from the first result and not sent twice', async () => {
     const { token } = await pairedSession(t);
-    const [a, b] = await Promise.all([sendText(t, token, { 'idempotency-key': 'order-1' }), sendText(t, token, { 'idempotency-key': 'order-1' })]);
+    const [a, b] = await Promise.all([
+      sendText(t, token, { 'idempotency-key': 'order-1' }),
+      sendText(t, token, { 'idempotency-key': 'order-1' }),
+    ]);
     const c = await sendText(t, token, { 'idempotency-key': 'order-1' });
     expect(providerCalls(t, '/chat/send/text')).toHaveLength(1);
     expect(b.json()).toEqual(a.json());
@@ -128,12 +176,17 @@ describe('gateway: errors', () => {
     expect((await t.app.inject({ url: '/v1/wa/session/status', headers: { token: 'wat_nope' } })).statusCode).toBe(403);
     await t.app.inject({ method: 'PUT', url: `/internal/users/${userId}`, headers: internal(), payload: { status: 'inactive' } });
     expect((await t.app.inject({ url: '/v1/wa/session/status', headers: { token } })).json().code).toBe('USER_INACTIVE');
-    await t.app.inject({ method: 'PUT', url: `/internal/users/${userId}`, headers: internal(), payload: { status: 'active', expires_at: '2020-01-01T00:00:00Z' } });
+    await t.app.inject({
+      method: 'PUT',
+      url: `/internal/users/${userId}`,
+      headers: internal(),
+      payload: { status: 'active', expires_at: '2020-01-01T00:00:00Z' },
+    });
     expect((await t.app.inject({ url: '/v1/wa/session/status', headers: { token } })).json().code).toBe('SUBSCRIPTION_EXPIRED');
     expect(providerCalls(t)).toEqual([]);
   });
 
-  it('a deleted session\'s token stops working at once', async () => {
+  it("a deleted session's token stops working at once", async () => {
     const { token, sessionId, apiKey } = await pairedSession(t);
     expect((await t.app.inject({ url: '/v1/wa/session/status', headers: { token } })).statusCode).toBe(200);
     await t.app.inject({ method: 'DELETE', url: `/v1/sessions/${sessionId}`, headers: customer(apiKey) });
@@ -164,7 +217,12 @@ describe('gateway: errors', () => {
 
   it('malformed JSON goes to the provider, whose refusal comes back as it is', async () => {
     const { token } = await pairedSession(t);
-    const res = await t.app.inject({ method: 'POST', url: '/v1/wa/chat/send/text', headers: { token, 'content-type': 'application/json' }, payload: '{"Phone":' });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/wa/chat/send/text',
+      headers: { token, 'content-type': 'application/json' },
+      payload: '{"Phone":',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toEqual(expect.any(String));
   });

@@ -4,9 +4,15 @@ import { createAppWithSimulator } from '../../helpers/sim.js';
 import { pairedSession, providerCalls, sendText, type SimApp } from './helpers.js';
 
 let t: SimApp;
-beforeAll(async () => { t = await createAppWithSimulator(); });
-afterAll(async () => { await t.close(); });
-beforeEach(() => { t.sim.reset(); });
+beforeAll(async () => {
+  t = await createAppWithSimulator();
+});
+afterAll(async () => {
+  await t.close();
+});
+beforeEach(() => {
+  t.sim.reset();
+});
 
 describe('message quota', () => {
   it('50 parallel sends with 10 remaining → exactly 10 reach the provider, 40 get 429 {message}', async () => {
@@ -35,9 +41,14 @@ describe('message quota', () => {
     expect((await sendText(t, token)).statusCode).toBe(429);
   });
 
-  it('is per user, across all of the user\'s sessions (go-service-api B4)', async () => {
+  it("is per user, across all of the user's sessions (go-service-api B4)", async () => {
     const first = await pairedSession(t, { max_messages: 5, max_sessions: 2 });
-    const res = await t.app.inject({ method: 'POST', url: '/v1/sessions', headers: customer(first.apiKey), payload: { session_name: 'b', auto_connect: true } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/sessions',
+      headers: customer(first.apiKey),
+      payload: { session_name: 'b', auto_connect: true },
+    });
     const second = res.json().session;
     t.sim.pair(second.session_id);
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => sendText(t, i % 2 ? first.token : second.session_token)));
@@ -61,7 +72,12 @@ describe('message quota', () => {
     const { token, userId } = await pairedSession(t, { max_messages: 1, expires_at: '2026-12-01T00:00:00Z' });
     expect((await sendText(t, token)).statusCode).toBe(200);
     expect((await sendText(t, token)).statusCode).toBe(429);
-    await t.app.inject({ method: 'PUT', url: `/internal/users/${userId}`, headers: internal(), payload: { expires_at: '2027-01-01T00:00:00Z' } });
+    await t.app.inject({
+      method: 'PUT',
+      url: `/internal/users/${userId}`,
+      headers: internal(),
+      payload: { expires_at: '2027-01-01T00:00:00Z' },
+    });
     expect((await sendText(t, token)).statusCode).toBe(200);
     expect((await sendText(t, token)).statusCode).toBe(429);
   });
@@ -83,7 +99,9 @@ describe('message quota', () => {
       expect(await usedInDbOf(own, userId)).toBeGreaterThan(3);
       await own.deps.close();
       expect(await usedInDbOf(own, userId)).toBe(3);
-      const { rows } = await own.db.query<{ total_sent: number }>('SELECT total_sent FROM wa_session_message_stats WHERE session_id = $1', [sessionId]);
+      const { rows } = await own.db.query<{ total_sent: number }>('SELECT total_sent FROM wa_session_message_stats WHERE session_id = $1', [
+        sessionId,
+      ]);
       expect(rows[0]!.total_sent).toBe(3);
     } finally {
       await own.close();
@@ -92,4 +110,5 @@ describe('message quota', () => {
 });
 
 const usedInDbOf = async (app: SimApp, userId: string) =>
-  (await app.db.query<{ messages_used: number }>('SELECT messages_used FROM wa_user_subscriptions WHERE user_id = $1', [userId])).rows[0]!.messages_used;
+  (await app.db.query<{ messages_used: number }>('SELECT messages_used FROM wa_user_subscriptions WHERE user_id = $1', [userId])).rows[0]!
+    .messages_used;

@@ -12,7 +12,10 @@ beforeAll(async () => {
   token = (await pairedSession(t)).token;
   client = new Client(await t.app.listen({ port: 0, host: '127.0.0.1' }));
 });
-afterAll(async () => { await client.close(); await t.close(); });
+afterAll(async () => {
+  await client.close();
+  await t.close();
+});
 
 function chunked(totalBytes: number): Readable {
   let sent = 0;
@@ -29,7 +32,12 @@ function chunked(totalBytes: number): Readable {
 describe('gateway streaming over real HTTP', () => {
   it('a chunked body without a length is cut off at the cap with 413', async () => {
     t.sim.clearRequests();
-    const res = await client.request({ method: 'POST', path: '/v1/wa/chat/send/image', headers: { token, 'content-type': 'application/json' }, body: chunked(200_000) });
+    const res = await client.request({
+      method: 'POST',
+      path: '/v1/wa/chat/send/image',
+      headers: { token, 'content-type': 'application/json' },
+      body: chunked(200_000),
+    });
     expect(res.statusCode).toBe(413);
     expect(await res.body.json()).toMatchObject({ code: 'BODY_TOO_LARGE' });
     expect(providerCalls(t, '/chat/send/image').every((r) => r.body.length <= 65_536)).toBe(true);
@@ -39,7 +47,12 @@ describe('gateway streaming over real HTTP', () => {
     t.sim.clearRequests();
     const document = `data:application/octet-stream;base64,${Buffer.alloc(40_000, 1).toString('base64')}`;
     const body = JSON.stringify({ Phone: '6281234567890', Document: document, FileName: 'big.bin' });
-    const res = await client.request({ method: 'POST', path: '/v1/wa/chat/send/document', headers: { token, 'content-type': 'application/json' }, body });
+    const res = await client.request({
+      method: 'POST',
+      path: '/v1/wa/chat/send/document',
+      headers: { token, 'content-type': 'application/json' },
+      body,
+    });
     expect(res.statusCode).toBe(200);
     await res.body.dump();
     const [call] = providerCalls(t, '/chat/send/document');

@@ -3,8 +3,12 @@ import { createTestApp, GLOBAL_KEY, internal, OTHER_SCOPED_KEY, SCOPED_KEY, type
 import { seedUser } from '../../helpers/seed.js';
 
 let t: TestApp;
-beforeAll(async () => { t = await createTestApp(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
 
 const upsert = (payload: unknown, key = GLOBAL_KEY) =>
   t.app.inject({ method: 'POST', url: '/internal/users', headers: internal(key), payload: payload as object });
@@ -19,8 +23,15 @@ describe('internal users: happy', () => {
   });
 
   it('POST creates a user with its key once, then answers "" for the same user (govconnect body)', async () => {
-    const body = { user_id: 'village_1', source: 'app', expires_at: '2099-12-31T23:59:59Z', max_sessions: 1, max_messages: 0,
-      provider: 'genfity-wa', created_by: 'govconnect-channel-service' };
+    const body = {
+      user_id: 'village_1',
+      source: 'app',
+      expires_at: '2099-12-31T23:59:59Z',
+      max_sessions: 1,
+      max_messages: 0,
+      provider: 'genfity-wa',
+      created_by: 'govconnect-channel-service',
+    };
     const first = await upsert(body, SCOPED_KEY);
     expect(first.statusCode).toBe(200);
     expect(first.json()).toMatchObject({ user_id: 'village_1', note: expect.any(String) });
@@ -34,7 +45,9 @@ describe('internal users: happy', () => {
 
   it('stores only the hash of the key and never returns it', async () => {
     const { userId, apiKey } = await seedUser(t.app);
-    const { rows } = await t.db.query<{ customer_api_key: string }>('SELECT customer_api_key FROM wa_service_users WHERE id = $1', [userId]);
+    const { rows } = await t.db.query<{ customer_api_key: string }>('SELECT customer_api_key FROM wa_service_users WHERE id = $1', [
+      userId,
+    ]);
     expect(rows[0]!.customer_api_key).toMatch(/^[0-9a-f]{64}$/);
     expect(rows[0]!.customer_api_key).not.toContain(apiKey);
     for (const url of [`/internal/users/${userId}`, `/internal/users/${userId}/apikey`, '/internal/users?limit=100']) {
@@ -46,8 +59,12 @@ describe('internal users: happy', () => {
   it('lists with user_id and id, subscription or null, session_count and meta.total; filters by source and status', async () => {
     await upsert({ user_id: 'list_a', source: 'listsrc', expires_at: '2030-01-01T00:00:00Z' });
     await upsert({ user_id: 'list_b', source: 'listsrc', expires_at: '2030-01-01T00:00:00Z' });
-    await t.db.query("INSERT INTO wa_service_users (id, source_service, customer_api_key, status, created_at, updated_at) VALUES ('list_c', 'listsrc', 'h-list-c', 'inactive', now(), now())");
-    await t.db.query("INSERT INTO wa_sessions (user_id, session_id, session_token) VALUES ('list_a', 's1', 'tok-list-a1'), ('list_a', 's2', 'tok-list-a2')");
+    await t.db.query(
+      "INSERT INTO wa_service_users (id, source_service, customer_api_key, status, created_at, updated_at) VALUES ('list_c', 'listsrc', 'h-list-c', 'inactive', now(), now())",
+    );
+    await t.db.query(
+      "INSERT INTO wa_sessions (user_id, session_id, session_token) VALUES ('list_a', 's1', 'tok-list-a1'), ('list_a', 's2', 'tok-list-a2')",
+    );
     const res = await t.app.inject({ url: '/internal/users?source=listsrc&page=1&limit=2', headers: internal() });
     expect(res.statusCode).toBe(200);
     const body = res.json();
@@ -56,7 +73,13 @@ describe('internal users: happy', () => {
     const all = (await t.app.inject({ url: '/internal/users?source=listsrc&limit=100', headers: internal() })).json().items;
     const a = all.find((i: { id: string }) => i.id === 'list_a');
     expect(a).toMatchObject({ user_id: 'list_a', id: 'list_a', source_service: 'listsrc', status: 'active', session_count: 2 });
-    expect(a.subscription).toMatchObject({ provider: 'genfity-wa', status: 'active', max_sessions: 1, max_messages: 0, expires_at: '2030-01-01T00:00:00.000Z' });
+    expect(a.subscription).toMatchObject({
+      provider: 'genfity-wa',
+      status: 'active',
+      max_sessions: 1,
+      max_messages: 0,
+      expires_at: '2030-01-01T00:00:00.000Z',
+    });
     expect(all.find((i: { id: string }) => i.id === 'list_c').subscription).toBeNull();
     const inactive = (await t.app.inject({ url: '/internal/users?source=listsrc&status=inactive', headers: internal() })).json();
     expect(inactive.items.map((i: { id: string }) => i.id)).toEqual(['list_c']);
@@ -78,9 +101,19 @@ describe('internal users: happy', () => {
     const one = (await t.app.inject({ url: `/internal/users/${userId}`, headers: internal() })).json();
     // Omitted max_messages keeps its value (go-service-api B15 reset it to unlimited).
     expect(one.subscription).toMatchObject({ max_sessions: 5, max_messages: 50, status: 'active' });
-    await t.app.inject({ method: 'PUT', url: `/internal/users/${userId}`, headers: internal(), payload: { expires_at: '2020-01-01T00:00:00Z' } });
+    await t.app.inject({
+      method: 'PUT',
+      url: `/internal/users/${userId}`,
+      headers: internal(),
+      payload: { expires_at: '2020-01-01T00:00:00Z' },
+    });
     expect((await t.app.inject({ url: `/internal/users/${userId}`, headers: internal() })).json().subscription.status).toBe('expired');
-    await t.app.inject({ method: 'PUT', url: `/internal/users/${userId}`, headers: internal(), payload: { expires_at: '2031-01-01T00:00:00Z' } });
+    await t.app.inject({
+      method: 'PUT',
+      url: `/internal/users/${userId}`,
+      headers: internal(),
+      payload: { expires_at: '2031-01-01T00:00:00Z' },
+    });
     expect((await t.app.inject({ url: `/internal/users/${userId}`, headers: internal() })).json().subscription.status).toBe('active');
   });
 
@@ -97,7 +130,12 @@ describe('internal users: happy', () => {
     const info = await t.app.inject({ url: `/internal/users/${userId}/apikey`, headers: internal() });
     expect(info.statusCode).toBe(200);
     expect(info.json()).toMatchObject({ user_id: userId, has_api_key: true, api_key_hint: `${apiKey.slice(0, 8)}…` });
-    const rotated = await t.app.inject({ method: 'POST', url: `/internal/users/${userId}/apikey/rotate`, headers: { ...internal(), 'content-type': 'application/json' }, payload: '{}' });
+    const rotated = await t.app.inject({
+      method: 'POST',
+      url: `/internal/users/${userId}/apikey/rotate`,
+      headers: { ...internal(), 'content-type': 'application/json' },
+      payload: '{}',
+    });
     expect(rotated.statusCode).toBe(200);
     const newKey = rotated.json().api_key;
     expect(rotated.json()).toEqual({ api_key: expect.stringMatching(/^gwa_/), user_id: userId });
@@ -117,11 +155,17 @@ describe('internal users: happy', () => {
 
 describe('internal users: errors', () => {
   it('no key → 401, wrong key → 401, a wrong x-internal-api-key is not rescued by Authorization', async () => {
-    expect((await t.app.inject({ url: '/internal/me' })).json()).toEqual({ message: 'internal api key required', code: 'INTERNAL_KEY_REQUIRED' });
+    expect((await t.app.inject({ url: '/internal/me' })).json()).toEqual({
+      message: 'internal api key required',
+      code: 'INTERNAL_KEY_REQUIRED',
+    });
     const wrong = await t.app.inject({ url: '/internal/users', headers: internal('nope') });
     expect(wrong.statusCode).toBe(401);
     expect(wrong.json().message).toBe('invalid internal api key');
-    const both = await t.app.inject({ url: '/internal/me', headers: { 'x-internal-api-key': 'nope', authorization: `Bearer ${GLOBAL_KEY}` } });
+    const both = await t.app.inject({
+      url: '/internal/me',
+      headers: { 'x-internal-api-key': 'nope', authorization: `Bearer ${GLOBAL_KEY}` },
+    });
     expect(both.statusCode).toBe(401);
     // The name part of a scoped entry is not a key.
     expect((await t.app.inject({ url: '/internal/me', headers: internal(`app:${SCOPED_KEY}`) })).statusCode).toBe(401);
@@ -138,7 +182,12 @@ describe('internal users: errors', () => {
     ['an empty body', '', 'VALIDATION_FAILED'],
   ])('POST with %s → 400 {message} and nothing written', async (_name, payload, code) => {
     const before = await userCount();
-    const res = await t.app.inject({ method: 'POST', url: '/internal/users', headers: { ...internal(), 'content-type': 'application/json' }, payload });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/internal/users',
+      headers: { ...internal(), 'content-type': 'application/json' },
+      payload,
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ message: expect.any(String), code });
     expect(await userCount()).toBe(before);
@@ -153,7 +202,11 @@ describe('internal users: errors', () => {
   it('bad query values → 400; unknown user ids → 404', async () => {
     expect((await t.app.inject({ url: '/internal/users?page=0', headers: internal() })).statusCode).toBe(400);
     expect((await t.app.inject({ url: '/internal/users?limit=abc', headers: internal() })).statusCode).toBe(400);
-    for (const [method, url] of [['GET', '/internal/users/ghost'], ['GET', '/internal/users/ghost/apikey'], ['POST', '/internal/users/ghost/apikey/rotate']] as const) {
+    for (const [method, url] of [
+      ['GET', '/internal/users/ghost'],
+      ['GET', '/internal/users/ghost/apikey'],
+      ['POST', '/internal/users/ghost/apikey/rotate'],
+    ] as const) {
       const res = await t.app.inject({ method, url, headers: internal() });
       expect(res.statusCode).toBe(404);
       expect(res.json()).toEqual({ message: 'user not found', code: 'USER_NOT_FOUND' });
@@ -164,7 +217,9 @@ describe('internal users: errors', () => {
   });
 
   it('PUT that would create a subscription without expires_at → 400', async () => {
-    await t.db.query("INSERT INTO wa_service_users (id, source_service, customer_api_key, status) VALUES ('nosub', 'app', 'h-nosub', 'active')");
+    await t.db.query(
+      "INSERT INTO wa_service_users (id, source_service, customer_api_key, status) VALUES ('nosub', 'app', 'h-nosub', 'active')",
+    );
     const res = await t.app.inject({ method: 'PUT', url: '/internal/users/nosub', headers: internal(), payload: { max_sessions: 2 } });
     expect(res.statusCode).toBe(400);
     expect(res.json().code).toBe('SUBSCRIPTION_REQUIRED');
@@ -178,18 +233,29 @@ describe('internal users: source isolation', () => {
     expect(res.json().message).toBe('key only allowed for its own source');
   });
 
-  it('a scoped key cannot take over, read, change or rotate another source\'s user (B14)', async () => {
+  it("a scoped key cannot take over, read, change or rotate another source's user (B14)", async () => {
     const { userId, apiKey } = await seedUser(t.app, { source: 'other' });
     const takeover = await upsert({ user_id: userId, source: 'app', expires_at: '2030-01-01T00:00:00Z' }, SCOPED_KEY);
     expect(takeover.statusCode).toBe(403);
-    for (const [method, url] of [['GET', `/internal/users/${userId}`], ['GET', `/internal/users/${userId}/apikey`],
-      ['POST', `/internal/users/${userId}/apikey/rotate`], ['PUT', `/internal/users/${userId}`]] as const) {
-      const res = await t.app.inject({ method, url, headers: internal(SCOPED_KEY), ...(method === 'PUT' ? { payload: { max_sessions: 9 } } : {}) });
+    for (const [method, url] of [
+      ['GET', `/internal/users/${userId}`],
+      ['GET', `/internal/users/${userId}/apikey`],
+      ['POST', `/internal/users/${userId}/apikey/rotate`],
+      ['PUT', `/internal/users/${userId}`],
+    ] as const) {
+      const res = await t.app.inject({
+        method,
+        url,
+        headers: internal(SCOPED_KEY),
+        ...(method === 'PUT' ? { payload: { max_sessions: 9 } } : {}),
+      });
       expect(res.statusCode, `${method} ${url}`).toBe(403);
       expect(res.json().message).toBe('user does not belong to this source');
     }
     // A missing user looks the same to a scoped key: nothing to learn about other sources.
-    expect((await t.app.inject({ url: '/internal/users/ghost-2', headers: internal(SCOPED_KEY) })).json().message).toBe('user does not belong to this source');
+    expect((await t.app.inject({ url: '/internal/users/ghost-2', headers: internal(SCOPED_KEY) })).json().message).toBe(
+      'user does not belong to this source',
+    );
     const row = await t.db.query<{ source_service: string }>('SELECT source_service FROM wa_service_users WHERE id = $1', [userId]);
     expect(row.rows[0]!.source_service).toBe('other');
     expect((await t.app.inject({ url: '/v1/me', headers: { 'x-api-key': apiKey } })).statusCode).toBe(200);

@@ -3,10 +3,19 @@ import { createTestApp, internal, type TestApp } from '../../helpers/app.js';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await createTestApp({ env: { PUBLIC_RATE_LIMIT_MAX_REQUEST: '5', PUBLIC_RATE_LIMIT_WINDOW_SECONDS: '60', PUBLIC_SPAM_MAX_PER_10S: '8',
-    PUBLIC_SPAM_BLOCK_MINUTES: '10', TRUST_PROXY: '10.0.0.1' } });
+  t = await createTestApp({
+    env: {
+      PUBLIC_RATE_LIMIT_MAX_REQUEST: '5',
+      PUBLIC_RATE_LIMIT_WINDOW_SECONDS: '60',
+      PUBLIC_SPAM_MAX_PER_10S: '8',
+      PUBLIC_SPAM_BLOCK_MINUTES: '10',
+      TRUST_PROXY: '10.0.0.1',
+    },
+  });
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 
 const from = (remoteAddress: string, url = '/v1/me', headers: Record<string, string> = {}) =>
   t.app.inject({ url, remoteAddress, headers: { 'x-api-key': 'gwa_nobody', ...headers } });
@@ -14,7 +23,8 @@ const from = (remoteAddress: string, url = '/v1/me', headers: Record<string, str
 describe('public rate limits', () => {
   it('the request over the limit gets 429 with Retry-After and RateLimit headers; one budget for /v1 and /wa', async () => {
     const answers = [];
-    for (const url of ['/v1/me', '/wa/session/status', '/v1/wa/session/status', '/v1/sessions', '/v1/me', '/v1/me']) answers.push(await from('192.0.2.10', url));
+    for (const url of ['/v1/me', '/wa/session/status', '/v1/wa/session/status', '/v1/sessions', '/v1/me', '/v1/me'])
+      answers.push(await from('192.0.2.10', url));
     expect(answers.slice(0, 5).map((r) => r.statusCode)).toEqual([401, 401, 401, 401, 401]);
     expect(answers[0]!.headers['ratelimit-limit']).toBe('5');
     expect(answers[4]!.headers['ratelimit-remaining']).toBe('0');

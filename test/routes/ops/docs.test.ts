@@ -7,10 +7,14 @@ beforeAll(async () => {
   t = await createTestApp();
   doc = (await t.app.inject({ url: '/openapi.json' })).json();
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 
-const operations = () => Object.entries(doc.paths as Record<string, Record<string, any>>)
-  .flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op })));
+const operations = () =>
+  Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => ({ path, method, op })),
+  );
 
 describe('OpenAPI document (/openapi.json)', () => {
   it('is OpenAPI 3 with the five credential schemes the routes name', () => {
@@ -28,8 +32,21 @@ describe('OpenAPI document (/openapi.json)', () => {
 
   it('lists every route family: internal, customer, gateway and ops', () => {
     const paths = Object.keys(doc.paths);
-    expect(paths).toEqual(expect.arrayContaining(['/health', '/ready', '/metrics', '/internal/users', '/internal/users/{user_id}',
-      '/v1/me', '/v1/sessions', '/v1/sessions/{session_id}/settings', '/v1/sessions/{session_id}/contacts', '/wa/{*}', '/v1/wa/{*}']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/health',
+        '/ready',
+        '/metrics',
+        '/internal/users',
+        '/internal/users/{user_id}',
+        '/v1/me',
+        '/v1/sessions',
+        '/v1/sessions/{session_id}/settings',
+        '/v1/sessions/{session_id}/contacts',
+        '/wa/{*}',
+        '/v1/wa/{*}',
+      ]),
+    );
     expect(doc.paths['/internal/users'].post.security).toEqual([{ internalKey: [] }, { internalBearer: [] }]);
     expect(doc.paths['/v1/me'].get.security).toEqual([{ apiKey: [] }]);
     expect(doc.paths['/v1/wa/{*}'].post.security).toEqual([{ sessionToken: [] }, { sessionBearer: [] }]);
@@ -42,12 +59,19 @@ describe('OpenAPI document (/openapi.json)', () => {
   });
 
   it('every error response is the one ErrorBody component, whose code lists the catalogue', () => {
-    expect(doc.components.schemas.ErrorBody).toMatchObject({ type: 'object', required: ['message'],
-      properties: { message: { type: 'string' }, code: { type: 'string', enum: expect.arrayContaining(['ROUTE_NOT_FOUND']) } } });
+    expect(doc.components.schemas.ErrorBody).toMatchObject({
+      type: 'object',
+      required: ['message'],
+      properties: { message: { type: 'string' }, code: { type: 'string', enum: expect.arrayContaining(['ROUTE_NOT_FOUND']) } },
+    });
     // /ready answers 503 with its own report (checks by name), not an error body.
-    const errorResponses = operations().filter(({ path }) => path !== '/ready')
-      .flatMap(({ op }) => Object.entries(op.responses as Record<string, any>).filter(([status]) => Number(status) >= 400)
-        .map(([, response]) => response.content?.['application/json']?.schema));
+    const errorResponses = operations()
+      .filter(({ path }) => path !== '/ready')
+      .flatMap(({ op }) =>
+        Object.entries(op.responses as Record<string, any>)
+          .filter(([status]) => Number(status) >= 400)
+          .map(([, response]) => response.content?.['application/json']?.schema),
+      );
     expect(errorResponses.length).toBeGreaterThan(20);
     for (const schema of errorResponses) expect(schema).toEqual({ $ref: '#/components/schemas/ErrorBody' });
   });

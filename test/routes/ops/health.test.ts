@@ -2,8 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 
 let t: TestApp;
-beforeAll(async () => { t = await createTestApp(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
 
 describe('health and banner', () => {
   it.each(['/', '/health'])('GET and HEAD %s → 200 without credentials', async (url) => {
@@ -16,14 +20,22 @@ describe('health and banner', () => {
   });
 
   it('bodies as the Go service answered them', async () => {
-    expect((await t.app.inject({ url: '/' })).json()).toEqual({ mode: 'subscription-gateway', service: 'genfity-wa-support', status: 'running' });
+    expect((await t.app.inject({ url: '/' })).json()).toEqual({
+      mode: 'subscription-gateway',
+      service: 'genfity-wa-support',
+      status: 'running',
+    });
     expect((await t.app.inject({ url: '/health' })).json()).toEqual({ status: 'healthy' });
   });
 });
 
 describe('cross-cutting HTTP behaviour', () => {
   it('OPTIONS on any path → 204 with the CORS headers real browser clients need', async () => {
-    const res = await t.app.inject({ method: 'OPTIONS', url: '/wa/chat/send/text', headers: { origin: 'https://example.com', 'access-control-request-method': 'POST' } });
+    const res = await t.app.inject({
+      method: 'OPTIONS',
+      url: '/wa/chat/send/text',
+      headers: { origin: 'https://example.com', 'access-control-request-method': 'POST' },
+    });
     expect(res.statusCode).toBe(204);
     expect(res.headers['access-control-allow-origin']).toBe('*');
     expect(String(res.headers['access-control-allow-headers'])).toMatch(/token/);

@@ -10,7 +10,11 @@ import { openTestStore } from '../../helpers/store.js';
 // SPEC §7 / issue 7 §4: pino JSON lines, a request id accepted from X-Request-Id (or generated) on
 // every line of the request, and no credential anywhere, even at trace level.
 const lines: string[] = [];
-const memory = { write: (line: string) => { lines.push(line); } };
+const memory = {
+  write: (line: string) => {
+    lines.push(line);
+  },
+};
 let store: Awaited<ReturnType<typeof openTestStore>>;
 let deps: Deps;
 let app: App;
@@ -18,7 +22,11 @@ let app: App;
 beforeAll(async () => {
   store = await openTestStore();
   const config = loadConfig({ INTERNAL_API_KEYS: TEST_INTERNAL_KEYS, LOG_LEVEL: 'trace' });
-  deps = await createDeps(config, { db: store.db, clock: createManualClock('2026-06-01T00:00:00Z'), logger: createLogger('trace', memory) });
+  deps = await createDeps(config, {
+    db: store.db,
+    clock: createManualClock('2026-06-01T00:00:00Z'),
+    logger: createLogger('trace', memory),
+  });
   app = await buildApp(config, deps);
   await app.ready();
 });
@@ -32,31 +40,60 @@ const parsed = () => lines.map((line) => JSON.parse(line) as Record<string, unkn
 
 describe('logs', () => {
   it('no key, token or Authorization value reaches a log line', async () => {
-    const created = await app.inject({ method: 'POST', url: '/internal/users', payload: { user_id: 'log-user', source: 'app', expires_at: '2030-01-01T00:00:00Z' },
-      headers: { 'x-internal-api-key': GLOBAL_KEY, authorization: `Bearer ${GLOBAL_KEY}`, 'x-request-id': 'req-logs-1' } });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/internal/users',
+      payload: { user_id: 'log-user', source: 'app', expires_at: '2030-01-01T00:00:00Z' },
+      headers: { 'x-internal-api-key': GLOBAL_KEY, authorization: `Bearer ${GLOBAL_KEY}`, 'x-request-id': 'req-logs-1' },
+    });
     expect(created.statusCode).toBe(200);
     const apiKey = created.json().api_key as string;
     const secrets = [GLOBAL_KEY, apiKey, 'session-token-secret-1', 'bearer-secret-2', 'cookie-secret-3'];
-    const everything = { 'x-api-key': apiKey, token: 'session-token-secret-1', authorization: 'Bearer bearer-secret-2',
-      'x-internal-api-key': GLOBAL_KEY, cookie: 'sid=cookie-secret-3' };
+    const everything = {
+      'x-api-key': apiKey,
+      token: 'session-token-secret-1',
+      authorization: 'Bearer bearer-secret-2',
+      'x-internal-api-key': GLOBAL_KEY,
+      cookie: 'sid=cookie-secret-3',
+    };
     for (const url of ['/v1/me', '/internal/me', '/wa/chat/send/text', '/v1/wa/session/status', '/nope']) {
-      await app.inject({ method: url.includes('send') ? 'POST' : 'GET', url, headers: everything, payload: url.includes('send') ? {} : undefined });
+      await app.inject({
+        method: url.includes('send') ? 'POST' : 'GET',
+        url,
+        headers: everything,
+        payload: url.includes('send') ? {} : undefined,
+      });
     }
     // Whoever logs a request's headers or a secret field later is redacted too (lib/logger.ts REDACTED);
     // the process logger, because Fastify's request serializer would drop the headers anyway.
-    deps.logger.info({ req: { headers: everything }, api_key: apiKey, session: { session_token: 'session-token-secret-1', webhook_secret: 'cookie-secret-3' } }, 'probe');
+    deps.logger.info(
+      {
+        req: { headers: everything },
+        api_key: apiKey,
+        session: { session_token: 'session-token-secret-1', webhook_secret: 'cookie-secret-3' },
+      },
+      'probe',
+    );
 
     expect(lines.length).toBeGreaterThan(10);
     for (const line of lines) for (const secret of secrets) expect(line, 'a secret in the log').not.toContain(secret);
     const probe = parsed().find((l) => l.msg === 'probe') as { req: { headers: Record<string, string> }; api_key: string };
-    expect(probe.req.headers).toEqual({ 'x-api-key': '[redacted]', token: '[redacted]', authorization: '[redacted]', 'x-internal-api-key': '[redacted]', cookie: '[redacted]' });
+    expect(probe.req.headers).toEqual({
+      'x-api-key': '[redacted]',
+      token: '[redacted]',
+      authorization: '[redacted]',
+      'x-internal-api-key': '[redacted]',
+      cookie: '[redacted]',
+    });
     expect(probe.api_key).toBe('[redacted]');
   });
 
-  it('every line of a request carries its id: the caller\'s X-Request-Id, or a generated one, returned in a header', async () => {
+  it("every line of a request carries its id: the caller's X-Request-Id, or a generated one, returned in a header", async () => {
     const given = await app.inject({ url: '/health', headers: { 'x-request-id': 'trace-me-42' } });
     expect(given.headers['x-request-id']).toBe('trace-me-42');
-    const mine = parsed().filter((l) => l.reqId === 'trace-me-42').map((l) => l.msg);
+    const mine = parsed()
+      .filter((l) => l.reqId === 'trace-me-42')
+      .map((l) => l.msg);
     expect(mine).toEqual(expect.arrayContaining(['incoming request', 'request completed']));
 
     const generated = await app.inject({ url: '/health' });
@@ -66,6 +103,7 @@ describe('logs', () => {
   });
 
   it('lines are pino JSON with a level and a time', () => {
-    for (const line of parsed()) expect(line).toMatchObject({ level: expect.any(Number), time: expect.any(Number), msg: expect.any(String) });
+    for (const line of parsed())
+      expect(line).toMatchObject({ level: expect.any(Number), time: expect.any(Number), msg: expect.any(String) });
   });
 });

@@ -3,19 +3,28 @@ import { createAppWithSimulator } from '../../helpers/sim.js';
 import { pairedSession, sendText, type SimApp } from '../gateway/helpers.js';
 
 let t: SimApp;
-beforeAll(async () => { t = await createAppWithSimulator(); });
-afterAll(async () => { await t.close(); });
-beforeEach(() => { t.sim.reset(); });
+beforeAll(async () => {
+  t = await createAppWithSimulator();
+});
+afterAll(async () => {
+  await t.close();
+});
+beforeEach(() => {
+  t.sim.reset();
+});
 
 type Sample = { name: string; labels: Record<string, string>; value: number };
 
 /** The text exposition format, read back into samples. */
 function parse(text: string): Sample[] {
-  return text.split('\n').filter((line) => line && !line.startsWith('#')).map((line) => {
-    const [, name, rawLabels = '', value] = /^(\w+)(?:\{(.*)\})? (\S+)$/.exec(line)!;
-    const labels = Object.fromEntries([...rawLabels.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1]!, m[2]!]));
-    return { name: name!, labels, value: Number(value) };
-  });
+  return text
+    .split('\n')
+    .filter((line) => line && !line.startsWith('#'))
+    .map((line) => {
+      const [, name, rawLabels = '', value] = /^(\w+)(?:\{(.*)\})? (\S+)$/.exec(line)!;
+      const labels = Object.fromEntries([...rawLabels.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1]!, m[2]!]));
+      return { name: name!, labels, value: Number(value) };
+    });
 }
 
 async function scrape(): Promise<Sample[]> {
@@ -24,9 +33,10 @@ async function scrape(): Promise<Sample[]> {
   return parse(res.body);
 }
 
-const value = (samples: Sample[], name: string, labels: Record<string, string> = {}) => samples
-  .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
-  .reduce((sum, s) => sum + s.value, 0);
+const value = (samples: Sample[], name: string, labels: Record<string, string> = {}) =>
+  samples
+    .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+    .reduce((sum, s) => sum + s.value, 0);
 
 describe('GET /metrics', () => {
   it('answers the Prometheus text format without credentials when METRICS_TOKEN is unset', async () => {
@@ -44,7 +54,9 @@ describe('GET /metrics', () => {
     const res = await t.app.inject({ url: '/metrics' });
     expect(res.body).not.toContain(raw);
     const samples = parse(res.body);
-    expect(value(samples, 'wa_gateway_http_requests_total', { route: '/v1/sessions/:session_id/settings', status: '401', method: 'GET' })).toBe(1);
+    expect(
+      value(samples, 'wa_gateway_http_requests_total', { route: '/v1/sessions/:session_id/settings', status: '401', method: 'GET' }),
+    ).toBe(1);
     expect(value(samples, 'wa_gateway_http_requests_total', { route: 'unmatched', status: '404' })).toBe(1);
     expect(value(samples, 'wa_gateway_http_request_duration_seconds_count', { route: '/v1/sessions/:session_id/settings' })).toBe(1);
   });
@@ -65,7 +77,9 @@ describe('GET /metrics', () => {
     const sends = (outcome: string) => value(samples, 'wa_gateway_sends_total', { type: 'text', outcome });
     expect({ sent: sends('sent'), rejected: sends('rejected'), failed: sends('failed') }).toEqual({ sent: 3, rejected: 1, failed: 2 });
     expect(value(samples, 'wa_gateway_quota_rejections_total', { type: 'text' })).toBe(1);
-    expect(value(samples, 'wa_gateway_provider_request_duration_seconds_count', { kind: 'forward', method: 'POST', status: '200' })).toBe(3);
+    expect(value(samples, 'wa_gateway_provider_request_duration_seconds_count', { kind: 'forward', method: 'POST', status: '200' })).toBe(
+      3,
+    );
     expect(value(samples, 'wa_gateway_provider_request_duration_seconds_count', { kind: 'call' })).toBeGreaterThan(0);
     expect(value(samples, 'wa_gateway_provider_errors_total', { kind: 'forward', error: 'PROVIDER_UNAVAILABLE' })).toBe(1);
     expect(value(samples, 'wa_gateway_provider_errors_total', { kind: 'forward', error: 'PROVIDER_5XX' })).toBe(1);
@@ -93,8 +107,13 @@ describe('GET /metrics with METRICS_TOKEN', () => {
   it('refuses a missing or wrong bearer token with 401 {message, code}; the right one passes', async () => {
     const own = await createAppWithSimulator({ env: { METRICS_TOKEN: 'metrics-secret-1' } });
     try {
-      for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 'metrics-secret-1' }, { 'x-api-key': 'metrics-secret-1' },
-        { authorization: 'Bearer metrics-secret-1x' }]) {
+      for (const headers of [
+        {},
+        { authorization: 'Bearer wrong' },
+        { authorization: 'metrics-secret-1' },
+        { 'x-api-key': 'metrics-secret-1' },
+        { authorization: 'Bearer metrics-secret-1x' },
+      ]) {
         const res = await own.app.inject({ url: '/metrics', headers });
         expect(res.statusCode, JSON.stringify(headers)).toBe(401);
         expect(res.json()).toEqual({ message: 'a valid metrics token is required', code: 'METRICS_TOKEN_INVALID' });

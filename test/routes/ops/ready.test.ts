@@ -4,9 +4,15 @@ import { createAppWithSimulator } from '../../helpers/sim.js';
 import type { SimApp } from '../gateway/helpers.js';
 
 let t: SimApp;
-beforeAll(async () => { t = await createAppWithSimulator(); });
-afterAll(async () => { await t.close(); });
-beforeEach(() => { t.sim.reset(); });
+beforeAll(async () => {
+  t = await createAppWithSimulator();
+});
+afterAll(async () => {
+  await t.close();
+});
+beforeEach(() => {
+  t.sim.reset();
+});
 
 describe('GET /ready', () => {
   it('200 when the store answers and the provider is reachable', async () => {
@@ -21,15 +27,22 @@ describe('GET /ready', () => {
     t.sim.setDown(true);
     const down = await t.app.inject({ url: '/ready' });
     expect(down.statusCode).toBe(503);
-    expect(down.json()).toMatchObject({ status: 'not_ready', checks: { store: 'ok', provider: 'down' }, details: { provider: 'provider unavailable' },
-      message: 'not ready: provider down', code: 'NOT_READY' });
+    expect(down.json()).toMatchObject({
+      status: 'not_ready',
+      checks: { store: 'ok', provider: 'down' },
+      details: { provider: 'provider unavailable' },
+      message: 'not ready: provider down',
+      code: 'NOT_READY',
+    });
     t.sim.setDown(false);
     expect((await t.app.inject({ url: '/ready' })).statusCode).toBe(200);
   });
 
   it('503 when the provider answers its health check with an error or too slowly', async () => {
     t.sim.failNext('/health', { status: 500 });
-    expect((await t.app.inject({ url: '/ready' })).json().details).toMatchObject({ provider: 'provider answered its health check with an error' });
+    expect((await t.app.inject({ url: '/ready' })).json().details).toMatchObject({
+      provider: 'provider answered its health check with an error',
+    });
     t.sim.setLatency(2_500, '/health');
     const slow = await t.app.inject({ url: '/ready' });
     expect(slow.statusCode).toBe(503);

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleError, handleNotFound } from '../../../src/http/error-handler.js';
 import { defaultWebRoot, webRoutes } from '../../../src/routes/ops/web.js';
 
-const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const CSP =
+  "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 let dir: string;
 const apps: FastifyInstance[] = [];
@@ -35,13 +36,16 @@ afterAll(async () => {
 });
 
 describe('web console serving: happy', () => {
-  it.each(['/dashboard', '/dashboard/', '/dashboard/sessions/abc', '/dashboard/operator'])('%s answers the SPA shell, never cached', async (url) => {
-    const res = await (await serve(join(dir, 'dist'))).inject({ url });
-    expect(res.statusCode).toBe(200);
-    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(res.headers['cache-control']).toBe('no-cache');
-    expect(res.body).toContain('<title>console</title>');
-  });
+  it.each(['/dashboard', '/dashboard/', '/dashboard/sessions/abc', '/dashboard/operator'])(
+    '%s answers the SPA shell, never cached',
+    async (url) => {
+      const res = await (await serve(join(dir, 'dist'))).inject({ url });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(res.headers['cache-control']).toBe('no-cache');
+      expect(res.body).toContain('<title>console</title>');
+    },
+  );
 
   it('hashed assets are cached for a year as immutable, with their own content type', async () => {
     const app = await serve(join(dir, 'dist'));
@@ -83,8 +87,11 @@ describe('web console serving: errors', () => {
     expect(res.json()).toMatchObject({ code: 'ROUTE_NOT_FOUND' });
   });
 
-  it.each(['/dashboard/assets/../../secret.txt', '/dashboard/assets/%2e%2e/%2e%2e/secret.txt', '/dashboard/assets/..%2f..%2fsecret.txt'])('%s cannot leave the root', async (url) => {
-    const res = await (await serve(join(dir, 'dist'))).inject({ url });
-    expect(res.body).not.toContain('outside the root');
-  });
+  it.each(['/dashboard/assets/../../secret.txt', '/dashboard/assets/%2e%2e/%2e%2e/secret.txt', '/dashboard/assets/..%2f..%2fsecret.txt'])(
+    '%s cannot leave the root',
+    async (url) => {
+      const res = await (await serve(join(dir, 'dist'))).inject({ url });
+      expect(res.body).not.toContain('outside the root');
+    },
+  );
 });

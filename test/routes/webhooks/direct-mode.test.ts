@@ -6,20 +6,39 @@ import { createAppWithSimulator } from '../../helpers/sim.js';
 
 const GLOBAL_KEY = 'global-hmac-key-for-tests-0123456789abcdef';
 
-describe('without GATEWAY_PUBLIC_URL (the Go service\'s way)', () => {
+describe("without GATEWAY_PUBLIC_URL (the Go service's way)", () => {
   let t: Awaited<ReturnType<typeof createAppWithSimulator>>;
-  beforeAll(async () => { t = await createAppWithSimulator({ env: { WA_GLOBAL_HMAC_KEY: GLOBAL_KEY } }); });
-  afterAll(async () => { await t.close(); });
+  beforeAll(async () => {
+    t = await createAppWithSimulator({ env: { WA_GLOBAL_HMAC_KEY: GLOBAL_KEY } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it('gives the customer URL to the provider and relays nothing, but uses global events for state and auto-read', async () => {
     const owner = await seedUser(t.app);
-    const res = await t.app.inject({ method: 'POST', url: '/v1/sessions', headers: customer(owner.apiKey),
-      payload: { session_name: 'direct', webhook_url: 'https://hooks.example.com/direct', auto_read_enabled: true, auto_connect: true } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/sessions',
+      headers: customer(owner.apiKey),
+      payload: { session_name: 'direct', webhook_url: 'https://hooks.example.com/direct', auto_read_enabled: true, auto_connect: true },
+    });
     const { session_id: sessionId } = res.json().session;
     expect(t.sim.findUserById(sessionId)!.webhook).toBe('https://hooks.example.com/direct');
-    const body = new URLSearchParams({ jsonData: JSON.stringify({ type: 'LoggedOut', event: { OnConnect: false } }), userID: sessionId, instanceName: 'direct' }).toString();
-    const post = await t.app.inject({ method: 'POST', url: '/webhook/wa', payload: body,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-hmac-signature': createHmac('sha256', GLOBAL_KEY).update(body).digest('hex') } });
+    const body = new URLSearchParams({
+      jsonData: JSON.stringify({ type: 'LoggedOut', event: { OnConnect: false } }),
+      userID: sessionId,
+      instanceName: 'direct',
+    }).toString();
+    const post = await t.app.inject({
+      method: 'POST',
+      url: '/webhook/wa',
+      payload: body,
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-hmac-signature': createHmac('sha256', GLOBAL_KEY).update(body).digest('hex'),
+      },
+    });
     expect(post.statusCode).toBe(200);
     await new Promise((r) => setTimeout(r, 100));
     const [session] = (await t.app.inject({ url: '/v1/sessions', headers: customer(owner.apiKey) })).json().sessions;
@@ -33,7 +52,12 @@ describe('without WA_GLOBAL_HMAC_KEY', () => {
   it('POST /webhook/wa answers 404', async () => {
     const t = await createAppWithSimulator();
     try {
-      const res = await t.app.inject({ method: 'POST', url: '/webhook/wa', payload: '{}', headers: { 'content-type': 'application/json' } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/webhook/wa',
+        payload: '{}',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(res.statusCode).toBe(404);
     } finally {
       await t.close();

@@ -15,11 +15,21 @@ beforeAll(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   receiver = await startReceiver();
-  t = await createAppWithSimulator({ env: { GATEWAY_PUBLIC_URL: base, WA_GLOBAL_HMAC_KEY: GLOBAL_KEY, WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
-    WEBHOOK_RETRY_SCHEDULE: '100ms,100ms,100ms', WEBHOOK_TIMEOUT_MS: '500' } });
+  t = await createAppWithSimulator({
+    env: {
+      GATEWAY_PUBLIC_URL: base,
+      WA_GLOBAL_HMAC_KEY: GLOBAL_KEY,
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      WEBHOOK_RETRY_SCHEDULE: '100ms,100ms,100ms',
+      WEBHOOK_TIMEOUT_MS: '500',
+    },
+  });
   await t.app.listen({ port, host: '127.0.0.1' });
 });
-afterAll(async () => { await t.close(); await receiver.close(); });
+afterAll(async () => {
+  await t.close();
+  await receiver.close();
+});
 beforeEach(() => {
   t.sim.reset();
   t.sim.configure({ globalWebhookUrl: `${base}/webhook/wa`, globalHmacKey: GLOBAL_KEY });
@@ -30,8 +40,20 @@ beforeEach(() => {
 
 async function relayedSession(settings: Record<string, unknown> = {}) {
   const owner = await seedUser(t.app);
-  const res = await t.app.inject({ method: 'POST', url: '/v1/sessions', headers: customer(owner.apiKey), payload: {
-    session_name: 'relay', webhook_url: receiver.url, webhook_secret: SECRET, auto_connect: true, auto_read_enabled: true, events: 'Message', ...settings } });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/v1/sessions',
+    headers: customer(owner.apiKey),
+    payload: {
+      session_name: 'relay',
+      webhook_url: receiver.url,
+      webhook_secret: SECRET,
+      auto_connect: true,
+      auto_read_enabled: true,
+      events: 'Message',
+      ...settings,
+    },
+  });
   expect(res.statusCode).toBe(201);
   const session = res.json().session as { session_id: string; session_token: string };
   return { ...owner, sessionId: session.session_id, token: session.session_token };
@@ -51,7 +73,9 @@ const until = async (check: () => Promise<boolean> | boolean, timeoutMs = 5_000)
 };
 const waitForDeliveries = (count: number) => until(() => receiver.received.length >= count);
 const deliveries = async (apiKey: string, sessionId: string) =>
-  (await t.app.inject({ url: `/v1/sessions/${sessionId}/webhook-deliveries`, headers: customer(apiKey) })).json().deliveries as Array<Record<string, unknown>>;
+  (await t.app.inject({ url: `/v1/sessions/${sessionId}/webhook-deliveries`, headers: customer(apiKey) })).json().deliveries as Array<
+    Record<string, unknown>
+  >;
 
 describe('webhook relay: provisioning and delivery', () => {
   it('points the provider at the gateway with a per-session key, never at the customer URL', async () => {
@@ -70,8 +94,13 @@ describe('webhook relay: provisioning and delivery', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(receiver.received).toHaveLength(1);
     const body = JSON.parse(got!.body);
-    expect(body).toMatchObject({ id: expect.stringMatching(/^evt_/), type: 'Message', session_id: sessionId, timestamp: expect.any(String),
-      data: { type: 'Message', event: { Info: { ID: event.event.Info.ID } } } });
+    expect(body).toMatchObject({
+      id: expect.stringMatching(/^evt_/),
+      type: 'Message',
+      session_id: sessionId,
+      timestamp: expect.any(String),
+      data: { type: 'Message', event: { Info: { ID: event.event.Info.ID } } },
+    });
     expect(got!.headers['x-webhook-id']).toBe(body.id);
     const ts = Number(got!.headers['x-webhook-timestamp']);
     expect(verifyDelivery(SECRET, body.id, ts, got!.body, String(got!.headers['x-webhook-signature']))).toBe(true);
@@ -111,7 +140,11 @@ describe('webhook relay: provisioning and delivery', () => {
     const [failed] = await deliveries(apiKey, sessionId);
     expect(failed).toMatchObject({ attempts: 4, last_status_code: 500, next_attempt_at: null });
     receiver.answerWith(410);
-    const redo = await t.app.inject({ method: 'POST', url: `/v1/sessions/${sessionId}/webhook-deliveries/${failed!.id}/redeliver`, headers: customer(apiKey) });
+    const redo = await t.app.inject({
+      method: 'POST',
+      url: `/v1/sessions/${sessionId}/webhook-deliveries/${failed!.id}/redeliver`,
+      headers: customer(apiKey),
+    });
     expect(redo.statusCode).toBe(202);
     await until(async () => (await deliveries(apiKey, sessionId))[0]?.attempts === 1);
     expect((await deliveries(apiKey, sessionId))[0]).toMatchObject({ status: 'failed', last_status_code: 410 });
@@ -135,7 +168,11 @@ describe('webhook relay: provisioning and delivery', () => {
     const [got] = await receiver.waitFor(1);
     const body = JSON.parse(got!.body);
     expect(body.type).toBe('Test');
-    await until(async () => (await t.app.inject({ url: '/metrics' })).body.includes('wa_gateway_webhook_deliveries_total{outcome="delivered"}'));
-    expect(verifyDelivery(SECRET, body.id, Number(got!.headers['x-webhook-timestamp']), got!.body, String(got!.headers['x-webhook-signature']))).toBe(true);
+    await until(async () =>
+      (await t.app.inject({ url: '/metrics' })).body.includes('wa_gateway_webhook_deliveries_total{outcome="delivered"}'),
+    );
+    expect(
+      verifyDelivery(SECRET, body.id, Number(got!.headers['x-webhook-timestamp']), got!.body, String(got!.headers['x-webhook-signature'])),
+    ).toBe(true);
   });
 });

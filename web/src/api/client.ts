@@ -2,7 +2,11 @@ import { plainMessage } from './errors';
 
 /** Any failed call: `message` is for people, `code` and `detail` are for the code that decides what to show. */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, readonly detail: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly detail: string,
+  ) {
     super(plainMessage(status, code, detail));
     this.name = 'ApiError';
   }
@@ -15,10 +19,18 @@ export const isUnreachable = (error: unknown) =>
 /** The gateway lacks the route: a feature still being built, not a broken page. */
 export const isMissingFeature = (error: unknown) => error instanceof ApiError && error.code === 'ROUTE_NOT_FOUND';
 
-export interface CallOptions { headers: Record<string, string>; body?: unknown; signal?: AbortSignal }
+export interface CallOptions {
+  headers: Record<string, string>;
+  body?: unknown;
+  signal?: AbortSignal;
+}
 
 function parse(text: string): unknown {
-  try { return text ? JSON.parse(text) : null; } catch { return text; }
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return text;
+  }
 }
 
 /** Gateway errors are `{message, code}`; provider errors pass through as `{code, error, success}`. */
@@ -37,8 +49,14 @@ export async function call<T>(method: string, path: string, options: CallOptions
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, cache: 'no-store', credentials: 'omit', signal: options.signal,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+    res = await fetch(path, {
+      method,
+      headers,
+      cache: 'no-store',
+      credentials: 'omit',
+      signal: options.signal,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') throw error;
     throw new ApiError(0, 'NETWORK', '');

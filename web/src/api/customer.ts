@@ -10,13 +10,13 @@ export function customerApi(apiKey: string) {
   return {
     me: () => call<Me>('GET', '/v1/me', { headers }),
     sessions: () => call<{ sessions: Session[] }>('GET', '/v1/sessions', { headers }).then((r) => r.sessions),
-    createSession: (body: CreateSessionInput) => call<{ session: Session }>('POST', '/v1/sessions', { headers, body }).then((r) => r.session),
+    createSession: (body: CreateSessionInput) =>
+      call<{ session: Session }>('POST', '/v1/sessions', { headers, body }).then((r) => r.session),
     deleteSession: (id: string) => call<unknown>('DELETE', session(id), { headers }),
     settings: (id: string) => call<Settings>('GET', `${session(id)}/settings`, { headers }),
     saveSettings: (id: string, body: SettingsInput) =>
       call<{ settings: Settings }>('PUT', `${session(id)}/settings`, { headers, body }).then((r) => r.settings),
-    contacts: (id: string, q: string) =>
-      call<ContactList>('GET', `${session(id)}/contacts?sync=false&q=${enc(q)}`, { headers }),
+    contacts: (id: string, q: string) => call<ContactList>('GET', `${session(id)}/contacts?sync=false&q=${enc(q)}`, { headers }),
     syncContacts: (id: string) => call<SyncCounts>('POST', `${session(id)}/contacts/sync`, { headers }),
     deliveries: (id: string) =>
       call<{ deliveries: Delivery[] }>('GET', `${session(id)}/webhook-deliveries?limit=50`, { headers }).then((r) => r.deliveries),

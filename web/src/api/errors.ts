@@ -15,7 +15,7 @@ const BY_CODE: Record<string, string> = {
   SESSION_NOT_FOUND: 'This session no longer exists.',
   WEBHOOK_URL_NOT_ALLOWED: 'The webhook URL must be a public http:// or https:// address.',
   QUOTA_EXCEEDED: 'Your message quota for this period is used up.',
-  TOKEN_INVALID: 'This session\'s token is no longer valid. Reload the page.',
+  TOKEN_INVALID: "This session's token is no longer valid. Reload the page.",
   SOURCE_NOT_ALLOWED: 'Your operator key cannot manage users of that source.',
   USER_NOT_IN_SOURCE: 'That user belongs to another source.',
   USER_NOT_FOUND: 'That user does not exist.',
@@ -54,6 +54,9 @@ export function plainMessage(status: number, code: string, message: string): str
   const known = BY_CODE[code] ?? PROVIDER[message.toLowerCase()];
   if (known) return known;
   if (code === 'VALIDATION_FAILED' || code === 'INVALID_JSON') return `Some details are not valid: ${message}.`;
-  if (status >= 500) return message && code === 'PROVIDER' ? `The WhatsApp service reported a problem: ${message}.` : 'Something went wrong on the server. Try again in a moment.';
+  if (status >= 500)
+    return message && code === 'PROVIDER'
+      ? `The WhatsApp service reported a problem: ${message}.`
+      : 'Something went wrong on the server. Try again in a moment.';
   return BY_STATUS[status] ?? (message ? `The request failed: ${message}.` : `The request failed (status ${status}).`);
 }

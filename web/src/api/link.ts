@@ -14,8 +14,12 @@ export function linkApi(token: string) {
   return {
     async status(): Promise<LinkState> {
       const data = (await call<Envelope>('GET', '/v1/wa/session/status', { headers })).data ?? {};
-      return { connected: pick(data, 'connected', 'Connected') === true, loggedIn: pick(data, 'loggedIn', 'LoggedIn') === true,
-        jid: String(pick(data, 'jid', 'Jid', 'JID') ?? ''), events: String(pick(data, 'events', 'Events') ?? '') };
+      return {
+        connected: pick(data, 'connected', 'Connected') === true,
+        loggedIn: pick(data, 'loggedIn', 'LoggedIn') === true,
+        jid: String(pick(data, 'jid', 'Jid', 'JID') ?? ''),
+        events: String(pick(data, 'events', 'Events') ?? ''),
+      };
     },
     /** Starts the client; "already connected" is the state we wanted, so it is not an error here. */
     async connect(subscribe: string[]): Promise<void> {

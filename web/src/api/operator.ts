@@ -3,7 +3,12 @@ import type { OperatorMe, UpdateUserInput, UpsertUserInput, UserPage } from './t
 
 const enc = encodeURIComponent;
 
-export interface UserFilter { source: string; status: '' | 'active' | 'inactive'; page: number; limit: number }
+export interface UserFilter {
+  source: string;
+  status: '' | 'active' | 'inactive';
+  page: number;
+  limit: number;
+}
 
 /** The internal API (`/internal`), authenticated by an operator's key in `x-internal-api-key`. */
 export function operatorApi(key: string) {

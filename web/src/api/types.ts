@@ -6,54 +6,133 @@ export interface Me {
 }
 
 export interface Session {
-  session_id: string; session_name: string; session_token: string; status: string;
-  connected: boolean; logged_in: boolean; jid: string; webhook_url: string; webhook_secret_set: boolean;
-  auto_read_enabled: boolean; typing_enabled: boolean; last_message_sent: number; last_message_fail: number;
+  session_id: string;
+  session_name: string;
+  session_token: string;
+  status: string;
+  connected: boolean;
+  logged_in: boolean;
+  jid: string;
+  webhook_url: string;
+  webhook_secret_set: boolean;
+  auto_read_enabled: boolean;
+  typing_enabled: boolean;
+  last_message_sent: number;
+  last_message_fail: number;
   created_at: string | null;
 }
 
 export interface CreateSessionInput {
-  session_name: string; webhook_url?: string; webhook_secret?: string;
-  auto_connect?: boolean; auto_read_enabled?: boolean; typing_enabled?: boolean;
+  session_name: string;
+  webhook_url?: string;
+  webhook_secret?: string;
+  auto_connect?: boolean;
+  auto_read_enabled?: boolean;
+  typing_enabled?: boolean;
 }
 
-export interface TypeStat { message_type: string; sent: number; failed: number; last_success_at: string | null; last_failed_at: string | null }
+export interface TypeStat {
+  message_type: string;
+  sent: number;
+  failed: number;
+  last_success_at: string | null;
+  last_failed_at: string | null;
+}
 
 export interface Settings {
-  session_id: string; webhook_url: string; webhook_secret_set: boolean; auto_read_enabled: boolean; typing_enabled: boolean;
+  session_id: string;
+  webhook_url: string;
+  webhook_secret_set: boolean;
+  auto_read_enabled: boolean;
+  typing_enabled: boolean;
   message_stats: { sent: number; failed: number; by_type: TypeStat[] };
 }
 
-export interface SettingsInput { webhook_url?: string; webhook_secret?: string; auto_read_enabled?: boolean; typing_enabled?: boolean }
+export interface SettingsInput {
+  webhook_url?: string;
+  webhook_secret?: string;
+  auto_read_enabled?: boolean;
+  typing_enabled?: boolean;
+}
 
-export interface Contact { jid: string; name: string; phone: string }
-export interface ContactList { contacts: Contact[]; synced: boolean; sync_error: string | null }
-export interface SyncCounts { synced: number; added: number; updated: number; removed: number; total: number }
+export interface Contact {
+  jid: string;
+  name: string;
+  phone: string;
+}
+export interface ContactList {
+  contacts: Contact[];
+  synced: boolean;
+  sync_error: string | null;
+}
+export interface SyncCounts {
+  synced: number;
+  added: number;
+  updated: number;
+  removed: number;
+  total: number;
+}
 
 export interface Delivery {
-  id: string | number; event_id: string; event_type: string; status: 'pending' | 'delivered' | 'failed'; attempts: number;
-  last_status_code: number | null; last_error: string | null; next_attempt_at: string | null;
-  created_at: string; delivered_at: string | null;
+  id: string | number;
+  event_id: string;
+  event_type: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  next_attempt_at: string | null;
+  created_at: string;
+  delivered_at: string | null;
 }
 
 /** What the provider's session status says, whichever case its keys come in. */
-export interface LinkState { connected: boolean; loggedIn: boolean; jid: string; events: string }
+export interface LinkState {
+  connected: boolean;
+  loggedIn: boolean;
+  jid: string;
+  events: string;
+}
 
-export interface OperatorMe { auth: { mode: 'scoped' | 'global'; source_service: string } }
+export interface OperatorMe {
+  auth: { mode: 'scoped' | 'global'; source_service: string };
+}
 
 export interface UserSubscription {
-  status: string; expires_at: string; max_sessions: number; max_messages: number; messages_used: number;
+  status: string;
+  expires_at: string;
+  max_sessions: number;
+  max_messages: number;
+  messages_used: number;
 }
 
 export interface UserItem {
-  id: string; user_id: string; source_service: string; status: string; created_at: string | null;
-  subscription: UserSubscription | null; session_count: number;
+  id: string;
+  user_id: string;
+  source_service: string;
+  status: string;
+  created_at: string | null;
+  subscription: UserSubscription | null;
+  session_count: number;
 }
 
-export interface UserPage { items: UserItem[]; meta: { total: number; page: number; limit: number } }
+export interface UserPage {
+  items: UserItem[];
+  meta: { total: number; page: number; limit: number };
+}
 
-export interface UpsertUserInput { user_id: string; source: string; expires_at: string; max_sessions?: number; max_messages?: number }
+export interface UpsertUserInput {
+  user_id: string;
+  source: string;
+  expires_at: string;
+  max_sessions?: number;
+  max_messages?: number;
+}
 
 export interface UpdateUserInput {
-  status?: 'active' | 'inactive'; expires_at?: string; max_sessions?: number; max_messages?: number; source?: string;
+  status?: 'active' | 'inactive';
+  expires_at?: string;
+  max_sessions?: number;
+  max_messages?: number;
+  source?: string;
 }

@@ -16,7 +16,9 @@ export class ErrorBoundary extends Component<{ children: ComponentChildren }, { 
         <div class="card">
           <h1>Something went wrong on this page</h1>
           <p>Your sessions and settings are not affected. Reload the page to continue.</p>
-          <button type="button" class="button button-primary" onClick={() => location.reload()}>Reload</button>
+          <button type="button" class="button button-primary" onClick={() => location.reload()}>
+            Reload
+          </button>
         </div>
       </main>
     );

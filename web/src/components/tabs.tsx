@@ -1,7 +1,13 @@
 import type { ComponentChildren } from 'preact';
 import { useRef } from 'preact/hooks';
 
-interface Props<T extends string> { label: string; tabs: Array<[T, string]>; current: T; onSelect: (tab: T) => void; children: ComponentChildren }
+interface Props<T extends string> {
+  label: string;
+  tabs: Array<[T, string]>;
+  current: T;
+  onSelect: (tab: T) => void;
+  children: ComponentChildren;
+}
 
 /** WAI-ARIA tabs: arrow keys move between tabs, and only the chosen panel is rendered. */
 export function Tabs<T extends string>({ label, tabs, current, onSelect, children }: Props<T>) {
@@ -17,11 +23,24 @@ export function Tabs<T extends string>({ label, tabs, current, onSelect, childre
     <>
       <div class="tabs" role="tablist" aria-label={label} ref={list} onKeyDown={onKeyDown}>
         {tabs.map(([id, text]) => (
-          <button key={id} type="button" role="tab" id={`tab-${id}`} aria-selected={id === current} aria-controls={`panel-${id}`}
-            tabIndex={id === current ? 0 : -1} class={id === current ? 'tab tab-on' : 'tab'} onClick={() => onSelect(id)}>{text}</button>
+          <button
+            key={id}
+            type="button"
+            role="tab"
+            id={`tab-${id}`}
+            aria-selected={id === current}
+            aria-controls={`panel-${id}`}
+            tabIndex={id === current ? 0 : -1}
+            class={id === current ? 'tab tab-on' : 'tab'}
+            onClick={() => onSelect(id)}
+          >
+            {text}
+          </button>
         ))}
       </div>
-      <div class="tab-panel" role="tabpanel" id={`panel-${current}`} aria-labelledby={`tab-${current}`}>{children}</div>
+      <div class="tab-panel" role="tabpanel" id={`panel-${current}`} aria-labelledby={`tab-${current}`}>
+        {children}
+      </div>
     </>
   );
 }

@@ -1,6 +1,10 @@
 import type { ComponentChildren } from 'preact';
 
-interface Props { area: string; who?: ComponentChildren; onSignOut?: () => void }
+interface Props {
+  area: string;
+  who?: ComponentChildren;
+  onSignOut?: () => void;
+}
 
 /** The bar on every screen: which console this is, who is signed in, and the way out. */
 export function TopBar({ area, who, onSignOut }: Props) {
@@ -13,7 +17,11 @@ export function TopBar({ area, who, onSignOut }: Props) {
       </div>
       <div class="top-bar-end">
         {who && <span class="who">{who}</span>}
-        {onSignOut && <button type="button" class="button button-ghost" onClick={onSignOut}>Sign out</button>}
+        {onSignOut && (
+          <button type="button" class="button button-ghost" onClick={onSignOut}>
+            Sign out
+          </button>
+        )}
       </div>
     </header>
   );

@@ -25,18 +25,30 @@ export function ContactsPanel({ sessionId }: { sessionId: string }) {
   const [list, setList] = useState<ContactList | null>(null);
   const [error, setError] = useState<string | null>(null);
   const sync = useAction();
-  const load = () => api.contacts(sessionId, search).then((l) => { setList(l); setError(null); }, (e: Error) => setError(e.message));
-  useEffect(() => { void load(); }, [api, sessionId, search]);
-  const syncNow = () => sync.run(async () => {
-    const c = await api.syncContacts(sessionId);
-    await load();
-    return `Synced ${c.total} contacts: ${c.added} added, ${c.updated} updated, ${c.removed} removed.`;
-  });
+  const load = () =>
+    api.contacts(sessionId, search).then(
+      (l) => {
+        setList(l);
+        setError(null);
+      },
+      (e: Error) => setError(e.message),
+    );
+  useEffect(() => {
+    void load();
+  }, [api, sessionId, search]);
+  const syncNow = () =>
+    sync.run(async () => {
+      const c = await api.syncContacts(sessionId);
+      await load();
+      return `Synced ${c.total} contacts: ${c.added} added, ${c.updated} updated, ${c.removed} removed.`;
+    });
   return (
     <section class="card" aria-labelledby="contacts-title">
       <div class="section-head">
         <h2 id="contacts-title">Contacts</h2>
-        <button type="button" class="button button-secondary" disabled={sync.busy} onClick={syncNow}>{sync.busy ? 'Syncing…' : 'Sync from WhatsApp'}</button>
+        <button type="button" class="button button-secondary" disabled={sync.busy} onClick={syncNow}>
+          {sync.busy ? 'Syncing…' : 'Sync from WhatsApp'}
+        </button>
       </div>
       <label class="search">
         <span class="visually-hidden">Search contacts</span>
@@ -52,16 +64,30 @@ export function ContactsPanel({ sessionId }: { sessionId: string }) {
 
 function ContactTable({ list, searching }: { list: ContactList; searching: boolean }) {
   if (list.contacts.length === 0) {
-    return <p class="muted">{searching ? 'No contact matches that search.' : 'No contacts yet. Link a phone, then press “Sync from WhatsApp”.'}</p>;
+    return (
+      <p class="muted">
+        {searching ? 'No contact matches that search.' : 'No contacts yet. Link a phone, then press “Sync from WhatsApp”.'}
+      </p>
+    );
   }
   return (
     <div class="table-wrap">
       <table class="contacts">
         <caption class="visually-hidden">Contacts</caption>
-        <thead><tr><th scope="col">Name</th><th scope="col">Phone</th><th scope="col">WhatsApp ID</th></tr></thead>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Phone</th>
+            <th scope="col">WhatsApp ID</th>
+          </tr>
+        </thead>
         <tbody>
           {list.contacts.map((c) => (
-            <tr key={c.jid}><td class="contact-name">{c.name || '—'}</td><td>{c.phone ? `+${c.phone.replace(/^\+/, '')}` : '—'}</td><td class="mono small">{c.jid}</td></tr>
+            <tr key={c.jid}>
+              <td class="contact-name">{c.name || '—'}</td>
+              <td>{c.phone ? `+${c.phone.replace(/^\+/, '')}` : '—'}</td>
+              <td class="mono small">{c.jid}</td>
+            </tr>
           ))}
         </tbody>
       </table>

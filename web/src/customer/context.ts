@@ -3,7 +3,11 @@ import { useContext } from 'preact/hooks';
 import type { CustomerApi } from '../api/customer';
 import type { Me } from '../api/types';
 
-export interface CustomerContextValue { api: CustomerApi; me: Me; reloadMe: () => Promise<void> }
+export interface CustomerContextValue {
+  api: CustomerApi;
+  me: Me;
+  reloadMe: () => Promise<void>;
+}
 
 export const CustomerContext = createContext<CustomerContextValue | null>(null);
 

@@ -15,10 +15,25 @@ import { SessionPage } from './session-page';
 export function CustomerRoot({ path }: { path: string }) {
   const [key, setKey] = useState(() => loadKey('customer'));
   const [reason, setReason] = useState<string | null>(null);
-  const signOut = (why: string | null = null) => { clearKey('customer'); setReason(why); setKey(null); };
+  const signOut = (why: string | null = null) => {
+    clearKey('customer');
+    setReason(why);
+    setKey(null);
+  };
   if (!key) {
-    return <SignIn role="customer" reason={reason} verify={async (k) => { await customerApi(k).me(); }}
-      onSignedIn={(k) => { saveKey('customer', k); setKey(k); }} />;
+    return (
+      <SignIn
+        audience="customer"
+        reason={reason}
+        verify={async (k) => {
+          await customerApi(k).me();
+        }}
+        onSignedIn={(k) => {
+          saveKey('customer', k);
+          setKey(k);
+        }}
+      />
+    );
   }
   return <CustomerConsole apiKey={key} path={path} onSignOut={signOut} />;
 }
@@ -46,7 +61,9 @@ function CustomerConsole({ apiKey, path, onSignOut }: { apiKey: string; path: st
       <TopBar area="Customer console" who={me ? me.user.id : undefined} onSignOut={() => onSignOut(null)} />
       <main class="content">
         {error && <Notice kind="error">{error}</Notice>}
-        {!me ? (!error && <Spinner label="Loading your account…" />) : (
+        {!me ? (
+          !error && <Spinner label="Loading your account…" />
+        ) : (
           <CustomerContext.Provider value={{ api, me, reloadMe }}>
             {sessionId ? <SessionPage sessionId={decodeURIComponent(sessionId)} /> : <Dashboard />}
           </CustomerContext.Provider>

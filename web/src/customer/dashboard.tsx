@@ -33,10 +33,17 @@ export function Dashboard() {
         {error && <Notice kind="error">{error}</Notice>}
         {sessions === null && !error && <Spinner label="Loading sessions…" />}
         {sessions?.length === 0 && (
-          <div class="empty card"><p>No sessions yet.</p><p class="muted">Create one, then link it to a WhatsApp number by scanning a QR code.</p></div>
+          <div class="empty card">
+            <p>No sessions yet.</p>
+            <p class="muted">Create one, then link it to a WhatsApp number by scanning a QR code.</p>
+          </div>
         )}
         <ul class="session-grid" aria-label="Sessions">
-          {sessions?.map((s) => <li key={s.session_id}><SessionCard session={s} onChanged={load} /></li>)}
+          {sessions?.map((s) => (
+            <li key={s.session_id}>
+              <SessionCard session={s} onChanged={load} />
+            </li>
+          ))}
         </ul>
       </section>
     </>

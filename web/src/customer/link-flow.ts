@@ -15,7 +15,10 @@ const DEFAULT_SUBSCRIBE = ['Message'];
 export async function ensureConnected(link: LinkApi): Promise<LinkState> {
   const state = await link.status();
   if (!state.loggedIn && !state.connected) {
-    const events = state.events.split(',').map((e) => e.trim()).filter(Boolean);
+    const events = state.events
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean);
     await link.connect(events.length > 0 ? events : DEFAULT_SUBSCRIBE);
   }
   return state;
@@ -38,18 +41,27 @@ export function useQrFlow(link: LinkApi, onPaired: (jid: string) => void) {
   useEffect(() => {
     setPhase('starting');
     setProblem(null);
-    ensureConnected(link).then((s) => (s.loggedIn ? onPaired(s.jid) : setPhase('waiting')), (e) => setProblem(message(e)));
+    ensureConnected(link).then(
+      (s) => (s.loggedIn ? onPaired(s.jid) : setPhase('waiting')),
+      (e) => setProblem(message(e)),
+    );
   }, [link, attempt]);
-  usePoll(async () => {
-    try {
-      const code = await link.qr();
-      setProblem(null);
-      if (isImageDataUrl(code)) setQr(code);
-    } catch (error) {
-      if (says(error, /already (logged in|paired)/)) onPaired((await link.status()).jid);
-      else if (says(error, /^(no session|not connected)$/)) { setQr(''); setPhase('expired'); }
-      else setProblem(message(error));
-    }
-  }, 2_000, phase === 'waiting');
+  usePoll(
+    async () => {
+      try {
+        const code = await link.qr();
+        setProblem(null);
+        if (isImageDataUrl(code)) setQr(code);
+      } catch (error) {
+        if (says(error, /already (logged in|paired)/)) onPaired((await link.status()).jid);
+        else if (says(error, /^(no session|not connected)$/)) {
+          setQr('');
+          setPhase('expired');
+        } else setProblem(message(error));
+      }
+    },
+    2_000,
+    phase === 'waiting',
+  );
   return { phase, qr, problem, restart: () => setAttempt((n) => n + 1) };
 }

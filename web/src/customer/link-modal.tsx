@@ -7,7 +7,10 @@ import { LinkPhone } from './link-phone';
 import { LinkQr } from './link-qr';
 
 type Mode = 'qr' | 'phone';
-const MODES: Array<[Mode, string]> = [['qr', 'Scan a QR code'], ['phone', 'Use a phone number']];
+const MODES: Array<[Mode, string]> = [
+  ['qr', 'Scan a QR code'],
+  ['phone', 'Use a phone number'],
+];
 
 /** Linking a WhatsApp number to a session, by QR or by pairing code; ends on "connected". */
 export function LinkModal({ session, link, onClose }: { session: Session; link: LinkApi; onClose: () => void }) {
@@ -17,19 +20,30 @@ export function LinkModal({ session, link, onClose }: { session: Session; link: 
     <Modal title={`Link “${session.session_name}”`} onClose={onClose} wide>
       {paired !== null ? (
         <div class="paired" role="status">
-          <span class="paired-mark" aria-hidden="true">✓</span>
+          <span class="paired-mark" aria-hidden="true">
+            ✓
+          </span>
           <p class="paired-title">Connected</p>
           <p class="paired-phone">{phoneFromJid(paired) || 'The phone is linked.'}</p>
-          <button type="button" class="button button-primary" onClick={onClose}>Done</button>
+          <button type="button" class="button button-primary" onClick={onClose}>
+            Done
+          </button>
         </div>
       ) : (
         <>
-          <div class="segmented" role="group" aria-label="How to link">
+          <fieldset class="segmented" aria-label="How to link">
             {MODES.map(([value, label]) => (
-              <button key={value} type="button" class={mode === value ? 'segment segment-on' : 'segment'} aria-pressed={mode === value}
-                onClick={() => setMode(value)}>{label}</button>
+              <button
+                key={value}
+                type="button"
+                class={mode === value ? 'segment segment-on' : 'segment'}
+                aria-pressed={mode === value}
+                onClick={() => setMode(value)}
+              >
+                {label}
+              </button>
             ))}
-          </div>
+          </fieldset>
           {mode === 'qr' ? <LinkQr link={link} onPaired={setPaired} /> : <LinkPhone link={link} onPaired={setPaired} />}
         </>
       )}

@@ -22,25 +22,50 @@ export function LinkPhone({ link, onPaired }: { link: LinkApi; onPaired: (jid: s
       setCode(await link.pairPhone(phone.replace(/\D/g, '')));
     });
   };
-  usePoll(async () => { const s = await link.status(); if (s.loggedIn) onPaired(s.jid); }, 3_000, code !== null);
+  usePoll(
+    async () => {
+      const s = await link.status();
+      if (s.loggedIn) onPaired(s.jid);
+    },
+    3_000,
+    code !== null,
+  );
   if (code !== null) {
     return (
       <div class="linking">
         <p>Enter this code on the phone:</p>
-        <p class="linking-code" aria-label={`Linking code ${code.split('').join(' ')}`}>{spaced(code)}</p>
+        <output class="linking-code" aria-label={`Linking code ${code.split('').join(' ')}`}>
+          {spaced(code)}
+        </output>
         <ol class="steps">
-          <li>In WhatsApp, open <strong>Linked devices</strong> → <strong>Link a device</strong>.</li>
-          <li>Tap <strong>Link with phone number instead</strong> and type the code.</li>
+          <li>
+            In WhatsApp, open <strong>Linked devices</strong> → <strong>Link a device</strong>.
+          </li>
+          <li>
+            Tap <strong>Link with phone number instead</strong> and type the code.
+          </li>
         </ol>
-        <p class="muted small" role="status">Waiting for the phone… this window updates by itself.</p>
-        <button type="button" class="button button-secondary" onClick={() => setCode(null)}>Use another number</button>
+        <p class="muted small" role="status">
+          Waiting for the phone… this window updates by itself.
+        </p>
+        <button type="button" class="button button-secondary" onClick={() => setCode(null)}>
+          Use another number
+        </button>
       </div>
     );
   }
   return (
     <form class="linking" onSubmit={submit}>
-      <Field label="Phone number" type="tel" inputMode="tel" value={phone} onInput={setPhone} required placeholder="628123456789"
-        hint="The full international number of the WhatsApp account, with the country code and no leading 0." />
+      <Field
+        label="Phone number"
+        type="tel"
+        inputMode="tel"
+        value={phone}
+        onInput={setPhone}
+        required
+        placeholder="628123456789"
+        hint="The full international number of the WhatsApp account, with the country code and no leading 0."
+      />
       <OutcomeNotice outcome={outcome} />
       <button type="submit" class="button button-primary" disabled={busy || phone.replace(/\D/g, '').length < 7}>
         {busy ? 'Asking for a code…' : 'Get a linking code'}

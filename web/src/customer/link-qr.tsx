@@ -14,19 +14,33 @@ export function LinkQr({ link, onPaired }: { link: LinkApi; onPaired: (jid: stri
         {phase === 'expired' && (
           <div class="qr-expired">
             <p>The QR code expired before it was scanned.</p>
-            <button type="button" class="button button-primary" onClick={restart}>Show a new code</button>
+            <button type="button" class="button button-primary" onClick={restart}>
+              Show a new code
+            </button>
           </div>
         )}
       </div>
       <div>
         <ol class="steps">
-          <li>Open <strong>WhatsApp</strong> on your phone.</li>
-          <li>Go to <strong>Settings</strong> (or the menu) → <strong>Linked devices</strong>.</li>
-          <li>Tap <strong>Link a device</strong> and point the camera at this code.</li>
+          <li>
+            Open <strong>WhatsApp</strong> on your phone.
+          </li>
+          <li>
+            Go to <strong>Settings</strong> (or the menu) → <strong>Linked devices</strong>.
+          </li>
+          <li>
+            Tap <strong>Link a device</strong> and point the camera at this code.
+          </li>
         </ol>
-        <p class="muted small">The code changes every few seconds; this window always shows the current one and closes the loop as soon as the phone is linked.</p>
+        <p class="muted small">
+          The code changes every few seconds; this window always shows the current one and closes the loop as soon as the phone is linked.
+        </p>
         {problem && <Notice kind="error">{problem}</Notice>}
-        {problem && phase !== 'waiting' && <button type="button" class="button button-secondary" onClick={restart}>Try again</button>}
+        {problem && phase !== 'waiting' && (
+          <button type="button" class="button button-secondary" onClick={restart}>
+            Try again
+          </button>
+        )}
       </div>
     </div>
   );

@@ -9,15 +9,30 @@ import { LinkModal } from './link-modal';
 import { SessionActions } from './session-actions';
 import { useLinkStatus } from './use-link-status';
 
-interface Props { session: Session; onChanged: () => Promise<void> }
+interface Props {
+  session: Session;
+  onChanged: () => Promise<void>;
+}
 
 function SessionFacts({ session, phone }: { session: Session; phone: string }) {
   return (
     <dl class="facts">
-      <div class="fact-wide"><dt>Phone</dt><dd class="phone">{phone || 'Not linked'}</dd></div>
-      <div><dt>Sent</dt><dd>{formatCount(session.last_message_sent)}</dd></div>
-      <div><dt>Failed</dt><dd>{formatCount(session.last_message_fail)}</dd></div>
-      <div><dt>Webhook</dt><dd>{session.webhook_url ? 'On' : 'Off'}</dd></div>
+      <div class="fact-wide">
+        <dt>Phone</dt>
+        <dd class="phone">{phone || 'Not linked'}</dd>
+      </div>
+      <div>
+        <dt>Sent</dt>
+        <dd>{formatCount(session.last_message_sent)}</dd>
+      </div>
+      <div>
+        <dt>Failed</dt>
+        <dd>{formatCount(session.last_message_fail)}</dd>
+      </div>
+      <div>
+        <dt>Webhook</dt>
+        <dd>{session.webhook_url ? 'On' : 'Off'}</dd>
+      </div>
     </dl>
   );
 }
@@ -29,34 +44,63 @@ export function SessionCard({ session, onChanged }: Props) {
   const action = useAction();
   const phone = phoneFromJid(live.jid || session.jid);
   // While the provider cannot be asked, the last number the gateway stored is still the best answer.
-  const showPhone = phone && (live.status === 'connected' || ((live.status === 'unreachable' || live.status === 'unknown') && session.logged_in));
+  const showPhone =
+    phone && (live.status === 'connected' || ((live.status === 'unreachable' || live.status === 'unknown') && session.logged_in));
   const canLink = live.status === 'waiting' || live.status === 'disconnected';
   const titleId = `session-${session.session_id}`;
   const detailPath = `/sessions/${encodeURIComponent(session.session_id)}`;
-  const closeLink = () => { setLinking(false); void refresh(); void onChanged(); };
+  const closeLink = () => {
+    setLinking(false);
+    void refresh();
+    void onChanged();
+  };
   return (
     <article class="card session-card" aria-labelledby={titleId} data-session-id={session.session_id}>
       <header class="session-head">
         <div class="session-title">
           <h2 id={titleId}>{session.session_name}</h2>
-          <p class="mono muted small session-id" title={session.session_id}>{session.session_id}</p>
+          <p class="mono muted small session-id" title={session.session_id}>
+            {session.session_id}
+          </p>
         </div>
         <StatusBadge status={live.status} />
       </header>
       <SessionFacts session={session} phone={showPhone ? phone : ''} />
       {live.status === 'unreachable' && (
-        <Notice kind="info">The WhatsApp service is not answering, so this session's state is unknown right now. The console keeps checking.</Notice>
+        <Notice kind="info">
+          The WhatsApp service is not answering, so this session's state is unknown right now. The console keeps checking.
+        </Notice>
       )}
       {live.status === 'unknown' && live.detail && <Notice kind="error">{live.detail}</Notice>}
       <OutcomeNotice outcome={action.outcome} />
       <div class="actions">
-        {canLink && <button type="button" class="button button-primary" onClick={() => setLinking(true)}>Link a phone</button>}
-        <a class="button button-secondary" href={BASE + detailPath} onClick={(e) => { e.preventDefault(); navigate(detailPath); }}>
+        {canLink && (
+          <button type="button" class="button button-primary" onClick={() => setLinking(true)}>
+            Link a phone
+          </button>
+        )}
+        <a
+          class="button button-secondary"
+          href={BASE + detailPath}
+          onClick={(e) => {
+            e.preventDefault();
+            navigate(detailPath);
+          }}
+        >
           Settings &amp; activity
         </a>
       </div>
       <div class="actions actions-quiet">
-        <SessionActions session={session} status={live.status} link={link} action={action} onDone={async () => { await refresh(); await onChanged(); }} />
+        <SessionActions
+          session={session}
+          status={live.status}
+          link={link}
+          action={action}
+          onDone={async () => {
+            await refresh();
+            await onChanged();
+          }}
+        />
       </div>
       {linking && <LinkModal session={session} link={link} onClose={closeLink} />}
     </article>

@@ -12,10 +12,25 @@ import { SettingsPanel } from './settings-panel';
 import { useLinkStatus } from './use-link-status';
 
 type Tab = 'settings' | 'contacts' | 'deliveries';
-const TABS: Array<[Tab, string]> = [['settings', 'Settings & statistics'], ['contacts', 'Contacts'], ['deliveries', 'Webhook deliveries']];
+const TABS: Array<[Tab, string]> = [
+  ['settings', 'Settings & statistics'],
+  ['contacts', 'Contacts'],
+  ['deliveries', 'Webhook deliveries'],
+];
 
 function BackLink() {
-  return <a class="back" href={`${BASE}/`} onClick={(e) => { e.preventDefault(); navigate('/'); }}>← All sessions</a>;
+  return (
+    <a
+      class="back"
+      href={`${BASE}/`}
+      onClick={(e) => {
+        e.preventDefault();
+        navigate('/');
+      }}
+    >
+      ← All sessions
+    </a>
+  );
 }
 
 /** One session in depth: its settings and statistics, its contacts and its webhook deliveries. */
@@ -24,12 +39,26 @@ export function SessionPage({ sessionId }: { sessionId: string }) {
   const [session, setSession] = useState<Session | null | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    api.sessions().then((all) => setSession(all.find((s) => s.session_id === sessionId) ?? null),
-      (e: Error) => setError(e.message));
+    api.sessions().then(
+      (all) => setSession(all.find((s) => s.session_id === sessionId) ?? null),
+      (e: Error) => setError(e.message),
+    );
   }, [api, sessionId]);
-  if (error) return <><BackLink /><Notice kind="error">{error}</Notice></>;
+  if (error)
+    return (
+      <>
+        <BackLink />
+        <Notice kind="error">{error}</Notice>
+      </>
+    );
   if (session === undefined) return <Spinner label="Loading the session…" />;
-  if (session === null) return <><BackLink /><Notice kind="error">This session does not exist, or was deleted.</Notice></>;
+  if (session === null)
+    return (
+      <>
+        <BackLink />
+        <Notice kind="error">This session does not exist, or was deleted.</Notice>
+      </>
+    );
   return <SessionDetail session={session} />;
 }
 
@@ -43,7 +72,10 @@ function SessionDetail({ session }: { session: Session }) {
       <header class="page-head">
         <div>
           <h1>{session.session_name}</h1>
-          <p class="muted small"><span class="mono">{session.session_id}</span>{live.status === 'connected' && phone ? ` · ${phone}` : ''}</p>
+          <p class="muted small">
+            <span class="mono">{session.session_id}</span>
+            {live.status === 'connected' && phone ? ` · ${phone}` : ''}
+          </p>
         </div>
         <StatusBadge status={live.status} />
       </header>

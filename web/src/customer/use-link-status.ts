@@ -5,14 +5,21 @@ import type { LinkState, Session } from '../api/types';
 import type { LinkStatus } from '../components/status-badge';
 import { usePoll } from '../lib/poll';
 
-export interface LiveState { status: LinkStatus; jid: string; detail: string | null }
+export interface LiveState {
+  status: LinkStatus;
+  jid: string;
+  detail: string | null;
+}
 
 export const statusOf = (s: Pick<LinkState, 'connected' | 'loggedIn'>): LinkStatus =>
   s.loggedIn ? 'connected' : s.connected ? 'waiting' : 'disconnected';
 
 /** What the gateway last stored, so the card shows something before the first live answer. */
-const fromRow = (session: Session): LiveState =>
-  ({ status: statusOf({ connected: session.connected, loggedIn: session.logged_in }), jid: session.jid, detail: null });
+const fromRow = (session: Session): LiveState => ({
+  status: statusOf({ connected: session.connected, loggedIn: session.logged_in }),
+  jid: session.jid,
+  detail: null,
+});
 
 /**
  * The session's state as the provider sees it now, asked through the token gateway every

@@ -6,13 +6,25 @@ const NAMES = { customer: 'wa-console.customer-key', operator: 'wa-console.opera
 export type Role = keyof typeof NAMES;
 
 export function loadKey(role: Role): string | null {
-  try { return sessionStorage.getItem(NAMES[role]); } catch { return null; }
+  try {
+    return sessionStorage.getItem(NAMES[role]);
+  } catch {
+    return null;
+  }
 }
 
 export function saveKey(role: Role, key: string): void {
-  try { sessionStorage.setItem(NAMES[role], key); } catch { /* kept in memory only for this page */ }
+  try {
+    sessionStorage.setItem(NAMES[role], key);
+  } catch {
+    /* kept in memory only for this page */
+  }
 }
 
 export function clearKey(role: Role): void {
-  try { sessionStorage.removeItem(NAMES[role]); } catch { /* nothing stored */ }
+  try {
+    sessionStorage.removeItem(NAMES[role]);
+  } catch {
+    /* nothing stored */
+  }
 }

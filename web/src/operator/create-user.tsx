@@ -7,7 +7,11 @@ import { dayAfter, endOfDay } from '../lib/format';
 import { useAction } from '../lib/use-async';
 import type { Revealed } from './users-panel';
 
-interface Props { api: OperatorApi; scopedSource: string | null; onCreated: (r: Revealed) => void }
+interface Props {
+  api: OperatorApi;
+  scopedSource: string | null;
+  onCreated: (r: Revealed) => void;
+}
 
 const blank = (source: string) => ({ userId: '', source, expires: dayAfter(30), maxSessions: '1', maxMessages: '0' });
 
@@ -23,8 +27,13 @@ export function CreateUser({ api, scopedSource, onCreated }: Props) {
   const submit = async (event: Event) => {
     event.preventDefault();
     await run(async () => {
-      const res = await api.createUser({ user_id: form.userId.trim(), source: form.source.trim(), expires_at: endOfDay(form.expires),
-        max_sessions: Number(form.maxSessions), max_messages: Number(form.maxMessages) });
+      const res = await api.createUser({
+        user_id: form.userId.trim(),
+        source: form.source.trim(),
+        expires_at: endOfDay(form.expires),
+        max_sessions: Number(form.maxSessions),
+        max_messages: Number(form.maxMessages),
+      });
       onCreated({ userId: res.user_id, apiKey: res.api_key });
       if (!res.api_key) return 'That user already existed: its subscription was updated and its key is unchanged.';
       setOpen(false);
@@ -33,21 +42,62 @@ export function CreateUser({ api, scopedSource, onCreated }: Props) {
   };
   return (
     <>
-      <button type="button" class="button button-primary" onClick={() => { setOutcome(null); setOpen(true); }}>New user</button>
+      <button
+        type="button"
+        class="button button-primary"
+        onClick={() => {
+          setOutcome(null);
+          setOpen(true);
+        }}
+      >
+        New user
+      </button>
       {open && (
         <Modal title="New user" onClose={() => setOpen(false)}>
           <form onSubmit={submit}>
-            <Field label="User ID" value={form.userId} onInput={(userId) => set({ userId })} required hint="The customer's id in your own system." />
-            <Field label="Source" value={form.source} onInput={(source) => set({ source })} required disabled={scopedSource !== null}
-              hint="The service this customer belongs to." />
+            <Field
+              label="User ID"
+              value={form.userId}
+              onInput={(userId) => set({ userId })}
+              required
+              hint="The customer's id in your own system."
+            />
+            <Field
+              label="Source"
+              value={form.source}
+              onInput={(source) => set({ source })}
+              required
+              disabled={scopedSource !== null}
+              hint="The service this customer belongs to."
+            />
             <Field label="Subscription ends on" type="date" value={form.expires} onInput={(expires) => set({ expires })} required />
-            <Field label="Sessions allowed" type="number" min="0" inputMode="numeric" value={form.maxSessions} onInput={(maxSessions) => set({ maxSessions })} required />
-            <Field label="Messages per period" type="number" min="0" inputMode="numeric" value={form.maxMessages} onInput={(maxMessages) => set({ maxMessages })}
-              required hint="0 means unlimited." />
+            <Field
+              label="Sessions allowed"
+              type="number"
+              min="0"
+              inputMode="numeric"
+              value={form.maxSessions}
+              onInput={(maxSessions) => set({ maxSessions })}
+              required
+            />
+            <Field
+              label="Messages per period"
+              type="number"
+              min="0"
+              inputMode="numeric"
+              value={form.maxMessages}
+              onInput={(maxMessages) => set({ maxMessages })}
+              required
+              hint="0 means unlimited."
+            />
             <OutcomeNotice outcome={outcome} />
             <div class="actions actions-end">
-              <button type="button" class="button button-secondary" onClick={() => setOpen(false)}>Cancel</button>
-              <button type="submit" class="button button-primary" disabled={busy}>{busy ? 'Creating…' : 'Create user'}</button>
+              <button type="button" class="button button-secondary" onClick={() => setOpen(false)}>
+                Cancel
+              </button>
+              <button type="submit" class="button button-primary" disabled={busy}>
+                {busy ? 'Creating…' : 'Create user'}
+              </button>
             </div>
           </form>
         </Modal>

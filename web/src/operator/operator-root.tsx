@@ -12,10 +12,25 @@ import { UsersPanel } from './users-panel';
 export function OperatorRoot() {
   const [key, setKey] = useState(() => loadKey('operator'));
   const [reason, setReason] = useState<string | null>(null);
-  const signOut = (why: string | null = null) => { clearKey('operator'); setReason(why); setKey(null); };
+  const signOut = (why: string | null = null) => {
+    clearKey('operator');
+    setReason(why);
+    setKey(null);
+  };
   if (!key) {
-    return <SignIn role="operator" reason={reason} verify={async (k) => { await operatorApi(k).me(); }}
-      onSignedIn={(k) => { saveKey('operator', k); setKey(k); }} />;
+    return (
+      <SignIn
+        audience="operator"
+        reason={reason}
+        verify={async (k) => {
+          await operatorApi(k).me();
+        }}
+        onSignedIn={(k) => {
+          saveKey('operator', k);
+          setKey(k);
+        }}
+      />
+    );
   }
   return <OperatorConsole operatorKey={key} onSignOut={signOut} />;
 }

@@ -7,30 +7,58 @@ import { useAction } from '../lib/use-async';
 import { EditUser } from './edit-user';
 import type { Revealed } from './users-panel';
 
-interface Props { api: OperatorApi; user: UserItem; onChanged: () => Promise<void>; onReveal: (r: Revealed) => void }
+interface Props {
+  api: OperatorApi;
+  user: UserItem;
+  onChanged: () => Promise<void>;
+  onReveal: (r: Revealed) => void;
+}
 
 /** Per-user actions; the ones that lock a customer out ask first. */
 export function UserActions({ api, user, onChanged, onReveal }: Props) {
   const [editing, setEditing] = useState(false);
   const { busy, outcome, run } = useAction();
   const active = user.status === 'active';
-  const rotate = () => run(async () => {
-    const { api_key: apiKey } = await api.rotateKey(user.user_id);
-    onReveal({ userId: user.user_id, apiKey });
-  });
-  const setStatus = () => run(async () => {
-    await api.updateUser(user.user_id, { status: active ? 'inactive' : 'active' });
-    await onChanged();
-  });
+  const rotate = () =>
+    run(async () => {
+      const { api_key: apiKey } = await api.rotateKey(user.user_id);
+      onReveal({ userId: user.user_id, apiKey });
+    });
+  const setStatus = () =>
+    run(async () => {
+      await api.updateUser(user.user_id, { status: active ? 'inactive' : 'active' });
+      await onChanged();
+    });
   return (
     <div class="row-actions">
-      <button type="button" class="button button-secondary button-small" onClick={() => setEditing(true)}>Subscription</button>
-      <ConfirmButton small label="Rotate key" title={`Rotate the key of ${user.user_id}?`} confirmLabel="Rotate key" danger disabled={busy} onConfirm={rotate}>
+      <button type="button" class="button button-secondary button-small" onClick={() => setEditing(true)}>
+        Subscription
+      </button>
+      <ConfirmButton
+        small
+        label="Rotate key"
+        title={`Rotate the key of ${user.user_id}?`}
+        confirmLabel="Rotate key"
+        danger
+        disabled={busy}
+        onConfirm={rotate}
+      >
         <p>A new key is issued and shown once. The current key stops working at once, so the customer's integrations must be updated.</p>
       </ConfirmButton>
-      <ConfirmButton small label={active ? 'Deactivate' : 'Activate'} title={`${active ? 'Deactivate' : 'Activate'} ${user.user_id}?`}
-        confirmLabel={active ? 'Deactivate' : 'Activate'} danger={active} disabled={busy} onConfirm={setStatus}>
-        <p>{active ? 'Every call with this customer\'s key is refused until the account is activated again. Sessions are kept.' : 'The customer\'s key works again.'}</p>
+      <ConfirmButton
+        small
+        label={active ? 'Deactivate' : 'Activate'}
+        title={`${active ? 'Deactivate' : 'Activate'} ${user.user_id}?`}
+        confirmLabel={active ? 'Deactivate' : 'Activate'}
+        danger={active}
+        disabled={busy}
+        onConfirm={setStatus}
+      >
+        <p>
+          {active
+            ? "Every call with this customer's key is refused until the account is activated again. Sessions are kept."
+            : "The customer's key works again."}
+        </p>
       </ConfirmButton>
       <OutcomeNotice outcome={outcome} />
       {editing && <EditUser api={api} user={user} onClose={() => setEditing(false)} onSaved={onChanged} />}

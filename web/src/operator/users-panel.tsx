@@ -8,8 +8,15 @@ import { KeyReveal } from './key-reveal';
 import { UserFilters } from './user-filters';
 import { UsersTable } from './users-table';
 
-interface Props { api: OperatorApi; me: OperatorMe; onKeyRefused: (why: string) => void }
-export interface Revealed { userId: string; apiKey: string }
+interface Props {
+  api: OperatorApi;
+  me: OperatorMe;
+  onKeyRefused: (why: string) => void;
+}
+export interface Revealed {
+  userId: string;
+  apiKey: string;
+}
 
 /** Users page by page, filtered by source and status, with every per-user action. */
 export function UsersPanel({ api, me, onKeyRefused }: Props) {
@@ -27,12 +34,21 @@ export function UsersPanel({ api, me, onKeyRefused }: Props) {
       else setError(e instanceof Error ? e.message : String(e));
     }
   };
-  useEffect(() => { void load(); }, [api, filter]);
+  useEffect(() => {
+    void load();
+  }, [api, filter]);
   return (
     <section class="section" aria-labelledby="users-title">
       <div class="section-head">
         <h1 id="users-title">Users</h1>
-        <CreateUser api={api} scopedSource={scopedSource} onCreated={(r) => { if (r.apiKey) setRevealed(r); void load(); }} />
+        <CreateUser
+          api={api}
+          scopedSource={scopedSource}
+          onCreated={(r) => {
+            if (r.apiKey) setRevealed(r);
+            void load();
+          }}
+        />
       </div>
       <UserFilters filter={filter} scoped={scopedSource !== null} onChange={(f) => setFilter({ ...filter, ...f, page: 1 })} />
       {error && <Notice kind="error">{error}</Notice>}
@@ -48,9 +64,20 @@ function Pager({ meta, onPage }: { meta: UserPage['meta']; onPage: (page: number
   const pages = Math.max(1, Math.ceil(meta.total / meta.limit));
   return (
     <nav class="pager" aria-label="Pages of users">
-      <button type="button" class="button button-secondary button-small" disabled={meta.page <= 1} onClick={() => onPage(meta.page - 1)}>← Previous</button>
-      <span role="status">Page {meta.page} of {pages} · {meta.total} user{meta.total === 1 ? '' : 's'}</span>
-      <button type="button" class="button button-secondary button-small" disabled={meta.page >= pages} onClick={() => onPage(meta.page + 1)}>Next →</button>
+      <button type="button" class="button button-secondary button-small" disabled={meta.page <= 1} onClick={() => onPage(meta.page - 1)}>
+        ← Previous
+      </button>
+      <span role="status">
+        Page {meta.page} of {pages} · {meta.total} user{meta.total === 1 ? '' : 's'}
+      </span>
+      <button
+        type="button"
+        class="button button-secondary button-small"
+        disabled={meta.page >= pages}
+        onClick={() => onPage(meta.page + 1)}
+      >
+        Next →
+      </button>
     </nav>
   );
 }

@@ -4,7 +4,12 @@ import { formatCount, formatDay } from '../lib/format';
 import { UserActions } from './user-actions';
 import type { Revealed } from './users-panel';
 
-interface Props { api: OperatorApi; users: UserItem[]; onChanged: () => Promise<void>; onReveal: (r: Revealed) => void }
+interface Props {
+  api: OperatorApi;
+  users: UserItem[];
+  onChanged: () => Promise<void>;
+  onReveal: (r: Revealed) => void;
+}
 
 function Subscription({ user }: { user: UserItem }) {
   const sub = user.subscription;
@@ -12,7 +17,10 @@ function Subscription({ user }: { user: UserItem }) {
   const tone = sub.status === 'active' ? 'connected' : 'unreachable';
   return (
     <>
-      <span class={`badge badge-${tone}`}><span class="dot" aria-hidden="true" />{sub.status}</span>
+      <span class={`badge badge-${tone}`}>
+        <span class="dot" aria-hidden="true" />
+        {sub.status}
+      </span>
       <span class="small muted block">until {formatDay(sub.expires_at)}</span>
     </>
   );
@@ -21,7 +29,9 @@ function Subscription({ user }: { user: UserItem }) {
 const messages = (user: UserItem) => {
   const sub = user.subscription;
   if (!sub) return '—';
-  return sub.max_messages > 0 ? `${formatCount(sub.messages_used)} / ${formatCount(sub.max_messages)}` : `${formatCount(sub.messages_used)} / unlimited`;
+  return sub.max_messages > 0
+    ? `${formatCount(sub.messages_used)} / ${formatCount(sub.max_messages)}`
+    : `${formatCount(sub.messages_used)} / unlimited`;
 };
 
 export function UsersTable({ api, users, onChanged, onReveal }: Props) {
@@ -30,20 +40,42 @@ export function UsersTable({ api, users, onChanged, onReveal }: Props) {
     <div class="table-wrap card">
       <table class="users">
         <caption class="visually-hidden">Users</caption>
-        <thead><tr>
-          <th scope="col">User</th><th scope="col">Source</th><th scope="col">Account</th><th scope="col">Subscription</th>
-          <th scope="col" class="num">Sessions</th><th scope="col" class="num">Messages</th><th scope="col"><span class="visually-hidden">Actions</span></th>
-        </tr></thead>
+        <thead>
+          <tr>
+            <th scope="col">User</th>
+            <th scope="col">Source</th>
+            <th scope="col">Account</th>
+            <th scope="col">Subscription</th>
+            <th scope="col" class="num">
+              Sessions
+            </th>
+            <th scope="col" class="num">
+              Messages
+            </th>
+            <th scope="col">
+              <span class="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
         <tbody>
           {users.map((u) => (
             <tr key={u.id} data-user-id={u.user_id}>
-              <th scope="row" class="mono">{u.user_id}</th>
+              <th scope="row" class="mono">
+                {u.user_id}
+              </th>
               <td>{u.source_service}</td>
               <td>{u.status === 'active' ? 'Active' : <span class="muted">Deactivated</span>}</td>
-              <td><Subscription user={u} /></td>
-              <td class="num">{u.session_count}{u.subscription ? ` / ${u.subscription.max_sessions}` : ''}</td>
+              <td>
+                <Subscription user={u} />
+              </td>
+              <td class="num">
+                {u.session_count}
+                {u.subscription ? ` / ${u.subscription.max_sessions}` : ''}
+              </td>
               <td class="num">{messages(u)}</td>
-              <td><UserActions api={api} user={u} onChanged={onChanged} onReveal={onReveal} /></td>
+              <td>
+                <UserActions api={api} user={u} onChanged={onChanged} onReveal={onReveal} />
+              </td>
             </tr>
           ))}
         </tbody>
