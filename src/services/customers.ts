@@ -5,7 +5,8 @@ import type { Db } from '../store/index.js';
 import type { SubscriptionRow } from '../store/subscriptions.js';
 import { findCustomerByKeyHash, type UserRow } from '../store/users.js';
 import type { Quota } from './quota.js';
-import { DEFAULT_PROVIDER, describeQuota, requireActiveSubscription } from './subscriptions.js';
+import { DEFAULT_PROVIDER, describeQuota } from './subscriptions.js';
+import { requireActiveSubscription } from './tenant-access.js';
 
 /** The authenticated customer, as the `/v1` routes see it, with its subscription as loaded. */
 export type Customer = Pick<UserRow, 'id' | 'source_service' | 'created_by' | 'status' | 'created_at' | 'updated_at'> & {

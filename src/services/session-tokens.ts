@@ -4,7 +4,8 @@ import { createTtlCache } from '../lib/lru.js';
 import type { Db } from '../store/index.js';
 import { findByToken, type TokenRow } from '../store/gateway.js';
 import type { SecretCodec } from './secret-codec.js';
-import { DEFAULT_PROVIDER, requireActiveSubscription } from './subscriptions.js';
+import { DEFAULT_PROVIDER } from './subscriptions.js';
+import { requireTenantAccess } from './tenant-access.js';
 
 /**
  * Session token → session, owner and subscription for the hot path (SPEC §4 design note). Hits come
@@ -26,8 +27,11 @@ export function createSessionTokens(deps: { db: Db; clock: Clock; codec: Pick<Se
       row = { ...found, session_token: token };
       cache.set(token, row);
     }
-    if ((row.user_status ?? 'active') !== 'active') throw new AppError('USER_INACTIVE');
-    requireActiveSubscription(row.expires_at === null ? null : { status: row.sub_status, expires_at: row.expires_at }, clock.now());
+    requireTenantAccess(
+      row.user_status,
+      row.expires_at === null ? null : { status: row.sub_status, expires_at: row.expires_at },
+      clock.now(),
+    );
     return row;
   }
 

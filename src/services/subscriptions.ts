@@ -1,4 +1,3 @@
-import { AppError } from '../errors.js';
 import type { SubscriptionRow } from '../store/subscriptions.js';
 
 /** The provider this gateway speaks to; subscriptions of other providers do not grant access to it. */
@@ -14,15 +13,6 @@ export function subscriptionState(sub: Pick<SubscriptionRow, 'status' | 'expires
   if (sub.status === 'inactive') return 'inactive';
   if (sub.status === 'expired' || sub.expires_at.getTime() <= now.getTime()) return 'expired';
   return 'active';
-}
-
-/** Throws the 403 a customer gets without a usable subscription; returns the row otherwise. */
-export function requireActiveSubscription<T extends Pick<SubscriptionRow, 'status' | 'expires_at'>>(sub: T | null, now: Date): T {
-  if (!sub) throw new AppError('SUBSCRIPTION_NOT_FOUND');
-  const state = subscriptionState(sub, now);
-  if (state === 'expired') throw new AppError('SUBSCRIPTION_EXPIRED');
-  if (state === 'inactive') throw new AppError('SUBSCRIPTION_INACTIVE');
-  return sub;
 }
 
 export interface Quota {
