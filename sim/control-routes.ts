@@ -42,6 +42,11 @@ const CONTROL: Record<string, ControlHandler> = {
       count: optional(b, 'count'),
     }),
   'POST /_sim/garbage': (sim, b) => sim.setGarbage(need(b, 'pathPrefix', 'string'), optional(b, 'count')),
+  'POST /_sim/stream': (sim, b) => {
+    const mode = need<string>(b, 'mode', 'string');
+    if (mode !== 'trickle' && mode !== 'endless') throw new BadControlRequest('mode must be trickle or endless');
+    sim.setStream(need(b, 'pathPrefix', 'string'), { mode, intervalMs: optional(b, 'intervalMs'), count: optional(b, 'count') });
+  },
   'POST /_sim/down': (sim, b) => sim.setDown(need(b, 'down', 'boolean')),
   'POST /_sim/config': (sim, b) => ({ config: sim.configure(b) }),
   'POST /_sim/reset': (sim) => sim.reset(),

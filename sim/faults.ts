@@ -1,8 +1,18 @@
-/** Injected faults: latency, canned failures, garbage bodies and a "down" switch, all by path prefix. */
+/** Injected faults: latency, canned failures, garbage or never-ending bodies and a "down" switch, all by path prefix. */
 
 export interface FailRule {
   status: number;
   body?: unknown;
+  count?: number;
+}
+
+/**
+ * An answer that never ends: `trickle` sends its headers, then one byte every `intervalMs`;
+ * `endless` sends a contact map that never closes, as fast as the client reads it.
+ */
+export interface StreamRule {
+  mode: 'trickle' | 'endless';
+  intervalMs?: number;
   count?: number;
 }
 
@@ -16,6 +26,7 @@ export function createFaults() {
   const latency = new Map<string, number>();
   let failures: Counted<FailRule>[] = [];
   let garbage: Counted<null>[] = [];
+  let streams: Counted<StreamRule>[] = [];
   const state = { down: false };
 
   /** The longest matching prefix wins, so `/chat/send/text` can be slower than `/`. */
@@ -50,10 +61,15 @@ export function createFaults() {
     garbage.push({ prefix, remaining: count, rule: null });
   }
 
+  function setStream(prefix: string, rule: StreamRule): void {
+    streams.push({ prefix, remaining: rule.count ?? 1, rule });
+  }
+
   function reset(): void {
     latency.clear();
     failures = [];
     garbage = [];
+    streams = [];
     state.down = false;
   }
 
@@ -63,6 +79,8 @@ export function createFaults() {
     setLatency,
     failNext,
     setGarbage,
+    setStream,
+    takeStream: (path: string) => take(streams, path)?.rule,
     takeFailure: (path: string) => take(failures, path)?.rule,
     takeGarbage: (path: string) => take(garbage, path) !== undefined,
     reset,

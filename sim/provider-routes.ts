@@ -3,7 +3,7 @@ import { goMarshal } from './go-json.js';
 import { notFound, readBody, requestId, respondError, send, sleep } from './http-util.js';
 import { matchRoute } from './router.js';
 import type { Route, RouteContext, SimCore } from './router.js';
-import type { Faults } from './faults.js';
+import type { Faults, StreamRule } from './faults.js';
 import { adminRoutes } from './admin-routes.js';
 import { sessionRoutes } from './session-routes.js';
 import { webhookRoutes } from './webhook-routes.js';
@@ -45,6 +45,8 @@ export async function dispatchProvider(deps: DispatchDeps, req: IncomingMessage,
     // Claims JSON but is not: exercises a client that trusts Content-Type.
     return send(res, 200, 'application/json', '<html><body>502 Bad Gateway</body></html>\u0000{"code":');
   }
+  const stream = deps.faults.takeStream(url.pathname);
+  if (stream) return streamForever(res, stream);
   const match = matchRoute(deps.routes, req.method ?? 'GET', url.pathname);
   if (!match) return staticFallback(res, url);
   const ctx: RouteContext = { req, res, body, url, params: match.params };
@@ -87,4 +89,31 @@ function sendFailure(res: ServerResponse, status: number, body: unknown): void {
 function staticFallback(res: ServerResponse, url: URL): void {
   if (url.pathname !== '/') return notFound(res);
   send(res, 200, 'text/html; charset=utf-8', '<!doctype html><title>genfity-wa</title><h1>genfity-wa (simulator)</h1>\n');
+}
+
+const CONTACT_CHUNK = Buffer.from(
+  Array.from(
+    { length: 512 },
+    (_, i) => `"62811${String(i).padStart(7, '0')}@s.whatsapp.net":{"Found":true,"FullName":"Endless ${i}"},`,
+  ).join(''),
+);
+
+/**
+ * A provider answer that never finishes (a hostile or broken genfity-wa): the client has to give up
+ * by itself. Both stop once the client closes the connection.
+ */
+function streamForever(res: ServerResponse, rule: StreamRule): void {
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  if (rule.mode === 'trickle') {
+    const timer = setInterval(() => res.write(' '), rule.intervalMs ?? 100);
+    res.on('close', () => clearInterval(timer));
+    res.write('{');
+    return;
+  }
+  res.write('{"code":200,"success":true,"data":{');
+  const pump = () => {
+    while (!res.destroyed && res.write(CONTACT_CHUNK));
+  };
+  res.on('drain', pump);
+  pump();
 }

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createCore } from './router.js';
 import type { SimCore } from './router.js';
 import { createFaults } from './faults.js';
-import type { FailRule } from './faults.js';
+import type { FailRule, StreamRule } from './faults.js';
 import { createActions } from './sim-actions.js';
 import { handleControl } from './control-routes.js';
 import { dispatchProvider, providerRoutes } from './provider-routes.js';
@@ -13,7 +13,7 @@ import type { InboundMessage, Postmap } from './events.js';
 import type { ContactInfo, Delivery, PairOptions, RecordedRequest, SimulatorConfig, SimulatorOptions, UserView } from './types.js';
 
 export type { SimulatorOptions, RecordedRequest, Delivery, UserView, PairOptions, ContactInfo, SimulatorConfig };
-export type { InboundMessage, Postmap, FailRule };
+export type { InboundMessage, Postmap, FailRule, StreamRule };
 export { qrDataUrl } from './qr.js';
 
 /** A real HTTP server that answers as genfity-wa does, plus the controls a test needs. */
@@ -38,6 +38,8 @@ export interface ProviderSimulator {
   setLatency(ms: number, pathPrefix?: string): void;
   failNext(pathPrefix: string, rule: FailRule): void;
   setGarbage(pathPrefix: string, count?: number): void;
+  /** The next `count` (1) matching calls get an answer that never ends (`trickle` or `endless`). */
+  setStream(pathPrefix: string, rule: StreamRule): void;
   setDown(down: boolean): void;
   configure(changes: Partial<SimulatorConfig>): SimulatorConfig;
   reset(): void;
@@ -114,6 +116,7 @@ export function createProviderSimulator(options: SimulatorOptions): ProviderSimu
     setLatency: (ms, prefix) => faults.setLatency(ms, prefix),
     failNext: (prefix, rule) => faults.failNext(prefix, rule),
     setGarbage: (prefix, count) => faults.setGarbage(prefix, count),
+    setStream: (prefix, rule) => faults.setStream(prefix, rule),
     setDown: (down) => {
       faults.state.down = down;
     },

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'undici';
 import type { ProviderSimulator } from '../../sim/provider-simulator.js';
 import { admin, call, createUser, startReceiver, startSim, user, waitFor } from './helpers.js';
 
@@ -87,6 +88,31 @@ describe('HTTP control API', () => {
     const garbage = await user(sim.url, token, 'GET', '/session/status');
     expect(garbage.headers['content-type']).toBe('application/json');
     expect(garbage.json).toBeUndefined();
+  });
+
+  it('answers that never end: a trickle of single bytes, an endless contact map, then normal again', async () => {
+    const { token } = await createUser(sim.url);
+    expect((await control('POST', '/stream', { pathPrefix: '/session/status', mode: 'sideways' })).status).toBe(400);
+    await control('POST', '/stream', { pathPrefix: '/session/status', mode: 'trickle', intervalMs: 20 });
+    const trickled = await request(`${sim.url}/session/status`, { headers: { token } });
+    expect(trickled.statusCode).toBe(200);
+    const started = performance.now();
+    let bytes = 0;
+    for await (const chunk of trickled.body) {
+      bytes += (chunk as Buffer).length;
+      if (bytes >= 5) break;
+    }
+    // `{` at once, then one byte each 20 ms.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(60);
+    await control('POST', '/stream', { pathPrefix: '/user/contacts', mode: 'endless' });
+    const endless = await request(`${sim.url}/user/contacts`, { headers: { token } });
+    let seen = '';
+    for await (const chunk of endless.body) {
+      seen += (chunk as Buffer).toString('utf8');
+      if (seen.length > 2_000_000) break;
+    }
+    expect(seen.startsWith('{"code":200,"success":true,"data":{"62811')).toBe(true);
+    expect((await user(sim.url, token, 'GET', '/session/status')).status).toBe(200);
   });
 
   it('goes down (connection errors) and comes back up through /_sim/down', async () => {
