@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDe
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from './config.js';
 import type { Deps } from './deps.js';
+import { answerClientError, requestDeadline } from './http/client-error.js';
 import { closeConnectionsWhileDraining } from './http/drain.js';
 import { handleError, handleNotFound } from './http/error-handler.js';
 import { parseJsonBody } from './http/json-body.js';
@@ -30,6 +31,10 @@ export async function buildApp(config: Readonly<Config>, deps: Deps, options: { 
   const app = Fastify({
     ...(options.logger === false ? { logger: false } : { loggerInstance: deps.logger as FastifyBaseLogger }),
     bodyLimit: config.env.API_MAX_BODY_BYTES,
+    // Issue 11 item 3: a request has REQUEST_BODY_TIMEOUT_MS to arrive whole, on every route, or it
+    // gets 408 REQUEST_TIMEOUT and its connection is closed; a slow client holds nothing but its socket.
+    ...requestDeadline(config.env.REQUEST_BODY_TIMEOUT_MS),
+    clientErrorHandler: answerClientError,
     routerOptions: { ignoreTrailingSlash: true },
     trustProxy: config.trustProxy,
     // Graceful shutdown (SPEC §7): close() stops accepting and ends idle keep-alive sockets while

@@ -17,7 +17,8 @@ import { createContactService } from './services/contacts.js';
 import { createCustomerService } from './services/customers.js';
 import { createExpiryService } from './services/expiry.js';
 import { createGateway } from './services/gateway.js';
-import { createIdempotency } from './services/idempotency.js';
+import { createBodyReader } from './services/gateway-body.js';
+import { createIdempotency, createMemoryIdempotencyStore } from './services/idempotency.js';
 import { createQuota } from './services/quota.js';
 import { createReadiness, providerCheck, storeCheck } from './services/readiness.js';
 import { createRelayGateway } from './services/relay-gateway.js';
@@ -96,6 +97,8 @@ async function openFoundations(config: Readonly<Config>, overrides: DepsOverride
       adminToken: env.WA_ADMIN_TOKEN,
       timeoutMs: env.PROVIDER_TIMEOUT_MS,
       longTimeoutMs: env.PROVIDER_LONG_TIMEOUT_MS,
+      maxAnswerBytes: env.PROVIDER_MAX_ANSWER_BYTES,
+      contactsMaxBytes: env.PROVIDER_CONTACTS_MAX_BYTES,
       observer: metrics,
     });
   return {
@@ -188,17 +191,23 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     contacts: createContactService({ db, provider, clock, sessions, customers }),
     webhookInbound: webhook.inbound,
     webhookDeliveries: createWebhookDeliveries({ db, clock, random, sessions, onQueued: () => webhook.job.nudge() }),
+    sessionTokens: tokens,
     gateway: createGateway({
       db,
       provider,
       clock,
-      tokens,
       quota,
       stats,
-      idempotency: createIdempotency({ clock }),
+      idempotency: createIdempotency({ store: createMemoryIdempotencyStore({ clock }), maxAnswerBytes: env.PROVIDER_MAX_ANSWER_BYTES }),
+      bodies: createBodyReader({ maxBytes: env.GATEWAY_MAX_BODY_BYTES, perUserBytes: env.GATEWAY_USER_BUFFER_BYTES }),
       observer: f.metrics,
       relay: createRelayGateway({ db, clock, relay: f.relay, webhooks: f.webhooks, codec, forget: tokens.forgetToken }),
-      limits: { maxBodyBytes: env.GATEWAY_MAX_BODY_BYTES, timeoutMs: env.PROVIDER_TIMEOUT_MS, longTimeoutMs: env.PROVIDER_LONG_TIMEOUT_MS },
+      webhooks: f.webhooks,
+      limits: {
+        timeoutMs: env.PROVIDER_TIMEOUT_MS,
+        longTimeoutMs: env.PROVIDER_LONG_TIMEOUT_MS,
+        maxAnswerBytes: env.PROVIDER_MAX_ANSWER_BYTES,
+      },
     }),
     readiness: readinessChecks(f),
   };

@@ -17,5 +17,13 @@ export function stableJson(value: unknown): string {
  * (provider-contract, preamble), so `Phone`, `phone` and `PHONE` are the same field. `names` are lower case.
  */
 export function goField(body: Record<string, unknown>, ...names: string[]): unknown {
-  return Object.entries(body).find(([key]) => names.includes(key.toLowerCase()))?.[1];
+  return Object.entries(body).find(([key]) => names.some((name) => goKeyMatches(key, name)))?.[1];
+}
+
+/**
+ * Whether Go would decode JSON key `key` into the field named `name` (lower case): equal under Unicode
+ * case folding, as bytes.EqualFold, so the Kelvin sign matches `k` and the long s matches `s`.
+ */
+export function goKeyMatches(key: string, name: string): boolean {
+  return key.toLowerCase() === name || key.toUpperCase().toLowerCase() === name;
 }

@@ -44,9 +44,19 @@ export function webhookUrlProblem(value: string, allowPrivate: boolean): string 
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'webhook_url must use http or https';
   if (url.username || url.password) return 'webhook_url must not carry credentials';
   if (allowPrivate) return null;
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost') || isPrivateAddress(host)) {
-    return 'webhook_url must not point at a private or loopback address';
-  }
+  if (isPrivateHost(url.hostname)) return 'webhook_url must not point at a private or loopback address';
   return null;
+}
+
+/**
+ * True for a URL's host (as `new URL` gives it) that names this machine or a private network
+ * literally: `localhost` and its subdomains, with or without the root's trailing dot, and private,
+ * loopback, link-local or unspecified addresses in any notation the URL parser accepts.
+ */
+export function isPrivateHost(hostname: string): boolean {
+  const host = hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.+$/, '')
+    .toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || isPrivateAddress(host);
 }

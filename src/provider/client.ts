@@ -7,6 +7,10 @@ export interface ProviderClientOptions {
   adminToken: string | undefined;
   timeoutMs: number;
   longTimeoutMs: number;
+  /** Largest answer read whole (status, create, session answers…). */
+  maxAnswerBytes: number;
+  /** Largest contact map (`/user/contacts`) and user list (`GET /admin/users`): large, but bounded. */
+  contactsMaxBytes: number;
   /** Told about every exchange (metrics); optional so the client works on its own. */
   observer?: ProviderObserver;
 }
@@ -37,7 +41,12 @@ export interface ProviderUserChanges {
  * carry the session token in `token` (the provider never reads Authorization on user routes).
  */
 export function createProviderClient(options: ProviderClientOptions) {
-  const http = createProviderHttp({ baseUrl: options.baseUrl, timeoutMs: options.timeoutMs, observer: options.observer });
+  const http = createProviderHttp({
+    baseUrl: options.baseUrl,
+    timeoutMs: options.timeoutMs,
+    maxAnswerBytes: options.maxAnswerBytes,
+    observer: options.observer,
+  });
   const lifecycle = createLifecycleQueue();
   const admin = () => ({ authorization: options.adminToken ?? '' });
   const user = (token: string) => ({ token });
@@ -48,7 +57,13 @@ export function createProviderClient(options: ProviderClientOptions) {
   /** Finds a provider user by its token: how a create that timed out is found and undone. */
   async function findUserIdByToken(token: string): Promise<string | null> {
     // Undoing a create that timed out: wait long enough for the slow create itself to have landed.
-    const res = await http.callOk({ method: 'GET', path: '/admin/users', headers: admin(), timeoutMs: options.longTimeoutMs });
+    const res = await http.callOk({
+      method: 'GET',
+      path: '/admin/users',
+      headers: admin(),
+      timeoutMs: options.longTimeoutMs,
+      maxBytes: options.contactsMaxBytes,
+    });
     return S.parseProvider(S.AdminUserList, res.body).data.find((u) => u.token === token)?.id ?? null;
   }
 
@@ -90,7 +105,10 @@ export function createProviderClient(options: ProviderClientOptions) {
     http.callOk({ method: 'POST', path: '/session/hmac/config', headers: user(token), body: { hmac_key: key } });
 
   const contacts = async (token: string) =>
-    S.parseProvider(S.ContactMap, (await http.callOk({ method: 'GET', path: '/user/contacts', headers: user(token) })).body).data;
+    S.parseProvider(
+      S.ContactMap,
+      (await http.callOk({ method: 'GET', path: '/user/contacts', headers: user(token), maxBytes: options.contactsMaxBytes })).body,
+    ).data;
 
   /** The JID form (`Chat`/`Sender`) works for groups too, where the sender must be named (contract §6). */
   const markRead = (token: string, read: { ids: string[]; chat: string; sender?: string }) =>

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { AppError } from '../errors.js';
+import { exchangeDeadline } from './answer.js';
 import { transportError, type ProviderHttp } from './http.js';
 
 export interface ForwardRequest {
@@ -10,8 +11,12 @@ export interface ForwardRequest {
   query: string;
   token: string;
   headers: Record<string, string | string[] | undefined>;
-  body: Readable | null;
+  /** Read whole before anything is sent (issue 11 item 3): the provider never waits on a slow client. */
+  body: Buffer | null;
+  /** Time to the provider's headers, and the longest pause while its answer streams. */
   timeoutMs: number;
+  /** Total time for the exchange, the answer streamed to its end included. */
+  deadlineMs: number;
 }
 
 export interface ForwardResponse {
@@ -38,6 +43,7 @@ const DROPPED_REQUEST = new Set([
   'x-api-key',
   'x-internal-api-key',
   'cookie',
+  // The body is a Buffer: undici writes its length.
   'content-length',
   'expect',
   'idempotency-key',
@@ -64,22 +70,21 @@ function requestHeaders(r: ForwardRequest): Record<string, string | string[]> {
     if (value === undefined || DROPPED_REQUEST.has(lower) || connectionListed.includes(lower)) continue;
     out[lower] = value;
   }
-  const length = r.headers['content-length'];
-  if (typeof length === 'string') out['content-length'] = length;
   out.token = r.token;
   return out;
 }
 
 /**
- * Streams one customer request to genfity-wa and its answer back, both ways without buffering
- * (SPEC §4). Status, content type and body come back untouched; a provider that is down or slower
- * than `timeoutMs` to answer becomes a typed 502/504, never a hang.
+ * Sends one customer request to genfity-wa and streams its answer back without buffering it (SPEC §4).
+ * Status, content type and body come back untouched; a provider that is down or slower than
+ * `timeoutMs` to answer becomes a typed 502/504, never a hang, and no answer streams past `deadlineMs`.
  */
 export async function forward(http: ProviderHttp, r: ForwardRequest): Promise<ForwardResponse> {
   const pool = http.pool();
   if (!pool) throw new AppError('PROVIDER_NOT_CONFIGURED');
   let res: Dispatcher.ResponseData;
   const started = performance.now();
+  const deadline = exchangeDeadline(r.deadlineMs);
   try {
     res = await pool.request({
       method: r.method as Dispatcher.HttpMethod,
@@ -88,15 +93,15 @@ export async function forward(http: ProviderHttp, r: ForwardRequest): Promise<Fo
       body: r.body ?? undefined,
       headersTimeout: r.timeoutMs,
       bodyTimeout: r.timeoutMs,
+      signal: deadline.signal,
     });
   } catch (error) {
-    const typed =
-      (error as { code?: string }).code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH'
-        ? new AppError('VALIDATION_FAILED', 'request body does not match its Content-Length')
-        : transportError(error);
+    deadline.clear();
+    const typed = transportError(error);
     http.observe('forward', r.method, started, null, typed.code);
     throw typed;
   }
+  res.body.once('close', deadline.clear);
   // The answer streams on after this: the duration is the provider's time to its headers.
   http.observe('forward', r.method, started, res.statusCode, null);
   const headers: Record<string, string> = {};

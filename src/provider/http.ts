@@ -1,5 +1,6 @@
 import { Pool, type Dispatcher } from 'undici';
-import { AppError, ProviderHttpError } from '../errors.js';
+import { AppError, isAppError, ProviderHttpError } from '../errors.js';
+import { exchangeDeadline, readAnswer } from './answer.js';
 
 /** What one exchange with genfity-wa looked like: its duration (`forward`: to the headers), status or typed error. */
 export interface ProviderCallObservation {
@@ -18,6 +19,8 @@ export interface ProviderObserver {
 export interface ProviderHttpOptions {
   baseUrl: string | undefined;
   timeoutMs: number;
+  /** Largest answer `call` reads, unless the call says otherwise. */
+  maxAnswerBytes: number;
   connections?: number;
   observer?: ProviderObserver;
 }
@@ -33,13 +36,18 @@ export interface CallOptions {
   path: string;
   headers: Record<string, string>;
   body?: unknown;
+  /** Total time for the whole exchange, answer included. */
   timeoutMs?: number;
+  /** Largest answer read; past it the connection is dropped and the call fails with a 502. */
+  maxBytes?: number;
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** Turns a transport failure into the typed error the caller answers with (502 down, 504 slow). */
 export function transportError(error: unknown): AppError {
+  // Our own refusals (a deadline that fired, an answer over its cap) are already typed.
+  if (isAppError(error)) return error;
   const code = (error as { code?: string }).code ?? '';
   return new AppError(TIMEOUT_CODES.has(code) ? 'PROVIDER_TIMEOUT' : 'PROVIDER_UNAVAILABLE');
 }
@@ -69,10 +77,14 @@ export function createProviderHttp(options: ProviderHttpOptions) {
     options.observer?.providerCall({ kind, method, status, error, seconds: (performance.now() - started) / 1000 });
   }
 
-  /** Sends one JSON call and reads the whole (small) answer; any status comes back, never thrown. */
+  /**
+   * Sends one JSON call and reads the whole answer, within `timeoutMs` in total and at most `maxBytes`;
+   * any status comes back, never thrown.
+   */
   async function call(o: CallOptions): Promise<ProviderResponse> {
     const target = requirePool();
     const timeout = o.timeoutMs ?? options.timeoutMs;
+    const deadline = exchangeDeadline(timeout);
     const started = performance.now();
     try {
       const res = await target.request({
@@ -80,16 +92,19 @@ export function createProviderHttp(options: ProviderHttpOptions) {
         path: basePath + o.path,
         headersTimeout: timeout,
         bodyTimeout: timeout,
+        signal: deadline.signal,
         headers: { ...o.headers, ...(o.body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: o.body === undefined ? undefined : JSON.stringify(o.body),
       });
-      const body = await res.body.text();
+      const body = (await readAnswer(res.body, o.maxBytes ?? options.maxAnswerBytes)).toString('utf8');
       observe('call', o.method, started, res.statusCode, null);
       return { status: res.statusCode, body, contentType: String(res.headers['content-type'] ?? 'application/json') };
     } catch (error) {
       const typed = transportError(error);
       observe('call', o.method, started, null, typed.code);
       throw typed;
+    } finally {
+      deadline.clear();
     }
   }
 

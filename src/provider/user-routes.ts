@@ -5,6 +5,15 @@
  */
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
+/**
+ * A body field holding an address that genfity-wa itself then connects to: a webhook it posts events
+ * to (any JSON key equal to `name` ignoring case, as Go decodes), or a proxy or S3 endpoint it dials.
+ */
+export interface ProviderUrlField {
+  name: string;
+  kind: 'webhook' | 'endpoint';
+}
+
 export interface UserRoute {
   methods: readonly Method[];
   /** Session lifecycle call: serialised, the provider crashes on concurrent ones (contract §8). */
@@ -13,7 +22,16 @@ export interface UserRoute {
   send?: string;
   /** Uploads or downloads media, or waits on WhatsApp: gets the long timeout. */
   slow?: boolean;
+  /** Fields of the body that make the provider connect somewhere (issue 11 item 6). */
+  urls?: readonly ProviderUrlField[];
 }
+
+// POST /webhook reads `webhookurl`, PUT reads `webhook` (contract §8); both are checked on both, since
+// a field the provider ignores today costs nothing to refuse.
+const WEBHOOK_URLS: readonly ProviderUrlField[] = [
+  { name: 'webhookurl', kind: 'webhook' },
+  { name: 'webhook', kind: 'webhook' },
+];
 
 const post = (extra: Omit<UserRoute, 'methods'> = {}): UserRoute => ({ methods: ['POST'], ...extra });
 const get: UserRoute = { methods: ['GET'] };
@@ -42,12 +60,12 @@ const ROUTES: Record<string, UserRoute> = {
   '/session/pairphone': post({ slow: true }),
   '/session/status': get,
   '/session/qr': get,
-  '/session/proxy': post(),
+  '/session/proxy': post({ urls: [{ name: 'proxy_url', kind: 'endpoint' }] }),
   '/session/history': { methods: ['GET', 'POST'] },
-  '/session/s3/config': { methods: ['GET', 'POST', 'DELETE'] },
+  '/session/s3/config': { methods: ['GET', 'POST', 'DELETE'], urls: [{ name: 'endpoint', kind: 'endpoint' }] },
   '/session/s3/test': post({ slow: true }),
   '/session/hmac/config': { methods: ['GET', 'POST', 'DELETE'] },
-  '/webhook': { methods: ['GET', 'POST', 'PUT', 'DELETE'] },
+  '/webhook': { methods: ['GET', 'POST', 'PUT', 'DELETE'], urls: WEBHOOK_URLS },
   '/webhook/events': get,
   ...Object.fromEntries(SEND_TYPES.map((t) => [`/chat/send/${t}`, post({ send: t, slow: MEDIA.has(t) })])),
   ...Object.fromEntries(

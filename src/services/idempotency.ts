@@ -1,52 +1,137 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { text } from 'node:stream/consumers';
+import { AppError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
-import { createTtlCache } from '../lib/lru.js';
+import { readAnswer } from '../provider/answer.js';
 import type { ForwardResponse } from '../provider/forward.js';
 
-interface Stored {
+export interface StoredAnswer {
   status: number;
   headers: Record<string, string>;
-  body: string;
+  body: Buffer;
+}
+
+export type IdempotencyClaim =
+  /** The key is the caller's: send, then `keep` the answer, or `drop` the key if nothing was answered. */
+  | { kind: 'claimed'; keep(answer: StoredAnswer): void; drop(error: unknown): void }
+  /** Someone used the key first: for the request with `fingerprint`, answered (or soon) with `answer`. */
+  | { kind: 'held'; fingerprint: string; answer: Promise<StoredAnswer> };
+
+/**
+ * Where used `Idempotency-Key`s live. In process today; issue 13 shares them between instances
+ * (PostgreSQL or Redis) behind this one call, which must be atomic: two callers never both get `claimed`.
+ */
+export interface IdempotencyStore {
+  claim(key: string, fingerprint: string): Promise<IdempotencyClaim>;
+}
+
+/** The header as the gateway accepts it: null when absent or empty, else 1–255 characters, no control character. */
+export function idempotencyKeyOf(header: string | undefined): string | null {
+  if (!header) return null;
+  if (header.length > 255) throw new AppError('IDEMPOTENCY_KEY_INVALID');
+  for (let i = 0; i < header.length; i += 1) {
+    const c = header.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) throw new AppError('IDEMPOTENCY_KEY_INVALID');
+  }
+  return header;
+}
+
+/** What binds a key to its request (SPEC §10): method, normalised path and the body's bytes. */
+export function requestFingerprint(method: string, path: string, body: Buffer | null): string {
+  const hash = createHash('sha256').update(`${method} ${path}\n`);
+  if (body) hash.update(body);
+  return hash.digest('base64url');
 }
 
 /**
- * `Idempotency-Key` on sends (SPEC §4): a retry within the window gets the first answer and is not
- * sent twice; a retry while the first is still in flight waits for it. Kept per instance and bounded.
+ * Keys of this instance, kept `windowMs` and bounded in count and in bytes of kept answers (the oldest
+ * go first). A key still in flight is waited on, not sent twice.
  */
-export function createIdempotency(deps: { clock: Clock; windowMs?: number; max?: number }) {
-  const done = createTtlCache<string, Stored>({
-    max: deps.max ?? 20_000,
-    ttlMs: deps.windowMs ?? 10 * 60_000,
-    now: () => deps.clock.now().getTime(),
-  });
-  const inFlight = new Map<string, Promise<Stored>>();
-  const replay = (s: Stored): ForwardResponse => ({
+export function createMemoryIdempotencyStore(deps: { clock: Clock; windowMs?: number; max?: number; maxBytes?: number }): IdempotencyStore {
+  const windowMs = deps.windowMs ?? 10 * 60_000;
+  const max = deps.max ?? 20_000;
+  const maxBytes = deps.maxBytes ?? 32 * 1024 * 1024;
+  const done = new Map<string, { fingerprint: string; answer: StoredAnswer; at: number }>();
+  const pending = new Map<string, { fingerprint: string; answer: Promise<StoredAnswer> }>();
+  let bytes = 0;
+
+  function forget(key: string) {
+    const entry = done.get(key);
+    if (!entry) return;
+    bytes -= entry.answer.body.length;
+    done.delete(key);
+  }
+
+  function keep(key: string, fingerprint: string, answer: StoredAnswer) {
+    forget(key);
+    done.set(key, { fingerprint, answer, at: deps.clock.now().getTime() });
+    bytes += answer.body.length;
+    for (const oldest of done.keys()) {
+      if (done.size <= max && bytes <= maxBytes) break;
+      forget(oldest);
+    }
+  }
+
+  async function claim(key: string, fingerprint: string): Promise<IdempotencyClaim> {
+    const hit = done.get(key);
+    if (hit && deps.clock.now().getTime() - hit.at <= windowMs)
+      return { kind: 'held', fingerprint: hit.fingerprint, answer: Promise.resolve(hit.answer) };
+    forget(key);
+    const inFlight = pending.get(key);
+    if (inFlight) return { kind: 'held', ...inFlight };
+    let settle: { resolve(a: StoredAnswer): void; reject(e: unknown): void } | undefined;
+    const answer = new Promise<StoredAnswer>((resolve, reject) => {
+      settle = { resolve, reject };
+    });
+    // Nobody may be waiting: a failure with no waiter is not an unhandled rejection.
+    answer.catch(() => undefined);
+    pending.set(key, { fingerprint, answer });
+    return {
+      kind: 'claimed',
+      keep(stored) {
+        pending.delete(key);
+        keep(key, fingerprint, stored);
+        settle?.resolve(stored);
+      },
+      drop(error) {
+        pending.delete(key);
+        settle?.reject(error);
+      },
+    };
+  }
+
+  return { claim };
+}
+
+/**
+ * `Idempotency-Key` on sends (SPEC §4, §10): the same request again gets the first answer and is not
+ * sent twice, also while the first is still in flight; the key with another request is 422 and sends
+ * nothing. Only an answer the provider gave is kept: after a transport failure a retry is sent for real.
+ */
+export function createIdempotency(deps: { store: IdempotencyStore; maxAnswerBytes: number }) {
+  const replay = (s: StoredAnswer): ForwardResponse => ({
     status: s.status,
     headers: { ...s.headers, 'idempotent-replayed': 'true' },
-    body: Readable.from([Buffer.from(s.body)]),
+    body: Readable.from([s.body]),
   });
 
-  async function once<T extends ForwardResponse>(key: string, run: () => Promise<T>): Promise<ForwardResponse | T> {
-    const hit = done.get(key);
-    if (hit) return replay(hit);
-    const pending = inFlight.get(key);
-    if (pending) return replay(await pending);
-    let result: T | undefined;
-    const work = (async () => {
-      result = await run();
-      const stored = { status: result.status, headers: result.headers, body: await text(result.body) };
-      // Only an answer the provider gave is kept; a transport failure may be retried for real.
-      done.set(key, stored);
-      return stored;
-    })();
-    inFlight.set(key, work);
-    try {
-      const stored = await work;
-      return { ...result!, body: Readable.from([Buffer.from(stored.body)]) };
-    } finally {
-      inFlight.delete(key);
+  async function once<T extends ForwardResponse>(key: string, fingerprint: string, run: () => Promise<T>): Promise<T | ForwardResponse> {
+    const claim = await deps.store.claim(key, fingerprint);
+    if (claim.kind === 'held') {
+      if (claim.fingerprint !== fingerprint) throw new AppError('IDEMPOTENCY_KEY_REUSED');
+      return replay(await claim.answer);
     }
+    let result: T;
+    let body: Buffer;
+    try {
+      result = await run();
+      body = await readAnswer(result.body, deps.maxAnswerBytes);
+    } catch (error) {
+      claim.drop(error);
+      throw error;
+    }
+    claim.keep({ status: result.status, headers: result.headers, body });
+    return { ...result, body: Readable.from([body]) };
   }
 
   return { once };

@@ -1,5 +1,4 @@
 import { Readable } from 'node:stream';
-import { text } from 'node:stream/consumers';
 import type { Clock } from '../lib/clock.js';
 import { goField as field } from '../lib/json.js';
 import type { ForwardResponse } from '../provider/forward.js';
@@ -33,13 +32,13 @@ export function createRelayGateway(deps: {
 }) {
   const { db, clock } = deps;
 
-  async function readJson(body: Readable | null): Promise<{ raw: Buffer; json: Record<string, unknown> }> {
-    const raw = body ? Buffer.from(await text(body)) : Buffer.alloc(0);
+  /** The body was read whole and bounded before it got here (services/gateway-body.ts). */
+  function readJson(body: Buffer | null): Record<string, unknown> {
     try {
-      const parsed = JSON.parse(raw.toString('utf8')) as unknown;
-      return { raw, json: parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {} };
+      const parsed = JSON.parse(body ? body.toString('utf8') : '') as unknown;
+      return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
     } catch {
-      return { raw, json: {} };
+      return {};
     }
   }
 
@@ -53,13 +52,13 @@ export function createRelayGateway(deps: {
     if (row.session_token) deps.forget(row.session_token);
   }
 
-  async function webhook(row: sessions.SessionRow, method: string, body: Readable | null): Promise<Interception> {
+  async function webhook(row: sessions.SessionRow, method: string, body: Buffer | null): Promise<Interception> {
     if (method === 'GET') return answer(200, envelope({ webhook: row.webhook_url ?? '', subscribe: eventList(row.events ?? '') }));
     if (method === 'DELETE') {
       await save(row, { webhook_url: '' });
       return answer(200, envelope({ Details: 'Webhook deleted successfully' }));
     }
-    const { json } = await readJson(body);
+    const json = readJson(body);
     const url = field(json, 'webhookurl', 'webhook');
     const events = field(json, 'events');
     const active = field(json, 'active');
@@ -70,13 +69,13 @@ export function createRelayGateway(deps: {
     return answer(200, envelope({ webhook: next, events: list ?? eventList(row.events ?? '') }));
   }
 
-  async function hmac(row: sessions.SessionRow, method: string, body: Readable | null): Promise<Interception> {
+  async function hmac(row: sessions.SessionRow, method: string, body: Buffer | null): Promise<Interception> {
     if (method === 'GET') return answer(200, row.webhook_secret ? { hmac_key: '***' } : { hmac_key: '' });
     if (method === 'DELETE') {
       await save(row, { webhook_secret: null });
       return answer(200, { Details: 'HMAC configuration deleted successfully' });
     }
-    const key = field((await readJson(body)).json, 'hmac_key');
+    const key = field(readJson(body), 'hmac_key');
     if (typeof key !== 'string' || key.length < 32)
       return answer(400, { code: 400, error: 'HMAC key must be at least 32 characters long', success: false });
     await save(row, { webhook_secret: key });
@@ -84,13 +83,13 @@ export function createRelayGateway(deps: {
   }
 
   /** Null: forward as it is. `body`: forward these bytes instead. `answer`: do not forward at all. */
-  async function intercept(rowId: number, path: string, method: string, body: Readable | null): Promise<Interception> {
+  async function intercept(rowId: number, path: string, method: string, body: Buffer | null): Promise<Interception> {
     if (!deps.relay.publicUrl || !['/session/connect', '/webhook', '/session/hmac/config'].includes(path)) return null;
     const row = revealSession(deps.codec, await sessions.findSessionByRowId(db, rowId));
     if (!row?.relay_id) return null;
     if (path === '/webhook') return webhook(row, method, body);
     if (path === '/session/hmac/config') return hmac(row, method, body);
-    const { json } = await readJson(body);
+    const json = readJson(body);
     const asked = field(json, 'subscribe');
     const list = Array.isArray(asked) ? asked.filter((e): e is string => typeof e === 'string') : eventList(row.events ?? '');
     return {

@@ -7,6 +7,9 @@ import type { SecretCodec } from './secret-codec.js';
 import { DEFAULT_PROVIDER } from './subscriptions.js';
 import { requireTenantAccess } from './tenant-access.js';
 
+/** Who a `/wa/*` request acts as: the session its token opens, with its owner and subscription. */
+export type SessionPrincipal = TokenRow;
+
 /**
  * Session token → session, owner and subscription for the hot path (SPEC §4 design note). Hits come
  * from memory for at most `ttlMs`, so a token revoked on another instance stops working within that
@@ -17,7 +20,7 @@ export function createSessionTokens(deps: { db: Db; clock: Clock; codec: Pick<Se
   const cache = createTtlCache<string, TokenRow>({ max: deps.max ?? 50_000, ttlMs: deps.ttlMs ?? 1_000, now: () => clock.now().getTime() });
 
   /** Refuses a missing token (401), an unknown one (403, as the Go service), an inactive owner (B8) or a lapsed plan. */
-  async function authenticate(token: string | null): Promise<TokenRow> {
+  async function authenticate(token: string | null): Promise<SessionPrincipal> {
     if (!token) throw new AppError('TOKEN_REQUIRED');
     let row = cache.get(token);
     if (!row) {

@@ -6,6 +6,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface GatewayProcess {
   url: string;
+  /** The process id: memory is read from /proc/<pid>/status. */
+  pid: number;
   /** Every log line (pino JSON) the process wrote so far, parsed. */
   readonly logs: Array<Record<string, unknown>>;
   /** Resolves with the exit code once the process has ended. */
@@ -90,6 +92,7 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
 
   const gateway = {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid ?? 0,
     logs,
     exited,
     signal: (s: NodeJS.Signals) => {

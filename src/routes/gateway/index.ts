@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema, onRequestHookHandler } from 'fastify';
+import { createSessionTokenHook, sessionPrincipal } from '../../auth/session-token.js';
 import type { GatewayResult } from '../../services/gateway.js';
 import { SECURITY } from '../schemas.js';
 
@@ -14,26 +15,36 @@ function send(reply: FastifyReply, result: GatewayResult) {
 }
 
 /**
- * `ANY /wa/*` and `ANY /v1/wa/*` (SPEC §4): the session-token gateway. Bodies are not parsed here:
- * they stream to the provider as they arrive, and the answer streams back.
+ * `ANY /wa/*` and `ANY /v1/wa/*` (SPEC §4): the session-token gateway. The rate limit, then the token
+ * (auth/session-token.ts), both before a byte of the body is read; the gateway service reads the body
+ * itself, whole and bounded, once it knows the request goes to the provider. The answer streams back.
  */
 export const gatewayRoutes: FastifyPluginAsync<{ prefix: string; rateLimit: onRequestHookHandler }> = async (app, options) => {
+  app.decorateRequest('session', null);
   app.addHook('onRequest', options.rateLimit);
+  app.addHook('onRequest', createSessionTokenHook(app.services.sessionTokens));
+  // A refusal sent before the body was read whole leaves the rest of it unread: the connection cannot be reused.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!request.raw.complete) reply.header('connection', 'close');
+    return payload;
+  });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
   const { gateway } = app.services;
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const [path = '', query = ''] = (request.raw.url ?? '').slice(options.prefix.length).split(/\?(.*)/s);
-    try {
-      return send(
-        reply,
-        await gateway.handle({ method: request.method, rawPath: path, rawQuery: query, headers: request.headers, body: request.raw }),
-      );
-    } catch (error) {
-      // A body cut off half-read (too large, provider gone) leaves the connection unusable.
-      if (!request.raw.complete) reply.header('connection', 'close');
-      throw error;
-    }
+    const key = request.headers['idempotency-key'];
+    return send(
+      reply,
+      await gateway.handle(sessionPrincipal(request), {
+        method: request.method,
+        rawPath: path,
+        rawQuery: query,
+        headers: request.headers,
+        idempotencyKey: typeof key === 'string' ? key : undefined,
+        body: request.raw,
+      }),
+    );
   };
   const schema: FastifySchema = {
     tags: ['gateway'],
