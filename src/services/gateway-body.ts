@@ -23,7 +23,9 @@ const EMPTY: HeldBody = { bytes: Buffer.alloc(0), release: () => undefined };
  * the server's request deadline (REQUEST_BODY_TIMEOUT_MS) closes it. Memory stays bounded per tenant:
  * the bodies one user has in flight (being read, or held until the provider has them) total at most
  * `perUserBytes` (never less than one body at `maxBytes`); past that the request is 429 with
- * Retry-After, and it only ever waits on that user's own requests.
+ * Retry-After, and it only ever waits on that user's own requests. A body of declared length is
+ * counted whole as soon as it is announced, one without a length chunk by chunk (held twice for a
+ * moment when its chunks are joined).
  */
 export function createBodyReader(limits: { maxBytes: number; perUserBytes: number }) {
   const budget = Math.max(limits.perUserBytes, limits.maxBytes);
@@ -68,11 +70,15 @@ export function createBodyReader(limits: { maxBytes: number; perUserBytes: numbe
     }
   }
 
-  /** Every chunk until the end; `account` is asked for each chunk of a body of unknown length. */
+  /**
+   * Every chunk until the end; `account` is asked for each chunk of a body of unknown length. A body of
+   * declared length is copied into one buffer of that length as it comes, so it never exists twice.
+   */
   function collect(stream: Readable, declared: number | null, account: (n: number) => boolean): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       if (stream.destroyed) return reject(ended());
       const chunks: Buffer[] = [];
+      let whole: Buffer | null = null;
       let size = 0;
       const stop = (error: Error) => {
         stream.off('data', onData).off('end', onEnd).off('error', stop).off('close', onClose);
@@ -81,14 +87,17 @@ export function createBodyReader(limits: { maxBytes: number; perUserBytes: numbe
         reject(error);
       };
       const onData = (chunk: Buffer) => {
+        const at = size;
         size += chunk.length;
         if (size > limits.maxBytes) return stop(new AppError('BODY_TOO_LARGE'));
         if (declared === null && !account(chunk.length)) return stop(overBudget());
-        chunks.push(chunk);
+        if (declared === null || (at === 0 && chunk.length === declared)) return void chunks.push(chunk);
+        whole ??= Buffer.allocUnsafe(declared);
+        chunk.copy(whole, at);
       };
       const onEnd = () => {
         stream.off('data', onData).off('error', stop).off('close', onClose);
-        resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+        resolve(whole ?? (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
       };
       const onClose = () => stop(ended());
       stream.on('data', onData).once('end', onEnd).once('error', stop).once('close', onClose);

@@ -18,6 +18,8 @@ describe('request bodies read whole, bounded', () => {
     expect((await reader.read('u', { method: 'POST', headers: {}, body: body() })).bytes).toEqual(Buffer.alloc(0));
     const read = await reader.read('u', { method: 'GET', headers: chunked, body: body('ab', 'c') });
     expect(read.bytes?.toString()).toBe('abc');
+    const declared = await reader.read('u', { method: 'POST', headers: { 'content-length': '6' }, body: body('012', '34', '5') });
+    expect(declared.bytes?.toString()).toBe('012345');
   });
 
   it('over the cap: declared → 413 before reading, undeclared → 413 as soon as it passes', async () => {
