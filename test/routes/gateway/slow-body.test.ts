@@ -95,6 +95,16 @@ describe('slow request bodies', () => {
     ]);
   });
 
+  it('the deadline is on receiving the request, not on answering it: a slow provider answer still arrives', async () => {
+    const { token } = await pairedSession(t);
+    t.sim.setLatency(BODY_TIMEOUT_MS + 500, '/session/connect');
+    try {
+      expect(await promptly('POST', '/v1/wa/session/connect', token, { Immediate: true }, BODY_TIMEOUT_MS + 2500)).not.toBe(408);
+    } finally {
+      t.sim.setLatency(0, '/session/connect');
+    }
+  });
+
   it('the JSON routes have the same deadline', async () => {
     const { apiKey } = await pairedSession(t);
     const { text } = await drip('/v1/sessions', { 'x-api-key': apiKey }).answer;
