@@ -183,6 +183,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   const customers = createCustomerService({ db, clock, quota });
   const sessions = createSessionService({ db, provider, clock, random, customers, webhooks: f.webhooks, tokens, relay: f.relay, codec });
   const webhook = createWebhookParts(f, config, overrides.webhookLookup);
+  const bodies = createBodyReader({ maxBytes: env.GATEWAY_MAX_BODY_BYTES, perUserBytes: env.GATEWAY_USER_BUFFER_BYTES });
   const services = {
     users: createUserService({ db, clock, random, tokens }),
     customers,
@@ -199,7 +200,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
       quota,
       stats,
       idempotency: createIdempotency({ store: createMemoryIdempotencyStore({ clock }), maxAnswerBytes: env.PROVIDER_MAX_ANSWER_BYTES }),
-      bodies: createBodyReader({ maxBytes: env.GATEWAY_MAX_BODY_BYTES, perUserBytes: env.GATEWAY_USER_BUFFER_BYTES }),
+      bodies,
       observer: f.metrics,
       relay: createRelayGateway({ db, clock, relay: f.relay, webhooks: f.webhooks, codec, forget: tokens.forgetToken }),
       webhooks: f.webhooks,
@@ -243,6 +244,8 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     limiter: f.limiter,
     /** Runs one round of webhook deliveries now (tests). */
     deliverWebhooks: () => webhook.delivery.runOnce(),
+    /** Bytes of `/wa/*` request bodies a user has in flight (tests wait on it). */
+    gatewayBytesInFlight: (userId: string) => bodies.inFlightBytes(userId),
     /** Writes pending counters now (tests and shutdown). */
     flushCounters: () => stats.flush(),
     /** Flushes counters, hands leases back, then closes what createDeps opened (a store passed in is the caller's). */
