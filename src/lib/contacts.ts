@@ -1,4 +1,5 @@
 import { stableJson } from './json.js';
+import { clipText, toPgJson, toPgText } from './pg-text.js';
 
 /** One contact as the gateway keeps it, parsed from the provider's map (provider-contract §5). */
 export interface ParsedContact {
@@ -27,16 +28,21 @@ export function phoneFromJid(jid: string): string {
   return jid.slice(0, at).split(':')[0]!;
 }
 
-/** The provider's `data` map → contacts, one per JID (go-service-api B23 read the envelope itself). */
+/**
+ * The provider's `data` map → contacts, one per JID (go-service-api B23 read the envelope itself).
+ * Names are typed by strangers: text PostgreSQL refuses is cleaned here, so one contact can never fail
+ * the whole sync (issue 11 §7).
+ */
 export function parseContactMap(map: Record<string, ContactInfo>): ParsedContact[] {
   const byJid = new Map<string, ParsedContact>();
-  for (const [key, info] of Object.entries(map)) {
-    const jid = key.trim().slice(0, 255);
+  for (const [key, given] of Object.entries(map)) {
+    const jid = clipText(toPgText(key).trim(), 255);
     if (jid === '') continue;
+    const info = toPgJson(given);
     byJid.set(jid, {
       jid,
-      name: contactName(info).slice(0, 255),
-      phone: phoneFromJid(jid).slice(0, 64),
+      name: clipText(contactName(info), 255),
+      phone: clipText(phoneFromJid(jid), 64),
       raw: info as Record<string, unknown>,
     });
   }

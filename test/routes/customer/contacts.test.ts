@@ -89,6 +89,32 @@ describe('contacts: happy', () => {
   });
 });
 
+describe('contacts: text PostgreSQL refuses (issue 11 §7)', () => {
+  it('a NUL or a lone surrogate in one contact is cleaned; the sync and every other contact go through', async () => {
+    const { apiKey, sessionId } = await connectedSession();
+    t.sim.setContacts(sessionId, {
+      ...BOOK,
+      '6285555555555@s.whatsapp.net': { Found: true, FullName: 'Nu\u0000ll', PushName: 'half \ud83d' },
+      '6286666666666@s.whatsapp.net': { Found: true, PushName: 'low \udc00 surrogate \u{1F600}' },
+      '6287777777777\u0000@s.whatsapp.net': { Found: true, FirstName: 'jid with a NUL' },
+    });
+    const sync = await t.app.inject({ method: 'POST', url: syncUrl(sessionId), headers: customer(apiKey) });
+    expect(sync.statusCode).toBe(200);
+    expect(sync.json()).toEqual({ synced: 7, added: 7, updated: 0, removed: 0, total: 7 });
+    const again = await t.app.inject({ method: 'POST', url: syncUrl(sessionId), headers: customer(apiKey) });
+    expect(again.json()).toEqual({ synced: 7, added: 0, updated: 0, removed: 0, total: 7 });
+    const list = (await t.app.inject({ url: listUrl(sessionId, '?sync=false'), headers: customer(apiKey) })).json();
+    const byJid = Object.fromEntries(list.contacts.map((c: { jid: string }) => [c.jid, c]));
+    expect(byJid['6285555555555@s.whatsapp.net']).toMatchObject({
+      name: 'Null',
+      raw: { Found: true, FullName: 'Null', PushName: 'half \ufffd' },
+    });
+    expect(byJid['6286666666666@s.whatsapp.net'].name).toBe('low \ufffd surrogate \u{1F600}');
+    expect(byJid['6287777777777@s.whatsapp.net']).toMatchObject({ name: 'jid with a NUL', phone: '6287777777777' });
+    expect(byJid['6281111111111@s.whatsapp.net'].name).toBe('Budi Santoso');
+  });
+});
+
 describe('contacts: errors', () => {
   it('GET with the provider down answers from the cache and says so', async () => {
     const { apiKey, sessionId } = await connectedSession();
