@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { loadConfig } from '../src/config.js';
 import type { Db } from '../src/store/index.js';
 import { runMigrations } from '../src/store/migrate.js';
 import { openPglite } from '../src/store/pglite.js';
@@ -26,7 +27,7 @@ export async function openBenchStore(kind: 'postgres' | 'pglite'): Promise<{ db:
   await admin(`CREATE DATABASE ${name}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const db = openPostgres(url.toString());
+  const db = openPostgres(url.toString(), loadConfig({}).storeTimeouts);
   await runMigrations(db);
   return {
     db,

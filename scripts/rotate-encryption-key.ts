@@ -18,7 +18,7 @@ async function main() {
   const current = config.encryptionKey ?? (config.store.kind === 'pglite' ? loadOrCreateKeyFile(config.env.DATA_DIR) : null);
   if (!current)
     throw new Error('no current key: set ENCRYPTION_KEY (secrets in plaintext are encrypted by starting the gateway with a key)');
-  const db = await openStore(config.store);
+  const db = await openStore(config.store, config.storeTimeouts);
   try {
     const changed = await rotateSecrets(db, createSecretBox(current), createSecretBox(fresh));
     if (config.store.kind === 'pglite' && !config.encryptionKey) {

@@ -26,6 +26,8 @@ export const EnvSchema = Type.Object({
   DB_PASSWORD: Type.Optional(Type.String()),
   DB_NAME: Text(),
   DB_SSLMODE: Type.Optional(Type.Union(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'].map((m) => Type.Literal(m)))),
+  DB_CONNECT_TIMEOUT_MS: Int(100, 5_000, 600_000),
+  DB_QUERY_TIMEOUT_MS: Int(100, 5_000, 600_000),
   DATA_DIR: Type.String({ minLength: 1, default: './data' }),
   WA_SERVER_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
   WA_ADMIN_TOKEN: Text(),
@@ -71,6 +73,15 @@ const SECRET_NAMES = new Set([
   'REDIS_URL',
 ]);
 
+/**
+ * How long PostgreSQL may keep the gateway waiting (issue 11 §8): `connectTimeoutMs` to open a
+ * connection or get one from the pool, `queryTimeoutMs` for one statement (and for a pause inside a
+ * transaction). The embedded store runs in-process and has no use for them.
+ */
+export interface StoreTimeouts {
+  connectTimeoutMs: number;
+  queryTimeoutMs: number;
+}
 export type StoreTarget = { kind: 'postgres'; connectionString: string } | { kind: 'pglite'; dataDir: string };
 
 export type TrustProxy = boolean | string[];
@@ -78,6 +89,7 @@ export type TrustProxy = boolean | string[];
 export interface Config {
   env: Env;
   store: StoreTarget;
+  storeTimeouts: StoreTimeouts;
   internalKeys: InternalKey[];
   trustProxy: TrustProxy;
   webhookRetryScheduleMs: number[];
@@ -131,6 +143,7 @@ function deriveSettings(env: Env, problems: string[]): Omit<Config, 'env'> {
   if (!schedule.ok) problems.push(`WEBHOOK_RETRY_SCHEDULE: ${schedule.problem}`);
   return {
     store: storeTarget(env),
+    storeTimeouts: { connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS, queryTimeoutMs: env.DB_QUERY_TIMEOUT_MS },
     internalKeys: keys.keys,
     trustProxy: parseTrustProxy(env.TRUST_PROXY, problems),
     webhookRetryScheduleMs: schedule.ok ? schedule.values : [],

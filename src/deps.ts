@@ -71,7 +71,7 @@ async function openFoundations(config: Readonly<Config>, overrides: DepsOverride
   const { env } = config;
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? createLogger(env.LOG_LEVEL);
-  const db = overrides.db ?? (await openStore(config.store));
+  const db = overrides.db ?? (await openStore(config.store, config.storeTimeouts));
   const metrics = createMetrics({ processMetrics: true, storePool: () => db.stats() });
   const key = encryptionKey(config, overrides);
   if (key) {

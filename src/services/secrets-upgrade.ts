@@ -1,5 +1,5 @@
 import { reencrypt, type SecretBox } from '../lib/secrets-at-rest.js';
-import type { Db } from '../store/index.js';
+import { MAINTENANCE_STATEMENT_TIMEOUT_MS, type Db } from '../store/index.js';
 import * as store from '../store/secrets.js';
 
 const SEALED_PREFIX = 'enc:';
@@ -31,6 +31,9 @@ export async function assertKeyMatches(db: Db, box: SecretBox): Promise<void> {
   }
 }
 
+// A whole database rewritten in one transaction, and the lock another instance's rewrite holds: long waits.
+const MAINTENANCE = { statementTimeoutMs: MAINTENANCE_STATEMENT_TIMEOUT_MS };
+
 /**
  * Encrypts in place the secrets a database still holds in plaintext — an adopted Go database, or one
  * that ran without a key (issue 6) — and gives every token its lookup hash. Safe to run on every start
@@ -48,7 +51,7 @@ export async function encryptPlainSecrets(db: Db, box: SecretBox): Promise<numbe
       changed += rows.length;
       after = rows[rows.length - 1]!.id;
     }
-  });
+  }, MAINTENANCE);
 }
 
 /** Key rotation: every secret re-encrypted under `next`, every lookup hash recomputed. */
@@ -67,5 +70,5 @@ export async function rotateSecrets(db: Db, current: SecretBox, next: SecretBox)
       changed += rows.length;
       after = rows[rows.length - 1]!.id;
     }
-  });
+  }, MAINTENANCE);
 }

@@ -5,11 +5,22 @@ export interface Queryable {
   exec(script: string): Promise<void>;
 }
 
+/** The statement deadline of maintenance transactions: long, but a deadline still. */
+export const MAINTENANCE_STATEMENT_TIMEOUT_MS = 10 * 60_000;
+
+export interface TxOptions {
+  /**
+   * The deadline of each statement of this transaction, in place of DB_QUERY_TIMEOUT_MS, for the few
+   * that may rightly run long: migrations, secret rewrites, and their waits for another instance.
+   */
+  statementTimeoutMs?: number;
+}
+
 /** The store: PostgreSQL or the embedded PGlite, behind one small interface (STYLE: store/index.ts). */
 export interface Db extends Queryable {
   readonly kind: 'postgres' | 'pglite';
   /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
-  tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  tx<T>(fn: (q: Queryable) => Promise<T>, options?: TxOptions): Promise<T>;
   /** Pool figures for metrics; PGlite has a single connection. */
   stats(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;

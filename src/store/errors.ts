@@ -1,11 +1,14 @@
 import { AppError } from '../errors.js';
 
 // Socket-level failures, and PostgreSQL's own "go away / not now" classes: 08 connection exception,
-// 57P01-57P03 shutdown or start-up, 53300 too many connections.
+// 57P01-57P03 shutdown or start-up, 57P05 idle session ended, 57014 statement cancelled (its
+// statement_timeout), 25P03 idle transaction ended, 53300 too many connections.
 const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
-const SQLSTATE = /^(08...|57P0[123]|53300)$/;
-// node-postgres reports a lost or never-made connection without a code.
-const MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i;
+const SQLSTATE = /^(08...|57P0[1235]|57014|25P03|53300)$/;
+// node-postgres reports a lost or never-made connection, and a statement its query_timeout gave up
+// on, without a code.
+const MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout/i;
 
 /** True when the error says the database cannot be reached right now, rather than that a statement is wrong. */
 export function isStoreUnreachable(error: unknown): boolean {

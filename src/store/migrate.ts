@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Db } from './db.js';
+import { MAINTENANCE_STATEMENT_TIMEOUT_MS, type Db } from './db.js';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 // Any fixed number works; it only has to be the same in every instance of the gateway.
@@ -26,18 +26,21 @@ export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
  * a database made by the Go service is adopted in place, with every row kept.
  */
 export async function runMigrations(db: Db, migrations = listMigrations()): Promise<string[]> {
-  return db.tx(async (q) => {
-    await q.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-    await q.query(`CREATE TABLE IF NOT EXISTS gateway_migrations (
+  return db.tx(
+    async (q) => {
+      await q.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+      await q.query(`CREATE TABLE IF NOT EXISTS gateway_migrations (
       id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const { rows } = await q.query<{ id: number }>('SELECT id FROM gateway_migrations');
-    const applied = new Set(rows.map((r) => r.id));
-    const done: string[] = [];
-    for (const migration of migrations.filter((m) => !applied.has(m.id))) {
-      await q.exec(migration.sql);
-      await q.query('INSERT INTO gateway_migrations (id, name) VALUES ($1, $2)', [migration.id, migration.name]);
-      done.push(migration.name);
-    }
-    return done;
-  });
+      const { rows } = await q.query<{ id: number }>('SELECT id FROM gateway_migrations');
+      const applied = new Set(rows.map((r) => r.id));
+      const done: string[] = [];
+      for (const migration of migrations.filter((m) => !applied.has(m.id))) {
+        await q.exec(migration.sql);
+        await q.query('INSERT INTO gateway_migrations (id, name) VALUES ($1, $2)', [migration.id, migration.name]);
+        done.push(migration.name);
+      }
+      return done;
+    },
+    { statementTimeoutMs: MAINTENANCE_STATEMENT_TIMEOUT_MS },
+  );
 }

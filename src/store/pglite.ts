@@ -3,7 +3,11 @@ import { PGlite } from '@electric-sql/pglite';
 import { storeError } from './errors.js';
 import { INT8_OID, NUMERIC_OID, type Db, type Queryable } from './db.js';
 
-/** The embedded store: PostgreSQL compiled to WASM, one connection, in a data directory (or memory). */
+/**
+ * The embedded store: PostgreSQL compiled to WASM, one connection, in a data directory (or memory).
+ * The statement deadlines of PostgreSQL (issue 11 §8) have nothing to act on here: there is no
+ * network to go silent, and a statement runs inside this process until it is done.
+ */
 export async function openPglite(dataDir: string | null): Promise<Db> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const parsers = { [INT8_OID]: (v: string) => Number(v), [NUMERIC_OID]: (v: string) => Number(v) };

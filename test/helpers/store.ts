@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { loadConfig } from '../../src/config.js';
 import type { Db } from '../../src/store/index.js';
 import { runMigrations } from '../../src/store/migrate.js';
 import { openPglite } from '../../src/store/pglite.js';
@@ -37,7 +38,7 @@ export async function createTestDatabase(kind = storeKind): Promise<TestDatabase
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    open: async () => openPostgres(url.toString()),
+    open: async () => openPostgres(url.toString(), loadConfig({}).storeTimeouts),
     drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
 }
