@@ -1,4 +1,5 @@
 import type { SessionRow } from '../store/sessions.js';
+import { DEFAULT_PROVIDER } from './subscriptions.js';
 
 /**
  * The session object of go-service-api §7.3 (govconnect reads `session_token` and `session_id`),
@@ -8,7 +9,7 @@ export function toSessionView(row: SessionRow) {
   return {
     id: row.id,
     user_id: row.user_id,
-    provider: row.provider ?? 'genfity-wa',
+    provider: row.provider ?? DEFAULT_PROVIDER,
     session_id: row.session_id,
     session_name: row.session_name ?? '',
     session_token: row.session_token ?? '',

@@ -8,6 +8,7 @@ import * as store from '../store/sessions.js';
 import type { Customer, CustomerService } from './customers.js';
 import { providerEvents, relayUrl, type RelayConfig } from './relay.js';
 import { eventList } from './session-events.js';
+import { DEFAULT_PROVIDER, effectiveMaxSessions } from './subscriptions.js';
 import type { SessionTokens } from './session-tokens.js';
 import { revealSession, sealOptional, type SecretCodec } from './secret-codec.js';
 import { toSessionView } from './session-view.js';
@@ -62,11 +63,11 @@ export function createSessionService(deps: Deps) {
     const now = clock.now();
     return db.tx(async (q) => {
       const count = await store.countSessionsForUserLocked(q, customer.id, new Date(now.getTime() - STALE_PLACEHOLDER_MS));
-      if (count >= Math.max(1, sub.max_sessions ?? 1)) throw new AppError('SESSION_LIMIT_EXCEEDED');
+      if (count >= effectiveMaxSessions(sub.max_sessions)) throw new AppError('SESSION_LIMIT_EXCEEDED');
       return store.insertPlaceholder(q, {
         userId: customer.id,
         placeholderId: `pending-${randomBytes(8).toString('hex')}`,
-        provider: sub.provider ?? 'genfity-wa',
+        provider: sub.provider ?? DEFAULT_PROVIDER,
         name: input.session_name,
         token: codec.seal(token),
         tokenHash: codec.lookup(token),

@@ -3,6 +3,14 @@ import type { SubscriptionRow } from '../store/subscriptions.js';
 /** The provider this gateway speaks to; subscriptions of other providers do not grant access to it. */
 export const DEFAULT_PROVIDER = 'genfity-wa';
 
+/**
+ * The session cap a subscription grants: `max_sessions` ≤ 0 or absent means the default of one, as
+ * the Go service read it (go-service-api §8.5). Every writer stores, and every reader applies, this.
+ */
+export function effectiveMaxSessions(maxSessions: number | null | undefined): number {
+  return maxSessions === null || maxSessions === undefined || maxSessions <= 0 ? 1 : maxSessions;
+}
+
 export type SubscriptionState = 'active' | 'expired' | 'inactive';
 
 /**

@@ -1,5 +1,5 @@
 import type { UserListRow } from '../store/users.js';
-import { subscriptionState } from './subscriptions.js';
+import { effectiveMaxSessions, subscriptionState } from './subscriptions.js';
 
 /** The `/internal/users` item: `user_id` and `id` (SPEC §2), `subscription` null when there is none. */
 export function toUserItem(row: UserListRow, now: Date) {
@@ -20,7 +20,7 @@ export function toUserItem(row: UserListRow, now: Date) {
             // The effective state: a row past its expiry reads "expired" even before the sweep marks it.
             status: subscriptionState({ status: row.sub_status, expires_at: row.sub_expires_at }, now),
             expires_at: row.sub_expires_at,
-            max_sessions: row.sub_max_sessions ?? 1,
+            max_sessions: effectiveMaxSessions(row.sub_max_sessions),
             max_messages: row.sub_max_messages ?? 0,
             messages_used: row.sub_messages_used ?? 0,
             created_at: row.sub_created_at,

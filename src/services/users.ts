@@ -6,7 +6,7 @@ import { sha256Hex } from '../lib/secrets.js';
 import type { Db, Queryable } from '../store/index.js';
 import * as subscriptions from '../store/subscriptions.js';
 import * as users from '../store/users.js';
-import { DEFAULT_PROVIDER } from './subscriptions.js';
+import { DEFAULT_PROVIDER, effectiveMaxSessions } from './subscriptions.js';
 import { toUserItem, type UserItem } from './user-item.js';
 
 export interface UpsertUserInput {
@@ -36,9 +36,6 @@ export interface ListUsersInput {
 
 const UPSERT_NOTE = 'api_key hanya tampil saat user baru dibuat';
 const KEY_NOTE = 'api key tidak dapat dibaca kembali karena disimpan dalam bentuk hash';
-
-/** `max_sessions` ≤ 0 or absent means the default of one, as the Go service read it. */
-const sessionsOrDefault = (n: number | undefined) => (n === undefined || n <= 0 ? 1 : n);
 
 /** Told when a user's status or plan changes, so cached token decisions are dropped at once. */
 export interface UserChangeListener {
@@ -76,7 +73,7 @@ export function createUserService(deps: { db: Db; clock: Clock; random: Random; 
       provider,
       {
         expiresAt: v.expiresAt,
-        maxSessions: v.maxSessions ?? 1,
+        maxSessions: effectiveMaxSessions(v.maxSessions),
         maxMessages: v.maxMessages ?? 0,
       },
       now,
@@ -106,7 +103,7 @@ export function createUserService(deps: { db: Db; clock: Clock; random: Random; 
         }
         await writeSubscription(q, input.user_id, input.provider || DEFAULT_PROVIDER, {
           expiresAt: input.expires_at,
-          maxSessions: sessionsOrDefault(input.max_sessions),
+          maxSessions: effectiveMaxSessions(input.max_sessions),
           maxMessages: input.max_messages ?? 0,
         });
         return { api_key: created ? key.key : '', note: UPSERT_NOTE, user_id: input.user_id };
@@ -124,7 +121,7 @@ export function createUserService(deps: { db: Db; clock: Clock; random: Random; 
         const plan = {
           expiresAt: input.expires_at,
           maxMessages: input.max_messages,
-          maxSessions: input.max_sessions === undefined ? undefined : sessionsOrDefault(input.max_sessions),
+          maxSessions: input.max_sessions === undefined ? undefined : effectiveMaxSessions(input.max_sessions),
         };
         if (Object.values(plan).some((v) => v !== undefined)) await writeSubscription(q, userId, input.provider || DEFAULT_PROVIDER, plan);
       })

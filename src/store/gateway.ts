@@ -1,4 +1,5 @@
 import type { Queryable } from './db.js';
+import { currentSubscriptionSql } from './subscriptions.js';
 
 /** Everything the hot path needs to decide on a token, in one row. */
 export interface TokenRow {
@@ -26,8 +27,7 @@ export async function findByToken(q: Queryable, token: string, lookupHash: strin
        sub.id AS sub_id, sub.status AS sub_status, sub.expires_at, sub.max_messages, sub.messages_used, sub.period_started_at
      FROM wa_sessions s
      JOIN wa_service_users u ON u.id = s.user_id
-     LEFT JOIN LATERAL (SELECT * FROM wa_user_subscriptions x WHERE x.user_id = s.user_id AND x.provider = $2
-       ORDER BY x.updated_at DESC NULLS LAST, x.id DESC LIMIT 1) sub ON true
+     LEFT JOIN LATERAL ${currentSubscriptionSql('s.user_id', '$2')} sub ON true
      WHERE ${lookupHash === null ? 's.session_token = $1' : 's.session_token_hash = $1'} AND s.status IS DISTINCT FROM 'provisioning'`,
     [lookupHash ?? token, provider],
   );

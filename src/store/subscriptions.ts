@@ -14,15 +14,20 @@ export interface SubscriptionRow {
   updated_at: Date | null;
 }
 
-// Legacy databases may hold several rows per (user, provider) (go-service-api B13); every reader
-// and writer picks the same one: the most recently updated.
-const NEWEST = 'ORDER BY updated_at DESC NULLS LAST, id DESC LIMIT 1';
+/**
+ * The user's current subscription for a provider, as a subquery of at most one row: every reader and
+ * writer (customer key, session token, `/internal/users`, the upsert) picks the same one. Legacy
+ * databases may hold several rows per (user, provider) (go-service-api B13): the most recently
+ * updated wins, a row never updated loses to any that was, and the newest id breaks a tie.
+ * `userId` and `provider` are SQL expressions (a column or a `$n` parameter), never values.
+ */
+export function currentSubscriptionSql(userId: string, provider: string): string {
+  return `(SELECT * FROM wa_user_subscriptions cs WHERE cs.user_id = ${userId} AND cs.provider = ${provider}
+    ORDER BY cs.updated_at DESC NULLS LAST, cs.id DESC LIMIT 1)`;
+}
 
 export async function findSubscription(q: Queryable, userId: string, provider: string): Promise<SubscriptionRow | null> {
-  const { rows } = await q.query<SubscriptionRow>(`SELECT * FROM wa_user_subscriptions WHERE user_id = $1 AND provider = $2 ${NEWEST}`, [
-    userId,
-    provider,
-  ]);
+  const { rows } = await q.query<SubscriptionRow>(`SELECT * FROM ${currentSubscriptionSql('$1', '$2')} sub`, [userId, provider]);
   return rows[0] ?? null;
 }
 

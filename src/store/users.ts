@@ -1,4 +1,5 @@
 import type { Queryable } from './db.js';
+import { currentSubscriptionSql, type SubscriptionRow } from './subscriptions.js';
 
 export interface UserRow {
   id: string;
@@ -108,9 +109,7 @@ export async function listUsersPage(
        sub.max_sessions AS sub_max_sessions, sub.max_messages AS sub_max_messages, sub.messages_used AS sub_messages_used,
        sub.created_at AS sub_created_at, sub.updated_at AS sub_updated_at
      FROM wa_service_users u
-     LEFT JOIN LATERAL (
-       SELECT * FROM wa_user_subscriptions x WHERE x.user_id = u.id AND x.provider = $3
-       ORDER BY x.updated_at DESC NULLS LAST, x.id DESC LIMIT 1) sub ON true
+     LEFT JOIN LATERAL ${currentSubscriptionSql('u.id', '$3')} sub ON true
      ${where} AND ($6::text IS NULL OR u.id = $6)
      ORDER BY u.created_at DESC NULLS LAST, u.id LIMIT $4 OFFSET $5`,
     [...params, filter.provider, filter.limit, filter.offset, filter.userId ?? null],
@@ -119,7 +118,7 @@ export async function listUsersPage(
 }
 
 export interface CustomerRow extends UserRow {
-  subscription: import('./subscriptions.js').SubscriptionRow | null;
+  subscription: SubscriptionRow | null;
 }
 
 /**
@@ -132,8 +131,7 @@ export async function findCustomerByKeyHash(q: Queryable, keyHash: string, provi
       .map((c) => `u.${c}`)
       .join(', ')}, to_jsonb(s) AS subscription
      FROM wa_service_users u
-     LEFT JOIN LATERAL (SELECT * FROM wa_user_subscriptions x WHERE x.user_id = u.id AND x.provider = $2
-       ORDER BY x.updated_at DESC NULLS LAST, x.id DESC LIMIT 1) s ON true
+     LEFT JOIN LATERAL ${currentSubscriptionSql('u.id', '$2')} s ON true
      WHERE u.customer_api_key = $1`,
     [keyHash, provider],
   );
@@ -144,7 +142,7 @@ export async function findCustomerByKeyHash(q: Queryable, keyHash: string, provi
 
 const toDate = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
 
-function subscriptionFromJson(j: Record<string, unknown>): import('./subscriptions.js').SubscriptionRow {
+function subscriptionFromJson(j: Record<string, unknown>): SubscriptionRow {
   return {
     id: Number(j.id),
     user_id: String(j.user_id),
