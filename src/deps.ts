@@ -181,15 +181,15 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   const quota = createQuota({ db, clock });
   const stats = createSendStats({ db, clock });
   const customers = createCustomerService({ db, clock, quota });
-  const sessions = createSessionService({ db, provider, clock, random, customers, webhooks: f.webhooks, tokens, relay: f.relay, codec });
+  const sessions = createSessionService({ db, provider, clock, random, webhooks: f.webhooks, tokens, relay: f.relay, codec });
   const webhook = createWebhookParts(f, config, overrides.webhookLookup);
   const bodies = createBodyReader({ maxBytes: env.GATEWAY_MAX_BODY_BYTES, perUserBytes: env.GATEWAY_USER_BUFFER_BYTES });
   const services = {
     users: createUserService({ db, clock, random, tokens }),
     customers,
     sessions,
-    settings: createSettingsService({ db, clock, sessions, customers }),
-    contacts: createContactService({ db, provider, clock, sessions, customers }),
+    settings: createSettingsService({ db, clock, sessions }),
+    contacts: createContactService({ db, provider, clock, sessions }),
     webhookInbound: webhook.inbound,
     webhookDeliveries: createWebhookDeliveries({ db, clock, random, sessions, onQueued: () => webhook.job.nudge() }),
     sessionTokens: tokens,

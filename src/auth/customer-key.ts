@@ -1,13 +1,32 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyRequest, RouteOptions } from 'fastify';
 import { AppError } from '../errors.js';
-import type { CustomerService } from '../services/customers.js';
+import type { CustomerService, SubscriptionPolicy } from '../services/customers.js';
 
-/** `/v1/*` credential: `x-api-key` only, as the Go service (go-service-api §4.2). */
+const POLICIES: ReadonlySet<string> = new Set<SubscriptionPolicy>(['required', 'not-required']);
+
+/**
+ * `/v1/*` credential: `x-api-key` only, as the Go service (go-service-api §4.2). The customer is let
+ * in under the route's subscription policy before its body is read, as the Go service checked it
+ * first (go-service-api §8.11): the one place where `/v1` applies the tenant rule.
+ */
 export function createCustomerKeyHook(customers: Pick<CustomerService, 'authenticate'>) {
   return async function customerKeyHook(request: FastifyRequest) {
     const header = request.headers['x-api-key'];
-    request.customer = await customers.authenticate(typeof header === 'string' ? header : undefined);
+    const policy = request.routeOptions.config.subscription ?? 'required';
+    request.customer = await customers.authenticate(typeof header === 'string' ? header : undefined, policy);
   };
+}
+
+/**
+ * At registration, for every `/v1` route: the subscription policy is `required` unless the route says
+ * otherwise (so a new route cannot forget it), an unknown value stops start-up, and the OpenAPI
+ * document shows it as `x-subscription`.
+ */
+export function applySubscriptionPolicy(route: RouteOptions): void {
+  const policy = route.config?.subscription ?? 'required';
+  if (!POLICIES.has(policy)) throw new Error(`${String(route.method)} ${route.url}: unknown subscription policy "${policy}"`);
+  route.config = { ...route.config, subscription: policy };
+  route.schema = { ...route.schema, 'x-subscription': policy } as RouteOptions['schema'];
 }
 
 export function customerPrincipal(request: FastifyRequest) {

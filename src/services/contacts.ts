@@ -5,7 +5,7 @@ import type { ProviderClient } from '../provider/client.js';
 import type { Db } from '../store/index.js';
 import * as store from '../store/contacts.js';
 import { lockSession, type SessionRow } from '../store/sessions.js';
-import type { Customer, CustomerService } from './customers.js';
+import type { Customer } from './customers.js';
 import type { SessionService } from './sessions.js';
 
 const toView = (c: store.ContactRow) => ({
@@ -33,11 +33,10 @@ type Deps = {
   provider: Pick<ProviderClient, 'contacts'>;
   clock: Clock;
   sessions: Pick<SessionService, 'requireSession'>;
-  customers: Pick<CustomerService, 'activeSubscription'>;
 };
 
 export function createContactService(deps: Deps) {
-  const { db, provider, clock, sessions, customers } = deps;
+  const { db, provider, clock, sessions } = deps;
 
   /**
    * Fetches the provider's list and makes the cache equal to it (SPEC §3): a diff in memory, then at
@@ -60,7 +59,6 @@ export function createContactService(deps: Deps) {
 
   /** POST …/contacts/sync: provider errors are relayed, transport errors are 502/504. */
   async function sync(customer: Customer, sessionId: string) {
-    customers.activeSubscription(customer);
     const counts = await syncRow(await sessions.requireSession(customer, sessionId));
     return { synced: counts.total, ...counts };
   }
@@ -70,7 +68,6 @@ export function createContactService(deps: Deps) {
    * the cached list is still returned and `synced: false` with the reason says so (SPEC §3).
    */
   async function list(customer: Customer, sessionId: string, options: { sync: boolean; search?: string }) {
-    customers.activeSubscription(customer);
     const row = await sessions.requireSession(customer, sessionId);
     let sync: { synced: boolean; sync_error: string | null; counts: SyncCounts | null } = { synced: false, sync_error: null, counts: null };
     if (options.sync) {

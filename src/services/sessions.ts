@@ -5,7 +5,7 @@ import { generateSecret, type Random } from '../lib/ids.js';
 import type { ProviderClient } from '../provider/client.js';
 import type { Db } from '../store/index.js';
 import * as store from '../store/sessions.js';
-import type { Customer, CustomerService } from './customers.js';
+import { servedSubscription, type Customer } from './customers.js';
 import { providerEvents, relayUrl, type RelayConfig } from './relay.js';
 import { eventList } from './session-events.js';
 import { DEFAULT_PROVIDER, effectiveMaxSessions } from './subscriptions.js';
@@ -37,7 +37,6 @@ type Deps = {
   provider: ProviderClient;
   clock: Clock;
   random: Random;
-  customers: Pick<CustomerService, 'activeSubscription'>;
   webhooks: WebhookPolicy;
   tokens: Pick<SessionTokens, 'forgetToken'>;
   relay: RelayConfig;
@@ -45,7 +44,7 @@ type Deps = {
 };
 
 export function createSessionService(deps: Deps) {
-  const { db, provider, clock, random, customers, codec } = deps;
+  const { db, provider, clock, random, codec } = deps;
 
   async function requireSession(customer: Customer, sessionId: string) {
     const row = await store.findSessionForUser(db, customer.id, sessionId);
@@ -59,7 +58,7 @@ export function createSessionService(deps: Deps) {
 
   /** Holds one slot under `max_sessions` before the provider is asked, so the cap is exact under races. */
   async function reserveSlot(customer: Customer, input: CreateSessionInput, token: string, events: string) {
-    const sub = customers.activeSubscription(customer);
+    const sub = servedSubscription(customer);
     const now = clock.now();
     return db.tx(async (q) => {
       const count = await store.countSessionsForUserLocked(q, customer.id, new Date(now.getTime() - STALE_PLACEHOLDER_MS));
@@ -145,7 +144,6 @@ export function createSessionService(deps: Deps) {
 
   /** PUT /v1/sessions/:id: the provider first, then the row, so the two never disagree (B9, B10). */
   async function update(customer: Customer, sessionId: string, input: UpdateSessionInput) {
-    customers.activeSubscription(customer);
     const row = await requireSession(customer, sessionId);
     if (input.webhook_url) checkWebhookUrl(deps.webhooks, input.webhook_url);
     const events = input.events === undefined ? undefined : eventList(input.events).join(',');
@@ -182,7 +180,6 @@ export function createSessionService(deps: Deps) {
    * the provider no longer knows (404) is still removed here, so it can always be cleaned up.
    */
   async function remove(customer: Customer, sessionId: string) {
-    customers.activeSubscription(customer);
     const row = await requireSession(customer, sessionId);
     const res = await provider.deleteUserFull(row.session_id);
     if (res.status !== 404 && (res.status < 200 || res.status > 299)) throw new ProviderHttpError(res.status, res.body, res.contentType);

@@ -1,7 +1,7 @@
 import type { Clock } from '../lib/clock.js';
 import type { Db } from '../store/index.js';
 import { listStatsForSession, type StatRow } from '../store/stats.js';
-import type { Customer, CustomerService } from './customers.js';
+import type { Customer } from './customers.js';
 import type { SessionService } from './sessions.js';
 
 export interface SettingsInput {
@@ -22,20 +22,14 @@ function statsView(rows: StatRow[]) {
   return { sent: byType.reduce((n, r) => n + r.sent, 0), failed: byType.reduce((n, r) => n + r.failed, 0), by_type: byType };
 }
 
-export function createSettingsService(deps: {
-  db: Db;
-  clock: Clock;
-  sessions: Pick<SessionService, 'requireSession' | 'update'>;
-  customers: Pick<CustomerService, 'activeSubscription'>;
-}) {
-  const { db, sessions, customers } = deps;
+export function createSettingsService(deps: { db: Db; clock: Clock; sessions: Pick<SessionService, 'requireSession' | 'update'> }) {
+  const { db, sessions } = deps;
 
   /**
    * GET settings: the Go fields (`message_stat_sent`/`_failed` are the session's counters) plus the
    * flags, whether a webhook secret is set (never the secret), and the statistics per message type.
    */
   async function get(customer: Customer, sessionId: string) {
-    customers.activeSubscription(customer);
     const row = await sessions.requireSession(customer, sessionId);
     return {
       session_id: row.session_id,

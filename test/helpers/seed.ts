@@ -7,6 +7,7 @@ export interface SeedUser {
   expires_at?: string;
   max_sessions?: number;
   max_messages?: number;
+  provider?: string;
 }
 
 let counter = 0;

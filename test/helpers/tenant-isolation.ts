@@ -48,8 +48,36 @@ async function expectRefused(
 }
 
 /**
+ * Every `/v1` route, by Fastify's method and pattern, with how `tenantIsolation` calls it.
+ * `test/routes/customer/route-coverage.test.ts` compares it with the routes of the running app and
+ * runs the checks on each: a route added to the app and not here fails the suite.
+ */
+export const CUSTOMER_ROUTES: Record<string, TenantRoute> = {
+  'GET /v1/me': { method: 'GET', url: () => '/v1/me', sessionScoped: false },
+  'GET /v1/sessions': { method: 'GET', url: () => '/v1/sessions', expiredAllowed: true, sessionScoped: false },
+  'POST /v1/sessions': { method: 'POST', url: () => '/v1/sessions', payload: { session_name: 'x' }, sessionScoped: false },
+  'PUT /v1/sessions/:session_id': { method: 'PUT', url: (id) => `/v1/sessions/${id}`, payload: { session_name: 'hijack' } },
+  'DELETE /v1/sessions/:session_id': { method: 'DELETE', url: (id) => `/v1/sessions/${id}` },
+  'GET /v1/sessions/:session_id/settings': { method: 'GET', url: (id) => `/v1/sessions/${id}/settings` },
+  'PUT /v1/sessions/:session_id/settings': {
+    method: 'PUT',
+    url: (id) => `/v1/sessions/${id}/settings`,
+    payload: { webhook_url: 'https://evil.example.com/' },
+  },
+  'GET /v1/sessions/:session_id/contacts': { method: 'GET', url: (id) => `/v1/sessions/${id}/contacts` },
+  'POST /v1/sessions/:session_id/contacts/sync': { method: 'POST', url: (id) => `/v1/sessions/${id}/contacts/sync` },
+  'GET /v1/sessions/:session_id/webhook-deliveries': { method: 'GET', url: (id) => `/v1/sessions/${id}/webhook-deliveries` },
+  'POST /v1/sessions/:session_id/webhook-deliveries/test': { method: 'POST', url: (id) => `/v1/sessions/${id}/webhook-deliveries/test` },
+  'POST /v1/sessions/:session_id/webhook-deliveries/:delivery_id/redeliver': {
+    method: 'POST',
+    url: (id) => `/v1/sessions/${id}/webhook-deliveries/1/redeliver`,
+  },
+};
+
+/**
  * STYLE: every tenant-owned route is checked for no key, a wrong key, an inactive user, an expired
- * subscription and another tenant's session id, which must look exactly like a missing one (SPEC §5).
+ * subscription, no subscription for the provider and another tenant's session id, which must look
+ * exactly like a missing one (SPEC §5).
  */
 export async function tenantIsolation(ctx: TenantContext, route: TenantRoute): Promise<void> {
   const { app, sim, sessionId } = ctx;
@@ -61,6 +89,8 @@ export async function tenantIsolation(ctx: TenantContext, route: TenantRoute): P
   if (!route.expiredAllowed) {
     const expired = await seedUser(app, { expires_at: new Date(ctx.now.getTime() - 1000).toISOString() });
     await expectRefused(app, sim, route, { 'x-api-key': expired.apiKey }, sessionId, 403, 'SUBSCRIPTION_EXPIRED');
+    const elsewhere = await seedUser(app, { provider: 'another-provider' });
+    await expectRefused(app, sim, route, { 'x-api-key': elsewhere.apiKey }, sessionId, 403, 'SUBSCRIPTION_NOT_FOUND');
   }
   if (route.sessionScoped === false) return;
   const foreign = await expectRefused(app, sim, route, { 'x-api-key': ctx.otherKey }, sessionId, 404, 'SESSION_NOT_FOUND');

@@ -1,14 +1,18 @@
 import type { FastifyPluginAsync, onRequestHookHandler } from 'fastify';
-import { createCustomerKeyHook } from '../../auth/customer-key.js';
+import { applySubscriptionPolicy, createCustomerKeyHook } from '../../auth/customer-key.js';
 import { contactRoutes } from './contacts.js';
 import { meRoutes } from './me.js';
 import { sessionRoutes } from './sessions.js';
 import { settingsRoutes } from './settings.js';
 import { webhookDeliveryRoutes } from './webhook-deliveries.js';
 
-/** `/v1/*`: customers with their `x-api-key`. */
+/**
+ * `/v1/*`: customers with their `x-api-key`, each let in under its route's subscription policy
+ * (`config: { subscription }`, `required` unless a route says otherwise).
+ */
 export const customerRoutes: FastifyPluginAsync<{ rateLimit: onRequestHookHandler }> = async (app, options) => {
   app.decorateRequest('customer', null);
+  app.addHook('onRoute', applySubscriptionPolicy);
   app.addHook('onRequest', options.rateLimit);
   app.addHook('onRequest', createCustomerKeyHook(app.services.customers));
   await app.register(meRoutes);

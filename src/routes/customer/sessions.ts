@@ -11,7 +11,11 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/sessions',
-    { schema: { tags, security, summary: "The caller's sessions", response: { 200: S.SessionList, ...S.sessionErrors } } },
+    {
+      // The one route a lapsed subscription may use, as in the Go service (go-service-api §8.10).
+      config: { subscription: 'not-required' },
+      schema: { tags, security, summary: "The caller's sessions", response: { 200: S.SessionList, ...S.sessionErrors } },
+    },
     async (request) => sessions.list(customerPrincipal(request)),
   );
 
