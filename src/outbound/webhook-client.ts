@@ -1,4 +1,5 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import type { Readable } from 'node:stream';
 import { Agent } from 'undici';
 import { isPrivateAddress, webhookUrlProblem } from '../lib/webhook-url.js';
 
@@ -6,6 +7,7 @@ export type Lookup = (hostname: string, callback: (error: Error | null, addresse
 
 export interface WebhookClientOptions {
   allowPrivateTargets: boolean;
+  /** The whole attempt: connecting, sending, the answer's headers and the part of its body that is read. */
   timeoutMs: number;
   /** Injected by tests so that no test depends on outside DNS. */
   lookup?: Lookup;
@@ -15,11 +17,34 @@ export type SendResult = { ok: true; statusCode: number; excerpt: string } | { o
 
 const systemLookup: Lookup = (hostname, callback) => dnsLookup(hostname, { all: true }, callback);
 
+/** How much of a receiver's answer is read (issue 11 §1); the rest is never looked at. */
+const READ_BYTES = 4 * 1024;
+/** How much of it is kept for `last_error`. */
+export const EXCERPT_BYTES = 512;
+
+class Deadline extends Error {}
+
+/**
+ * Reads at most READ_BYTES of an answer, then lets go of it: leaving the loop early destroys the
+ * stream, so an endless body costs a few KiB and its connection is closed (issue 11 §1).
+ */
+async function readExcerpt(body: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk as Buffer);
+    size += (chunk as Buffer).length;
+    if (size >= READ_BYTES) break;
+  }
+  return Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString('utf8');
+}
+
 /**
  * The client for customer webhook deliveries. A host name is resolved here and every address is
  * checked before connecting, and the socket goes to the address that was checked: a name that
  * points at a private address at delivery time is refused (SPEC §6, SSRF). No redirects are
- * followed; a slow or endless answer costs at most `timeoutMs` and a few kilobytes.
+ * followed. An attempt has one deadline for everything (an abort signal, not idle timeouts that a
+ * byte now and then keeps alive), and the answer costs a few kilobytes whatever its size.
  */
 export function createWebhookClient(options: WebhookClientOptions) {
   const resolve = options.lookup ?? systemLookup;
@@ -41,21 +66,26 @@ export function createWebhookClient(options: WebhookClientOptions) {
   async function send(url: string, headers: Record<string, string>, body: string): Promise<SendResult> {
     const problem = webhookUrlProblem(url, options.allowPrivateTargets);
     if (problem) return { ok: false, error: problem, retryable: false };
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new Deadline()), options.timeoutMs);
     try {
+      const target = new URL(url);
       const res = await agent.request({
-        origin: new URL(url).origin,
-        path: new URL(url).pathname + new URL(url).search,
+        origin: target.origin,
+        path: target.pathname + target.search,
         method: 'POST',
         headers: { 'content-type': 'application/json', 'user-agent': 'wa-support-gateway-webhooks', ...headers },
         body,
-        headersTimeout: options.timeoutMs,
-        bodyTimeout: options.timeoutMs,
+        signal: deadline.signal,
       });
-      const excerpt = (await res.body.text().catch(() => '')).slice(0, 512);
-      return { ok: true, statusCode: res.statusCode, excerpt };
+      return { ok: true, statusCode: res.statusCode, excerpt: await readExcerpt(res.body) };
     } catch (error) {
+      if (deadline.signal.aborted)
+        return { ok: false, error: `TIMEOUT: no complete answer within ${options.timeoutMs} ms`, retryable: true };
       const code = (error as { code?: string }).code ?? '';
       return { ok: false, error: `${code || 'ERROR'}: ${(error as Error).message}`.slice(0, 500), retryable: code !== 'EPRIVATE' };
+    } finally {
+      clearTimeout(timer);
     }
   }
 

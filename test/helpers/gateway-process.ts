@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -13,6 +14,8 @@ export interface GatewayProcess {
   /** Resolves with the exit code once the process has ended. */
   readonly exited: Promise<number | null>;
   signal(signal: NodeJS.Signals): void;
+  /** Resident memory of the process now (VmRSS from /proc), in bytes: memory bounds are asserted from outside. */
+  rssBytes(): number;
   waitForLog(msg: string, timeoutMs?: number): Promise<Record<string, unknown>>;
 }
 
@@ -98,6 +101,7 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
     signal: (s: NodeJS.Signals) => {
       child.kill(s);
     },
+    rssBytes: () => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024,
     waitForLog,
   };
   try {
