@@ -81,9 +81,14 @@ export async function buildApp(config: Readonly<Config>, deps: Deps, options: { 
   // Older clients use /wa, govconnect /v1/wa since February 2026 (real-clients.md): both are served.
   await app.register(gatewayRoutes, { prefix: '/wa', rateLimit });
   await app.register(gatewayRoutes, { prefix: '/v1/wa', rateLimit });
-  // genfity-wa posts its events here (SPEC §6); events with media inline can be many megabytes.
   // The web console (issue 8): a static single-page app on the public API, no credentials of its own.
   await app.register(webRoutes, { root: defaultWebRoot() });
-  await app.register(providerWebhookRoutes, { prefix: '/webhook', bodyLimit: config.env.GATEWAY_MAX_BODY_BYTES });
+  // genfity-wa posts its events here (SPEC §6); events with media inline can be many megabytes, read
+  // only once what needs no body has been checked (issue 11 §2).
+  await app.register(providerWebhookRoutes, {
+    prefix: '/webhook',
+    trustProxy: config.trustProxy,
+    bodyTimeoutMs: config.env.REQUEST_BODY_TIMEOUT_MS,
+  });
   return app;
 }

@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { startExpirySweep } from './jobs/expiry-sweep.js';
 import { startCounterFlush } from './jobs/flush-counters.js';
-import { startWebhookJob } from './jobs/webhook-delivery.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { cryptoRandom, type Random } from './lib/ids.js';
 import { createLogger } from './lib/logger.js';
@@ -11,7 +10,7 @@ import { tickMsOf } from './lib/schedule.js';
 import { createSecretBox, loadOrCreateKeyFile } from './lib/secrets-at-rest.js';
 import { createPublicLimiter } from './limits/limiter.js';
 import { createMetrics } from './lib/metrics.js';
-import { createWebhookClient, type Lookup } from './outbound/webhook-client.js';
+import type { Lookup } from './outbound/webhook-client.js';
 import { createProviderClient, type ProviderClient } from './provider/client.js';
 import { createContactService } from './services/contacts.js';
 import { createCustomerService } from './services/customers.js';
@@ -30,10 +29,8 @@ import { createSessionService } from './services/sessions.js';
 import { createSettingsService } from './services/settings.js';
 import { createUserService } from './services/users.js';
 import { createWebhookDeliveries } from './services/webhook-deliveries.js';
-import { createWebhookDelivery } from './services/webhook-delivery.js';
-import { createWebhookInbound } from './services/webhook-inbound.js';
 import { openStore, type Db } from './store/index.js';
-import { countPendingDeliveries, pruneWebhookRecords } from './store/webhooks.js';
+import { createWebhookParts } from './webhook-deps.js';
 
 /** Everything with I/O or time, built once (STYLE: DI rule). Tests pass their own clock, random or store. */
 export interface DepsOverrides {
@@ -119,42 +116,6 @@ async function openFoundations(config: Readonly<Config>, overrides: DepsOverride
 }
 type Foundations = Awaited<ReturnType<typeof openFoundations>>;
 
-/** Provider events in, customer deliveries out (SPEC §6), and the job that works the outbox. */
-function createWebhookParts(f: Foundations, config: Readonly<Config>, lookup: Lookup | undefined) {
-  const { env, db, clock, codec, metrics } = f;
-  const inbound = createWebhookInbound({
-    db,
-    clock,
-    provider: f.provider,
-    relay: f.relay,
-    globalHmacKey: env.WA_GLOBAL_HMAC_KEY ?? null,
-    codec,
-    onError: (err: unknown) => f.logger.error({ err }, 'webhook processing failed'),
-  });
-  const client = createWebhookClient({
-    allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS,
-    timeoutMs: env.WEBHOOK_TIMEOUT_MS,
-    ...(lookup ? { lookup } : {}),
-  });
-  const delivery = createWebhookDelivery({
-    db,
-    clock,
-    client,
-    codec,
-    observer: metrics,
-    policy: { retryScheduleMs: config.webhookRetryScheduleMs, leaseMs: env.WEBHOOK_TIMEOUT_MS * 3, batch: 50 },
-  });
-  const ago = (ms: number) => new Date(clock.now().getTime() - ms);
-  const job = startWebhookJob({
-    delivery,
-    inbound,
-    log: f.logger,
-    reportDepth: async () => metrics.setWebhookQueueDepth(await countPendingDeliveries(db)),
-    prune: () => pruneWebhookRecords(db, ago(env.WEBHOOK_RETENTION_HOURS * 3_600_000), ago(48 * 3_600_000)),
-  });
-  return { inbound, client, delivery, job };
-}
-
 /** GET /ready (SPEC §7): store and provider must answer; Redis away and no key are warnings, not failures. */
 function readinessChecks(f: Foundations) {
   return createReadiness({
@@ -223,8 +184,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   let closed: Promise<void> | null = null;
   const closeOnce = async () => {
     await expirySweep.stop();
-    await webhook.job.stop();
-    await webhook.client.close();
+    await webhook.close();
     await counters.stop().catch((error: unknown) => logger.error({ err: error }, 'final counter flush failed'));
     await provider.close();
     await f.limiter.close();
@@ -243,7 +203,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     expirySweep,
     limiter: f.limiter,
     /** Runs one round of webhook deliveries now (tests). */
-    deliverWebhooks: () => webhook.delivery.runOnce(),
+    deliverWebhooks: () => webhook.outbox.runOnce(),
     /** Bytes of `/wa/*` request bodies a user has in flight (tests wait on it). */
     gatewayBytesInFlight: (userId: string) => bodies.inFlightBytes(userId),
     /** Writes pending counters now (tests and shutdown). */

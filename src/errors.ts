@@ -48,6 +48,7 @@ export const ERRORS = {
   WEBHOOK_SIGNATURE_INVALID: { status: 401, message: 'missing or invalid x-hmac-signature' },
   WEBHOOK_SESSION_UNKNOWN: { status: 404, message: 'unknown session' },
   WEBHOOK_PAYLOAD_INVALID: { status: 400, message: 'not a genfity-wa event' },
+  WEBHOOK_AUTH_BLOCKED: { status: 429, message: 'too many failed webhook signatures from this address; try again later' },
   WEBHOOK_URL_MISSING: { status: 400, message: 'the session has no webhook_url' },
   DELIVERY_NOT_FOUND: { status: 404, message: 'delivery not found' },
   INTERNAL_ERROR: { status: 500, message: 'internal server error' },

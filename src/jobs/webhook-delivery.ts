@@ -1,77 +1,127 @@
-import type { WebhookDelivery } from '../services/webhook-delivery.js';
-import type { WebhookInbound } from '../services/webhook-inbound.js';
+import type { Clock } from '../lib/clock.js';
+import type { WebhookOutbox } from '../services/webhook-outbox.js';
+import type { WebhookProcessing } from '../services/webhook-processing.js';
+
+/** The timer functions the job waits with; tests may pass their own. */
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const systemTimers: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
 
 export interface WebhookJobOptions {
-  delivery: Pick<WebhookDelivery, 'runOnce'>;
-  inbound: Pick<WebhookInbound, 'recover'>;
+  outbox: Pick<WebhookOutbox, 'fill' | 'onSlotFree' | 'settled'>;
+  processing: Pick<WebhookProcessing, 'recover' | 'settled'>;
   prune: () => Promise<void>;
   /** Reads and publishes the outbox depth (metrics), now and then. */
   reportDepth?: () => Promise<void>;
   log: { error(obj: object, msg: string): void };
+  /** Decides when housekeeping is due. */
+  clock: Clock;
+  timers?: Timers;
   idleMs?: number;
+  /** Slots that free within this long are filled by one claim. */
+  gatherMs?: number;
   recoverEveryMs?: number;
   pruneEveryMs?: number;
 }
 
 /**
- * Works the webhook outbox: rounds back to back while there is work, a short pause when there is
- * none, an immediate round when `nudge` says something was queued. Also re-processes events a crash
- * left behind and prunes old records. `stop` waits for the round in progress.
+ * Works the webhook outbox: fills free delivery slots whenever there is due work, a slot frees, or
+ * `nudge` says something was queued, and rests a short while when there is nothing to do. Also
+ * re-processes events a crash left behind and prunes old records. `stop` lets the attempts in flight
+ * (each bounded by WEBHOOK_TIMEOUT_MS) and event processing finish.
  */
 export function startWebhookJob(o: WebhookJobOptions) {
+  const timers = o.timers ?? systemTimers;
   let stopped = false;
   let wake: (() => void) | null = null;
-  let lastRecover = 0;
-  let lastPrune = 0;
-  let lastDepth = 0;
-  const pause = (ms: number) =>
+  // A wake-up that came while the loop was busy: the next rest is skipped, so no slot waits for the timer.
+  let woken = false;
+  const last = { recover: Number.NEGATIVE_INFINITY, prune: Number.NEGATIVE_INFINITY, depth: Number.NEGATIVE_INFINITY };
+  const nudge = () => {
+    if (wake) wake();
+    else woken = true;
+  };
+  // Attempts to fast receivers end a few at a millisecond: gathering them for a moment lets one claim
+  // fill several slots instead of one claim per slot, and a slot still waits milliseconds, not rounds.
+  let gathering: unknown = null;
+  const unsubscribe = o.outbox.onSlotFree(() => {
+    gathering ??= timers.setTimeout(() => {
+      gathering = null;
+      nudge();
+    }, o.gatherMs ?? 5);
+  });
+
+  const rest = (ms: number) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        wake = null;
-        resolve();
-      }, ms);
-      timer.unref();
+      if (woken) return resolve();
+      const handle = timers.setTimeout(() => wake?.(), ms);
       wake = () => {
-        clearTimeout(timer);
+        timers.clearTimeout(handle);
         wake = null;
         resolve();
       };
     });
 
-  async function housekeeping(now: number) {
-    if (now - lastRecover >= (o.recoverEveryMs ?? 30_000)) {
-      lastRecover = now;
-      await o.inbound.recover(30_000).catch((err: unknown) => o.log.error({ err }, 'webhook event recovery failed'));
-    }
-    if (o.reportDepth && now - lastDepth >= 5_000) {
-      lastDepth = now;
-      await o.reportDepth().catch((err: unknown) => o.log.error({ err }, 'webhook queue depth unavailable'));
-    }
-    if (now - lastPrune >= (o.pruneEveryMs ?? 3_600_000)) {
-      lastPrune = now;
-      await o.prune().catch((err: unknown) => o.log.error({ err }, 'webhook record pruning failed'));
-    }
+  const due = (what: keyof typeof last, everyMs: number, now: number) => {
+    if (now - last[what] < everyMs) return false;
+    last[what] = now;
+    return true;
+  };
+
+  // Housekeeping runs beside the loop, one of each kind at a time: a slow recovery (a provider call per
+  // event) or a long prune never keeps freed slots from being filled.
+  const chores = new Map<keyof typeof last, Promise<void>>();
+  const chore = (what: keyof typeof last, work: () => Promise<unknown>, failure: string) => {
+    if (chores.has(what)) return;
+    const done = work().then(
+      () => undefined,
+      (err: unknown) => o.log.error({ err }, failure),
+    );
+    chores.set(
+      what,
+      done.finally(() => chores.delete(what)),
+    );
+  };
+
+  function housekeeping() {
+    const now = o.clock.now().getTime();
+    if (due('recover', o.recoverEveryMs ?? 30_000, now))
+      chore('recover', () => o.processing.recover(30_000), 'webhook event recovery failed');
+    if (o.reportDepth && due('depth', 5_000, now)) chore('depth', o.reportDepth, 'webhook queue depth unavailable');
+    if (due('prune', o.pruneEveryMs ?? 3_600_000, now)) chore('prune', o.prune, 'webhook record pruning failed');
   }
 
   const loop = (async () => {
     while (!stopped) {
-      let worked = 0;
+      woken = false;
+      let started = 0;
       try {
-        worked = await o.delivery.runOnce();
-        await housekeeping(Date.now());
+        started = (await o.outbox.fill()).length;
+        housekeeping();
       } catch (err) {
         o.log.error({ err }, 'webhook delivery round failed');
       }
-      if (!stopped && worked === 0) await pause(o.idleMs ?? 1_000);
+      if (!stopped && started === 0) await rest(o.idleMs ?? 1_000);
     }
   })();
 
   return {
-    nudge: () => wake?.(),
+    nudge,
     async stop() {
       stopped = true;
+      unsubscribe();
+      if (gathering !== null) timers.clearTimeout(gathering);
       wake?.();
       await loop;
+      await Promise.all(chores.values());
+      await o.outbox.settled();
+      await o.processing.settled();
     },
   };
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { stableJson } from './json.js';
+import { toPgText } from './pg-text.js';
 
 /** A provider webhook post, as genfity-wa sends it in either of its formats (contract §7). */
 export interface ProviderEvent {
@@ -12,8 +13,11 @@ export interface ProviderEvent {
   extras: Record<string, unknown>;
 }
 
+/** genfity-wa's event names (`Message`, `ReadReceipt`, …): they end up in a header and a varchar(64). */
+const EVENT_TYPE = /^[A-Za-z0-9_.:-]{1,64}$/;
+
 function fromObject(data: Record<string, unknown>, userId: unknown, instanceName: unknown): ProviderEvent | null {
-  if (typeof data.type !== 'string' || !data.type) return null;
+  if (typeof data.type !== 'string' || !EVENT_TYPE.test(data.type)) return null;
   const { type, event, userID: _u, instanceName: _i, ...extras } = data;
   return {
     type,
@@ -46,20 +50,29 @@ export function parseProviderEvent(contentType: string, raw: string): ProviderEv
   }
 }
 
-/**
- * The identity of an event for de-duplication: a message by its id, anything else by its content.
- * The same event reaches the gateway through the session webhook, the global webhook and the
- * provider's retries; all of them share this key (SPEC §6).
- */
-export function eventKey(e: ProviderEvent): string {
-  const info = (e.event as { Info?: { ID?: unknown } } | null)?.Info;
-  if (typeof info?.ID === 'string' && info.ID) return `${e.type}:${info.ID}`.slice(0, 128);
-  return `${e.type}:${createHash('sha256')
-    .update(stableJson({ event: e.event, extras: e.extras }))
-    .digest('hex')}`.slice(0, 128);
+/** What identifies an event for de-duplication: a message by its id, anything else by its content. */
+export interface EventKey {
+  value: string;
+  /** True for a message id: unique to one occurrence. False for content, which repeats (issue 11 §5). */
+  byId: boolean;
 }
 
-/** The stable public id customers see for an event (the same for every delivery of it). */
+/**
+ * The identity of an event: a message by its id, anything else by its content. The same occurrence
+ * reaches the gateway through the session webhook, the global webhook and the provider's retries,
+ * all with this key; content-identical occurrences (`Connected {}` after a reconnect) share it too,
+ * so the key alone only settles messages (SPEC §6).
+ */
+export function eventKey(e: ProviderEvent): EventKey {
+  const info = (e.event as { Info?: { ID?: unknown } } | null)?.Info;
+  if (typeof info?.ID === 'string' && info.ID) return { value: toPgText(`${e.type}:${info.ID}`).slice(0, 128), byId: true };
+  const digest = createHash('sha256')
+    .update(stableJson({ event: e.event, extras: e.extras }))
+    .digest('hex');
+  return { value: `${e.type}:${digest}`.slice(0, 128), byId: false };
+}
+
+/** The stable public id customers see for an event (the same for every delivery of it); `key` names one occurrence. */
 export function publicEventId(sessionRowId: number, key: string): string {
   return `evt_${createHash('sha256').update(`${sessionRowId}:${key}`).digest('hex').slice(0, 32)}`;
 }

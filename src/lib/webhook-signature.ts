@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { hmacSha256Hex, safeEqual } from './secrets.js';
 
 /**
@@ -13,8 +14,13 @@ export function verifyDelivery(secret: string, id: string, timestamp: number, bo
   return safeEqual(signDelivery(secret, id, timestamp, body), header.trim());
 }
 
-/** The provider's `x-hmac-signature`: lower-case hex HMAC-SHA256 of the raw body (contract §7). */
-export function verifyProviderSignature(key: string, rawBody: Buffer | string, header: string | undefined): boolean {
+/**
+ * The provider's `x-hmac-signature`: lower-case hex HMAC-SHA256 of the raw body (contract §7). The body
+ * may be given as the chunks it arrived in, so a forged one is never copied into one piece.
+ */
+export function verifyProviderSignature(key: string, rawBody: Buffer | string | Buffer[], header: string | undefined): boolean {
   if (!header) return false;
-  return safeEqual(hmacSha256Hex(key, rawBody), header.trim().toLowerCase());
+  const hmac = createHmac('sha256', key);
+  for (const chunk of Array.isArray(rawBody) ? rawBody : [rawBody]) hmac.update(chunk);
+  return safeEqual(hmac.digest('hex'), header.trim().toLowerCase());
 }

@@ -23,6 +23,8 @@ export interface CounterResult {
 
 export interface Counter {
   consume(key: string): Promise<CounterResult>;
+  /** The key's count without counting this call; null when nothing was counted in the current window. */
+  peek(key: string): Promise<CounterResult | null>;
   /** Keys held in process memory (primary store or fallback copy). */
   trackedKeys(): number;
 }
@@ -59,7 +61,21 @@ export function createCounter(spec: CounterSpec, store: CounterStore): Counter {
     return settle(memory.consume(key));
   }
 
-  return { consume, trackedKeys: () => memory.dump().storage.length };
+  async function peek(key: string): Promise<CounterResult | null> {
+    const read = (res: RateLimiterRes | null) => (res ? toResult(res, res.consumedPoints > spec.points) : null);
+    if (redis && shared && redis.health.available()) {
+      try {
+        const result = read(await withTimeout(shared.get(key), redis.timeoutMs));
+        redis.health.succeeded();
+        return result;
+      } catch (error) {
+        redis.health.failed(error);
+      }
+    }
+    return read(await memory.get(key));
+  }
+
+  return { consume, peek, trackedKeys: () => memory.dump().storage.length };
 }
 
 /** The library rejects with a RateLimiterRes when over the limit and with an Error when the store fails. */

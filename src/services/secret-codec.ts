@@ -30,9 +30,9 @@ export function createSecretCodec(box: SecretBox | null): SecretCodec {
 const openNullable = (codec: SecretCodec, v: string | null) => (v === null || v === '' ? v : codec.open(v));
 
 /** A session row with its secrets readable; everything else as stored. */
-export function revealSession(codec: SecretCodec, row: SessionRow): SessionRow;
-export function revealSession(codec: SecretCodec, row: SessionRow | null): SessionRow | null;
-export function revealSession(codec: SecretCodec, row: SessionRow | null): SessionRow | null {
+export function revealSession<T extends SessionRow>(codec: SecretCodec, row: T): T;
+export function revealSession<T extends SessionRow>(codec: SecretCodec, row: T | null): T | null;
+export function revealSession<T extends SessionRow>(codec: SecretCodec, row: T | null): T | null {
   if (!row || !codec.enabled) return row;
   return {
     ...row,

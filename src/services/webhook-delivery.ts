@@ -1,15 +1,16 @@
+import { ERRORS } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
+import { toPgText } from '../lib/pg-text.js';
 import { signDelivery } from '../lib/webhook-signature.js';
 import type { WebhookClient } from '../outbound/webhook-client.js';
 import type { Db } from '../store/index.js';
-import { findSessionByRowId } from '../store/sessions.js';
+import type { InboundSession } from '../store/webhook-events.js';
 import * as webhooks from '../store/webhooks.js';
 import { revealSession, type SecretCodec } from './secret-codec.js';
+import { relayRefusal } from './webhook-tenant.js';
 
 export interface DeliveryPolicy {
   retryScheduleMs: number[];
-  leaseMs: number;
-  batch: number;
 }
 
 /** Random in [0.8, 1.2): retries of many deliveries that failed together spread out (SPEC §9 jitter). */
@@ -36,47 +37,63 @@ type Deps = {
   random?: () => number;
 };
 
+type Target = { url: string; secret: string | null } | { refused: string };
+
 /**
- * Delivers the outbox to customers (SPEC §6): signed with the session's current webhook secret,
- * retried on the configured schedule with jitter, kept until delivered or given up.
+ * Where a delivery goes now (issue 11 §12): the session's current URL, signed with its current secret,
+ * so a redelivery or a retry follows a changed URL. No URL, no session, or an owner who is not served
+ * (issue 11 §10) ends the delivery with a reason the customer can read.
+ */
+function targetOf(session: InboundSession | null, now: Date): Target {
+  if (!session) return { refused: 'the session no longer exists' };
+  const refusal = relayRefusal(session, now);
+  if (refusal) return { refused: `not delivered: ${ERRORS[refusal].message} (${refusal})` };
+  if (!session.webhook_url) return { refused: ERRORS.WEBHOOK_URL_MISSING.message };
+  return { url: session.webhook_url, secret: session.webhook_secret || null };
+}
+
+/**
+ * Delivers one outbox row to the customer (SPEC §6): signed, retried on the configured schedule with
+ * jitter, kept until delivered or given up. Claiming rows and how many run at once is the outbox's.
  */
 export function createWebhookDelivery(deps: Deps) {
   const { db, clock, client, policy } = deps;
   const random = deps.random ?? Math.random;
 
-  async function attempt(row: webhooks.DeliveryRow): Promise<webhooks.AttemptOutcome['status']> {
-    const session = revealSession(deps.codec, await findSessionByRowId(db, row.session_row_id));
+  async function send(row: webhooks.DeliveryRow, target: { url: string; secret: string | null }) {
     const timestamp = Math.floor(clock.now().getTime() / 1000);
     const headers: Record<string, string> = {
       'x-webhook-id': row.event_id,
       'x-webhook-timestamp': String(timestamp),
       'x-webhook-event': row.event_type,
     };
-    if (session?.webhook_secret) headers['x-webhook-signature'] = signDelivery(session.webhook_secret, row.event_id, timestamp, row.body);
-    const result = await client.send(row.url, headers, row.body);
+    if (target.secret) headers['x-webhook-signature'] = signDelivery(target.secret, row.event_id, timestamp, row.body);
+    return client.send(target.url, headers, row.body);
+  }
+
+  /** One attempt of a claimed delivery; `session` is the delivery's session as it is now (null: gone). */
+  async function attempt(row: webhooks.DeliveryRow, session: InboundSession | null): Promise<webhooks.AttemptOutcome['status']> {
+    const target = targetOf(session && revealSession(deps.codec, session), clock.now());
+    const result = 'refused' in target ? { ok: false as const, error: target.refused, retryable: false } : await send(row, target);
     const now = clock.now();
     const delivered = result.ok && result.statusCode >= 200 && result.statusCode < 300;
     const delay = policy.retryScheduleMs[row.attempts];
     const retry = !delivered && isRetryable(result) && delay !== undefined;
     const status = delivered ? 'delivered' : retry ? 'pending' : 'failed';
+    const error = delivered ? null : result.ok ? `HTTP ${result.statusCode}: ${result.excerpt}` : result.error;
     await webhooks.recordAttempt(db, row.id, {
       status,
       statusCode: result.ok ? result.statusCode : null,
-      error: delivered ? null : result.ok ? `HTTP ${result.statusCode}: ${result.excerpt}`.slice(0, 500) : result.error,
+      // A receiver's words are a stranger's: PostgreSQL text refuses a NUL (issue 11 §7).
+      error: error === null ? null : toPgText(error).slice(0, 500),
       nextAttemptAt: retry ? new Date(now.getTime() + jitter(delay, random)) : now,
       now,
+      url: 'url' in target ? target.url : row.url,
     });
     deps.observer?.webhookDelivered(status === 'pending' ? 'retry' : status);
     return status;
   }
 
-  /** One round: claim what is due and deliver it concurrently; returns how many were attempted. */
-  async function runOnce(): Promise<number> {
-    const due = await webhooks.claimDueDeliveries(db, clock.now(), policy.leaseMs, policy.batch);
-    await Promise.all(due.map((row) => attempt(row)));
-    return due.length;
-  }
-
-  return { runOnce, attempt };
+  return { attempt };
 }
 export type WebhookDelivery = ReturnType<typeof createWebhookDelivery>;

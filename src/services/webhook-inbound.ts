@@ -1,131 +1,81 @@
 import { AppError } from '../errors.js';
-import type { Clock } from '../lib/clock.js';
-import { eventKey, parseProviderEvent, publicEventId, type ProviderEvent } from '../lib/webhook-payload.js';
+import { parseProviderEvent } from '../lib/webhook-payload.js';
 import { verifyProviderSignature } from '../lib/webhook-signature.js';
-import type { ProviderClient } from '../provider/client.js';
 import type { Db } from '../store/index.js';
-import * as sessions from '../store/sessions.js';
-import * as webhooks from '../store/webhooks.js';
-import type { RelayConfig } from './relay.js';
-import { wantsEvent } from './relay.js';
+import { findInboundSession, type InboundSession } from '../store/webhook-events.js';
 import { revealSession, type SecretCodec } from './secret-codec.js';
-import { stateFromEvent } from './webhook-events.js';
+import { DEFAULT_PROVIDER } from './subscriptions.js';
+import type { WebhookAuthGuard } from './webhook-auth-guard.js';
+import type { WebhookOccurrences } from './webhook-occurrences.js';
 
+/** One post of genfity-wa, as the route sees it before anything of its body has been read. */
 export interface InboundPost {
+  /** The relay id of `/webhook/wa/s/:relay_id`, or null for the global webhook. */
   relayId: string | null;
+  /** The client's address (TRUST_PROXY applied). */
+  client: string;
   contentType: string;
-  raw: Buffer;
+  /** Content-Length as declared, or null (chunked). */
+  declaredLength: number | null;
   signature: string | undefined;
+  /** The raw body as it arrived, at most `maxBytes`, within the body deadline; throws BODY_TOO_LARGE or REQUEST_TIMEOUT. */
+  readBody(maxBytes: number): Promise<Buffer[]>;
 }
+
+export interface InboundSettings {
+  /** WA_GLOBAL_HMAC_KEY: `/webhook/wa` exists only with it. */
+  globalHmacKey: string | null;
+  /** GATEWAY_MAX_BODY_BYTES: events with media inline can be many megabytes. */
+  maxBodyBytes: number;
+}
+
+// genfity-wa's x-hmac-signature: lower-case hex HMAC-SHA256 (contract §7). Anything else cannot match.
+const SIGNATURE = /^\s*[0-9a-fA-F]{64}\s*$/;
 
 type Deps = {
   db: Db;
-  clock: Clock;
-  provider: Pick<ProviderClient, 'markRead'>;
-  relay: RelayConfig;
-  globalHmacKey: string | null;
   codec: SecretCodec;
-  onError: (error: unknown) => void;
+  settings: InboundSettings;
+  guard: Pick<WebhookAuthGuard, 'refuseIfBlocked' | 'failed'>;
+  occurrences: Pick<WebhookOccurrences, 'record'>;
 };
 
 /**
- * Events genfity-wa posts to the gateway (SPEC §6). A post is checked, stored once (with the
- * customer delivery, in one transaction) and answered; auto-read and state sync run after the
- * answer, and again from the store if the process died in between.
+ * Events genfity-wa posts to the gateway (SPEC §6), checked in order of cost (issue 11 §2): the
+ * address's recent failures, the session of a relay address, the signature header and the declared
+ * length, all before a byte of the body is read; then the raw body (bounded, with a deadline) and its
+ * HMAC; only a body whose signature holds is parsed. Then it is stored once per occurrence.
  */
 export function createWebhookInbound(deps: Deps) {
-  const { db, clock } = deps;
+  const { db, codec, settings } = deps;
 
-  async function sessionFor(post: InboundPost, event: ProviderEvent | null) {
-    if (post.relayId !== null) {
-      const row = revealSession(deps.codec, await sessions.findSessionByRelayId(db, post.relayId));
-      if (!row?.relay_hmac_key) throw new AppError('WEBHOOK_SESSION_UNKNOWN');
-      if (!verifyProviderSignature(row.relay_hmac_key, post.raw, post.signature)) throw new AppError('WEBHOOK_SIGNATURE_INVALID');
-      return row;
-    }
-    if (!deps.globalHmacKey) throw new AppError('ROUTE_NOT_FOUND');
-    if (!verifyProviderSignature(deps.globalHmacKey, post.raw, post.signature)) throw new AppError('WEBHOOK_SIGNATURE_INVALID');
-    const row = event?.userId ? revealSession(deps.codec, await sessions.findSessionByProviderId(db, event.userId)) : null;
-    if (!row) throw new AppError('WEBHOOK_SESSION_UNKNOWN');
+  async function relaySession(relayId: string): Promise<InboundSession> {
+    const found = await findInboundSession(db, { relayId }, DEFAULT_PROVIDER);
+    const row = found && revealSession(codec, found);
+    if (!row?.relay_hmac_key) throw new AppError('WEBHOOK_SESSION_UNKNOWN');
     return row;
   }
 
-  /** Verifies, de-duplicates and stores; returns what to process after answering, or null for a repeat. */
-  async function receive(post: InboundPost) {
-    const parsed = parseProviderEvent(post.contentType, post.raw.toString('utf8'));
-    const row = await sessionFor(post, parsed);
-    if (!parsed) throw new AppError('WEBHOOK_PAYLOAD_INVALID');
-    if (post.relayId !== null && parsed.userId && parsed.userId !== row.session_id) throw new AppError('WEBHOOK_SESSION_UNKNOWN');
-    const key = eventKey(parsed);
-    const now = clock.now();
-    const payload = { type: parsed.type, event: parsed.event, ...parsed.extras };
-    const stored = await db.tx(async (q) => {
-      const id = await webhooks.insertEventOnce(q, { sessionRowId: row.id, key, type: parsed.type, payload, receivedAt: now });
-      if (id === null) return null;
-      if (deps.relay.publicUrl && row.webhook_url && wantsEvent(row.events, parsed.type)) {
-        const eventId = publicEventId(row.id, key);
-        const body = JSON.stringify({
-          id: eventId,
-          type: parsed.type,
-          session_id: row.session_id,
-          timestamp: now.toISOString(),
-          data: payload,
-        });
-        await webhooks.insertDelivery(q, {
-          eventId,
-          sessionRowId: row.id,
-          userId: row.user_id,
-          sessionId: row.session_id,
-          type: parsed.type,
-          url: row.webhook_url,
-          body,
-          now,
-        });
-      }
-      return id;
-    });
-    return stored === null ? null : { eventRowId: stored, sessionRowId: row.id, type: parsed.type, payload };
-  }
-
-  /** Auto-read and state sync for one stored event; marks it processed. */
-  async function process(job: { eventRowId: number; sessionRowId: number; type: string; payload: Record<string, unknown> }) {
-    const row = revealSession(deps.codec, await sessions.findSessionByRowId(db, job.sessionRowId));
-    if (row) {
-      await autoRead(row, job.type, job.payload);
-      const state = stateFromEvent(job.type, job.payload.event);
-      if (state) await sessions.mergeSessionState(db, row.id, state, clock.now());
-    }
-    await webhooks.markEventProcessed(db, job.eventRowId, clock.now());
-  }
-
-  /** SPEC §6: an incoming message — not from me, not a status broadcast — is marked read. */
-  async function autoRead(row: sessions.SessionRow, type: string, payload: Record<string, unknown>) {
-    if (type !== 'Message' || !row.auto_read_enabled || !row.session_token) return;
-    const info = (payload.event as { Info?: Record<string, unknown> } | null)?.Info;
-    if (!info || info.IsFromMe === true || typeof info.ID !== 'string' || typeof info.Chat !== 'string') return;
-    if (info.Chat === 'status@broadcast') return;
-    await deps.provider.markRead(row.session_token, {
-      ids: [info.ID],
-      chat: info.Chat,
-      sender: typeof info.Sender === 'string' ? info.Sender : undefined,
-    });
-  }
-
-  /** Re-runs processing for events a crash left unprocessed. */
-  async function recover(olderThanMs: number) {
-    const rows = await webhooks.listUnprocessedEvents(db, new Date(clock.now().getTime() - olderThanMs), 100);
-    for (const r of rows)
-      await process({ eventRowId: r.id, sessionRowId: r.session_row_id, type: r.event_type, payload: r.payload }).catch(deps.onError);
-    return rows.length;
-  }
-
-  /** The route's entry: store, answer, then process without holding the provider's request. */
+  /** The route's entry; `duplicate` when the event repeats an occurrence already stored. */
   async function accept(post: InboundPost): Promise<{ duplicate: boolean }> {
-    const job = await receive(post);
-    if (job) setImmediate(() => void process(job).catch(deps.onError));
-    return { duplicate: job === null };
+    const route = post.relayId === null ? 'global' : `relay:${post.relayId}`;
+    await deps.guard.refuseIfBlocked(route, post.client);
+    const session = post.relayId === null ? null : await relaySession(post.relayId);
+    const key = session ? session.relay_hmac_key! : settings.globalHmacKey;
+    if (key === null) throw new AppError('ROUTE_NOT_FOUND');
+    if (!post.signature || !SIGNATURE.test(post.signature)) return deps.guard.failed(route, post.client);
+    if (post.declaredLength !== null && !(post.declaredLength <= settings.maxBodyBytes)) throw new AppError('BODY_TOO_LARGE');
+    const raw = await post.readBody(settings.maxBodyBytes);
+    if (!verifyProviderSignature(key, raw, post.signature)) return deps.guard.failed(route, post.client);
+    const event = parseProviderEvent(post.contentType, Buffer.concat(raw).toString('utf8'));
+    if (!event) throw new AppError('WEBHOOK_PAYLOAD_INVALID');
+    if (session && event.userId && event.userId !== session.session_id) throw new AppError('WEBHOOK_SESSION_UNKNOWN');
+    const target = session ?? (event.userId ? await findInboundSession(db, { providerId: event.userId }, DEFAULT_PROVIDER) : null);
+    if (!target) throw new AppError('WEBHOOK_SESSION_UNKNOWN');
+    const stored = await deps.occurrences.record(target, event, session ? 'session' : 'global');
+    return { duplicate: !stored };
   }
 
-  return { accept, recover, process };
+  return { accept };
 }
 export type WebhookInbound = ReturnType<typeof createWebhookInbound>;

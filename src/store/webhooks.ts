@@ -1,44 +1,5 @@
 import type { Queryable } from './db.js';
 
-export interface InboundEvent {
-  sessionRowId: number;
-  key: string;
-  type: string;
-  payload: unknown;
-  receivedAt: Date;
-}
-
-/** Stores an event unless its key was seen for that session: true when it is new. */
-export async function insertEventOnce(q: Queryable, e: InboundEvent): Promise<number | null> {
-  const { rows } = await q.query<{ id: number }>(
-    `INSERT INTO gateway_webhook_events (session_row_id, event_key, event_type, payload, received_at)
-     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (session_row_id, event_key) DO NOTHING RETURNING id`,
-    [e.sessionRowId, e.key, e.type, JSON.stringify(e.payload), e.receivedAt],
-  );
-  return rows[0]?.id ?? null;
-}
-
-export async function markEventProcessed(q: Queryable, id: number, now: Date): Promise<void> {
-  await q.query('UPDATE gateway_webhook_events SET processed_at = $2 WHERE id = $1', [id, now]);
-}
-
-export interface StoredEvent {
-  id: number;
-  session_row_id: number;
-  event_type: string;
-  payload: Record<string, unknown>;
-}
-
-/** Events stored but not processed before a crash: picked up again by the delivery job. */
-export async function listUnprocessedEvents(q: Queryable, before: Date, limit: number): Promise<StoredEvent[]> {
-  const { rows } = await q.query<StoredEvent>(
-    `SELECT id, session_row_id, event_type, payload FROM gateway_webhook_events
-     WHERE processed_at IS NULL AND received_at < $1 ORDER BY received_at LIMIT $2`,
-    [before, limit],
-  );
-  return rows;
-}
-
 export interface NewDelivery {
   eventId: string;
   sessionRowId: number;
@@ -79,23 +40,49 @@ export interface DeliveryRow {
   delivered_at: Date | null;
 }
 
+/** What this instance is already delivering: in-flight attempts per tenant, and the most one tenant may hold. */
+export interface ClaimFairness {
+  busy: ReadonlyMap<string, number>;
+  perTenant: number;
+}
+
 /**
- * Claims due deliveries for `leaseMs`: `SKIP LOCKED` keeps instances off each other's rows, and the
- * lease lets another instance take over a delivery whose instance died mid-attempt.
+ * Claims up to `limit` due deliveries for `leaseMs`: `SKIP LOCKED` keeps instances off each other's rows,
+ * and the lease lets another instance take over a delivery whose instance died mid-attempt. No tenant
+ * gets more than `perTenant` attempts in flight here (issue 11 §4): tenants already at their share are
+ * skipped, so one tenant's backlog of slow receivers cannot fill every slot.
  */
-export async function claimDueDeliveries(q: Queryable, now: Date, leaseMs: number, limit: number): Promise<DeliveryRow[]> {
+export async function claimDueDeliveries(
+  q: Queryable,
+  now: Date,
+  leaseMs: number,
+  limit: number,
+  fairness: ClaimFairness = { busy: new Map(), perTenant: limit },
+): Promise<DeliveryRow[]> {
+  const busy = [...fairness.busy].filter(([, n]) => n > 0);
+  const full = busy.filter(([, n]) => n >= fairness.perTenant).map(([user]) => user);
   const { rows } = await q.query<DeliveryRow>(
     `UPDATE gateway_webhook_deliveries d SET locked_until = $2::timestamptz + make_interval(secs => $3::double precision / 1000)
-     WHERE d.id IN (SELECT id FROM gateway_webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $2
-       AND (locked_until IS NULL OR locked_until < $2) ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
+     WHERE d.id IN (SELECT id FROM gateway_webhook_deliveries WHERE id IN (
+         SELECT id FROM (
+           SELECT c.id, c.next_attempt_at, COALESCE(b.n, 0) + row_number() OVER (PARTITION BY c.user_id ORDER BY c.next_attempt_at, c.id) AS held
+           FROM (SELECT id, user_id, next_attempt_at FROM gateway_webhook_deliveries
+                 WHERE status = 'pending' AND next_attempt_at <= $2 AND (locked_until IS NULL OR locked_until < $2)
+                   AND user_id <> ALL($4::text[]) ORDER BY next_attempt_at, id LIMIT $8) c
+           LEFT JOIN unnest($5::text[], $6::int[]) AS b(user_id, n) ON b.user_id = c.user_id
+         ) w WHERE held <= $7 ORDER BY next_attempt_at, id LIMIT $1)
+       AND status = 'pending' AND (locked_until IS NULL OR locked_until < $2) FOR UPDATE SKIP LOCKED)
      RETURNING d.*`,
-    [limit, now, leaseMs],
+    // Tenants at their share are skipped before the scan; one that still has room can fill at most its share of it.
+    [limit, now, leaseMs, full, busy.map(([u]) => u), busy.map(([, n]) => n), fairness.perTenant, limit + fairness.perTenant],
   );
   return rows;
 }
 
 export interface AttemptOutcome {
   status: 'pending' | 'delivered' | 'failed';
+  /** Where this attempt went (issue 11 §12: the session's URL at the time of the attempt). */
+  url: string;
   statusCode: number | null;
   error: string | null;
   nextAttemptAt: Date;
@@ -105,9 +92,10 @@ export interface AttemptOutcome {
 export async function recordAttempt(q: Queryable, id: number, o: AttemptOutcome): Promise<void> {
   await q.query(
     `UPDATE gateway_webhook_deliveries SET status = $2::text, attempts = attempts + 1, last_status_code = $3, last_error = $4,
-       next_attempt_at = $5, locked_until = NULL, updated_at = $6, delivered_at = CASE WHEN $2::text = 'delivered' THEN $6 ELSE delivered_at END
+       next_attempt_at = $5, locked_until = NULL, updated_at = $6, delivered_at = CASE WHEN $2::text = 'delivered' THEN $6 ELSE delivered_at END,
+       url = $7
      WHERE id = $1`,
-    [id, o.status, o.statusCode, o.error, o.nextAttemptAt, o.now],
+    [id, o.status, o.statusCode, o.error, o.nextAttemptAt, o.now, o.url],
   );
 }
 

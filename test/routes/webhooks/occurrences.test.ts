@@ -1,0 +1,140 @@
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createSecretBox } from '../../../src/lib/secrets-at-rest.js';
+import { customer, TEST_ENCRYPTION_KEY } from '../../helpers/app.js';
+import { freePort, startReceiver, type Receiver } from '../../helpers/receiver.js';
+import { seedUser } from '../../helpers/seed.js';
+import { createAppWithSimulator } from '../../helpers/sim.js';
+
+// Issue 11 §5 (reconnects are events, not duplicates) and §7 (a NUL typed by a stranger loses nothing).
+const GLOBAL_KEY = 'global-hmac-key-for-occurrences-0123456789';
+const sign = (key: string, body: string) => createHmac('sha256', key).update(body).digest('hex');
+let t: Awaited<ReturnType<typeof createAppWithSimulator>>;
+let receiver: Receiver;
+let base = '';
+
+beforeAll(async () => {
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  receiver = await startReceiver();
+  t = await createAppWithSimulator({
+    env: { GATEWAY_PUBLIC_URL: base, WA_GLOBAL_HMAC_KEY: GLOBAL_KEY, WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' },
+  });
+  await t.app.listen({ port, host: '127.0.0.1' });
+});
+afterAll(async () => {
+  await t.close();
+  await receiver.close();
+});
+beforeEach(() => {
+  t.sim.reset();
+  t.sim.configure({ globalWebhookUrl: `${base}/webhook/wa`, globalHmacKey: GLOBAL_KEY });
+  receiver.received.splice(0);
+});
+
+async function relayedSession(events = 'Connected,Disconnected,Message', connect = true) {
+  const owner = await seedUser(t.app);
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/v1/sessions',
+    headers: customer(owner.apiKey),
+    payload: { session_name: 'occ', webhook_url: receiver.url, auto_connect: connect, auto_read_enabled: true, events },
+  });
+  expect(res.statusCode).toBe(201);
+  const sessionId = res.json().session.session_id as string;
+  const { rows } = await t.db.query<{ relay_hmac_key: string }>('SELECT relay_hmac_key FROM wa_sessions WHERE session_id = $1', [
+    sessionId,
+  ]);
+  return {
+    apiKey: owner.apiKey,
+    sessionId,
+    path: new URL(t.sim.findUserById(sessionId)!.webhook).pathname,
+    key: createSecretBox(TEST_ENCRYPTION_KEY).decrypt(rows[0]!.relay_hmac_key),
+  };
+}
+
+const finished = (type: string) =>
+  t.sim.deliveries.filter((d) => d.eventType === type && (d.status !== undefined || d.error !== undefined));
+/** Emits through the simulator and waits until both webhooks (session and global) answered the event of `type`. */
+async function emit(type: string, action: () => void) {
+  const before = finished(type).length;
+  action();
+  const deadline = Date.now() + 5_000;
+  while (finished(type).length < before + 2) {
+    if (Date.now() > deadline) throw new Error('the simulator did not deliver to both webhooks');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return finished(type).slice(before);
+}
+const sessionView = async (apiKey: string) => (await t.app.inject({ url: '/v1/sessions', headers: customer(apiKey) })).json().sessions[0];
+const types = () => receiver.received.map((r) => JSON.parse(r.body).type as string);
+
+describe('issue 11 §5: content-identical events are separate occurrences', () => {
+  it('Disconnected → Connected → Disconnected → Connected through both webhooks: four deliveries and the right state', async () => {
+    const { sessionId, apiKey } = await relayedSession();
+    await emit('Connected', () => t.sim.pair(sessionId, { phone: '6281200000071' }));
+    await receiver.waitFor(1);
+    for (const type of ['Disconnected', 'Connected', 'Disconnected', 'Connected']) {
+      const answers = await emit(type, () => t.sim.injectEvent(sessionId, type, {}));
+      expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    }
+    await receiver.waitFor(5);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(types().sort()).toEqual(['Connected', 'Connected', 'Connected', 'Disconnected', 'Disconnected']);
+    expect(new Set(receiver.received.map((r) => r.headers['x-webhook-id'])).size).toBe(5);
+    const deadline = Date.now() + 3_000;
+    while ((await sessionView(apiKey)).status !== 'connected' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(await sessionView(apiKey)).toMatchObject({ status: 'connected', connected: true });
+  });
+
+  it('one occurrence posted again (a retry, the other webhook however late) counts once; the next occurrence counts', async () => {
+    // Not connected: the provider posts nothing of its own (no QR) between the posts of this test.
+    const { path, key, sessionId } = await relayedSession(undefined, false);
+    const body = (type: string) => JSON.stringify({ type, event: {}, userID: sessionId, instanceName: 'occ' });
+    const post = (url: string, type: string) =>
+      t.app.inject({
+        method: 'POST',
+        url,
+        payload: body(type),
+        headers: { 'content-type': 'application/json', 'x-hmac-signature': sign(url === path ? key : GLOBAL_KEY, body(type)) },
+      });
+    const sequence = ['Disconnected', 'Connected', 'Disconnected', 'Connected'];
+    const fresh: boolean[] = [];
+    for (const type of sequence) fresh.push(!(await post(path, type)).json().duplicate);
+    fresh.push(!(await post(path, 'Connected')).json().duplicate);
+    for (const type of sequence) fresh.push(!(await post('/webhook/wa', type)).json().duplicate);
+    expect(fresh).toEqual([true, true, true, true, false, false, false, false, false]);
+    await receiver.waitFor(4);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(types().sort()).toEqual(['Connected', 'Connected', 'Disconnected', 'Disconnected']);
+  });
+});
+
+describe('issue 11 §7: a NUL in an inbound message', () => {
+  it('is accepted through both webhooks, stored, relayed as received and marked read', async () => {
+    const { sessionId } = await relayedSession();
+    await emit('Connected', () => t.sim.pair(sessionId, { phone: '6281200000072' }));
+    await receiver.waitFor(1);
+    t.sim.clearRequests();
+    let id = '';
+    const answers = await emit('Message', () => {
+      const postmap = t.sim.injectMessage(sessionId, { text: 'ha\u0000lo \ud83d', pushName: 'Bu\u0000di' });
+      id = (postmap.event as { Info: { ID: string } }).Info.ID;
+    });
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    await receiver.waitFor(2);
+    const got = receiver.received.find((r) => JSON.parse(r.body).type === 'Message');
+    const data = JSON.parse(got!.body).data;
+    expect(data.event.Message.conversation).toBe('ha\u0000lo \ud83d');
+    expect(data.event.Info.PushName).toBe('Bu\u0000di');
+    const { rows } = await t.db.query<{ payload: { event: { Info: { PushName: string } } } }>(
+      "SELECT payload FROM gateway_webhook_events WHERE event_key = 'Message:' || $1",
+      [id],
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.payload.event.Info.PushName).not.toContain('\u0000');
+    const deadline = Date.now() + 3_000;
+    while (!t.sim.requests.some((r) => r.path === '/chat/markread') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(JSON.parse(t.sim.requests.find((r) => r.path === '/chat/markread')!.body)).toMatchObject({ Id: [id] });
+  });
+});
