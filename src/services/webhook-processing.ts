@@ -1,7 +1,7 @@
 import type { Clock } from '../lib/clock.js';
 import type { ProviderClient } from '../provider/client.js';
 import type { Db, Queryable } from '../store/index.js';
-import { lockSession, mergeSessionState, type SessionRow } from '../store/sessions.js';
+import { lockSession, mergeSessionState, type SessionRow, type SessionState } from '../store/sessions.js';
 import * as events from '../store/webhook-events.js';
 import { revealSession, type SecretCodec } from './secret-codec.js';
 import { DEFAULT_PROVIDER } from './subscriptions.js';
@@ -18,8 +18,15 @@ type Deps = {
   onError: (error: unknown) => void;
 };
 
+interface MessageRead {
+  ids: string[];
+  chat: string;
+  sender: string | undefined;
+}
+type PendingRead = { id: number; read: MessageRead };
+
 /** The message an event carries, when it is one to mark read: incoming, not from me, not a status broadcast (SPEC §6). */
-function readable(type: string, payload: Record<string, unknown>) {
+function readable(type: string, payload: Record<string, unknown>): MessageRead | null {
   if (type !== 'Message') return null;
   const info = (payload.event as { Info?: Record<string, unknown> } | null)?.Info;
   if (!info || info.IsFromMe === true || typeof info.ID !== 'string' || typeof info.Chat !== 'string') return null;
@@ -44,27 +51,45 @@ export function createWebhookProcessing(deps: Deps) {
     const session = await events.findInboundSession(q, { rowId: sessionRowId }, DEFAULT_PROVIDER);
     const pending = await events.listUnprocessedEvents(q, sessionRowId, BATCH);
     const now = clock.now();
-    const reads: Array<{ id: number; read: NonNullable<ReturnType<typeof readable>> }> = [];
+    const reads: PendingRead[] = [];
     const autoRead = session?.auto_read_enabled && session.session_token && relayRefusal(session, now) === null;
+    const done: number[] = [];
+    // Each event's state laid over the previous ones, in order: what merging them one by one would leave.
+    let state: Partial<SessionState> = {};
     for (const e of pending) {
-      const state = session ? stateFromEvent(e.event_type, e.payload.event) : null;
-      if (state) await mergeSessionState(q, sessionRowId, state, now);
+      const next = session ? stateFromEvent(e.event_type, e.payload.event) : null;
+      if (next) state = { ...state, ...next };
       const read = autoRead ? readable(e.event_type, e.payload) : null;
       if (read) reads.push({ id: e.id, read });
-      else await events.markEventProcessed(q, e.id, now);
+      else done.push(e.id);
     }
+    if (Object.keys(state).length > 0) await mergeSessionState(q, sessionRowId, state, now);
+    if (done.length > 0) await events.markEventsProcessed(q, done, now);
     return { session, reads, count: pending.length };
+  }
+
+  /** One provider call per chat and sender for a burst of messages; one attempt each, answered or not, then done. */
+  async function markRead(token: string, reads: PendingRead[]) {
+    const groups = new Map<string, PendingRead[]>();
+    for (const r of reads) {
+      const key = `${r.read.chat}|${r.read.sender ?? ''}`;
+      groups.set(key, [...(groups.get(key) ?? []), r]);
+    }
+    for (const group of groups.values()) {
+      const first = group[0]!.read;
+      await deps.provider.markRead(token, { ...first, ids: group.flatMap((g) => g.read.ids) }).catch(deps.onError);
+      await events.markEventsProcessed(
+        db,
+        group.map((g) => g.id),
+        clock.now(),
+      );
+    }
   }
 
   async function drain(sessionRowId: number): Promise<void> {
     for (;;) {
       const { session, reads, count } = await db.tx((q) => applyInOrder(q, sessionRowId));
-      const token = reads.length > 0 ? revealSession(deps.codec, session as SessionRow).session_token : null;
-      for (const { id, read } of reads) {
-        // One attempt: the provider answered or was unreachable; either way the event is done.
-        await deps.provider.markRead(token!, read).catch(deps.onError);
-        await events.markEventProcessed(db, id, clock.now());
-      }
+      if (reads.length > 0) await markRead(revealSession(deps.codec, session as SessionRow).session_token!, reads);
       if (count < BATCH) return;
     }
   }

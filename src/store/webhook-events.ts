@@ -104,8 +104,8 @@ export async function insertEvent(q: Queryable, e: InboundEvent): Promise<number
   return rows[0]!.id;
 }
 
-export async function markEventProcessed(q: Queryable, id: number, now: Date): Promise<void> {
-  await q.query('UPDATE gateway_webhook_events SET processed_at = $2 WHERE id = $1', [id, now]);
+export async function markEventsProcessed(q: Queryable, ids: number[], now: Date): Promise<void> {
+  await q.query('UPDATE gateway_webhook_events SET processed_at = $2 WHERE id = ANY($1::bigint[])', [ids, now]);
 }
 
 export interface StoredEvent {
