@@ -1,5 +1,6 @@
 import type { Queryable } from './db.js';
 import type { SessionRow } from './sessions.js';
+import { currentSubscriptionSql } from './subscriptions.js';
 
 /** A session as the relay sees it: with its owner's status and current subscription, in one row (issue 11 §10). */
 export type InboundSession = SessionRow & { user_status: string | null; sub_status: string | null; sub_expires_at: Date | null };
@@ -15,8 +16,7 @@ function where(key: InboundSessionKey): { clause: string; value: string | number
 const INBOUND_SESSION = `SELECT s.*, u.status AS user_status, sub.status AS sub_status, sub.expires_at AS sub_expires_at
      FROM wa_sessions s
      JOIN wa_service_users u ON u.id = s.user_id
-     LEFT JOIN LATERAL (SELECT status, expires_at FROM wa_user_subscriptions x WHERE x.user_id = s.user_id AND x.provider = $2
-       ORDER BY x.updated_at DESC NULLS LAST, x.id DESC LIMIT 1) sub ON true`;
+     LEFT JOIN LATERAL ${currentSubscriptionSql('s.user_id', '$2')} sub ON true`;
 
 /** The session an event is for, its owner's status and the owner's newest subscription for `provider`. */
 export async function findInboundSession(q: Queryable, key: InboundSessionKey, provider: string): Promise<InboundSession | null> {
