@@ -14,7 +14,7 @@ import { createValidatorCompiler } from './http/validation.js';
 import { customerRoutes } from './routes/customer/index.js';
 import { gatewayRoutes } from './routes/gateway/index.js';
 import { internalRoutes } from './routes/internal/index.js';
-import { createRateLimitHook } from './http/rate-limit.js';
+import { createPublicGuard } from './http/rate-limit.js';
 import { registerDocs } from './routes/ops/docs.js';
 import { defaultWebRoot, webRoutes } from './routes/ops/web.js';
 import { healthRoutes } from './routes/ops/health.js';
@@ -75,12 +75,18 @@ export async function buildApp(config: Readonly<Config>, deps: Deps, options: { 
   await app.register(readyRoutes);
   await app.register(metricsRoutes, { metrics: deps.metrics, token: config.env.METRICS_TOKEN });
   await app.register(internalRoutes, { prefix: '/internal', keys: config.internalKeys });
-  // One per-IP budget for every public route (go-service-api §5); /internal, health and metrics are exempt.
-  const rateLimit = createRateLimitHook(deps.limiter, config.trustProxy, (reason) => deps.metrics.rateLimitRejected(reason));
-  await app.register(customerRoutes, { prefix: '/v1', rateLimit });
+  // The public limits (SPEC §10): per user once a credential lets a request in, per address otherwise,
+  // on /v1, /wa and /v1/wa only; /internal, health, readiness, metrics and webhooks are exempt.
+  const guard = createPublicGuard({
+    limiter: deps.limiter,
+    trustProxy: config.trustProxy,
+    exemptIps: config.rateLimitExemptIps,
+    onRefused: (reason) => deps.metrics.rateLimitRejected(reason),
+  });
+  await app.register(customerRoutes, { prefix: '/v1', guard });
   // Older clients use /wa, govconnect /v1/wa since February 2026 (real-clients.md): both are served.
-  await app.register(gatewayRoutes, { prefix: '/wa', rateLimit });
-  await app.register(gatewayRoutes, { prefix: '/v1/wa', rateLimit });
+  await app.register(gatewayRoutes, { prefix: '/wa', guard });
+  await app.register(gatewayRoutes, { prefix: '/v1/wa', guard });
   // The web console (issue 8): a static single-page app on the public API, no credentials of its own.
   await app.register(webRoutes, { root: defaultWebRoot() });
   // genfity-wa posts its events here (SPEC §6); events with media inline can be many megabytes, read

@@ -5,6 +5,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { parseDurationList } from './lib/duration.js';
+import { invalidAddressEntries } from './lib/client-ip.js';
 import { parseInternalKeys, type InternalKey } from './lib/internal-keys.js';
 
 const Int = (min: number, fallback: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -36,6 +37,7 @@ export const EnvSchema = Type.Object({
   PUBLIC_RATE_LIMIT_MAX_REQUEST: Int(1, 120),
   PUBLIC_SPAM_MAX_PER_10S: Int(1, 40),
   PUBLIC_SPAM_BLOCK_MINUTES: Int(0, 10),
+  RATE_LIMIT_EXEMPT_IPS: Text(),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   REDIS_KEY_PREFIX: Type.String({ minLength: 1, maxLength: 64, default: 'wa-gw:' }),
   EXPIRY_SWEEP_CRON: Type.String({ minLength: 9, default: '* * * * *' }),
@@ -96,6 +98,8 @@ export interface Config {
   storeTimeouts: StoreTimeouts;
   internalKeys: InternalKey[];
   trustProxy: TrustProxy;
+  /** RATE_LIMIT_EXEMPT_IPS: client addresses (IPs/CIDRs) the public limits never count or refuse. */
+  rateLimitExemptIps: string[];
   webhookRetryScheduleMs: number[];
   encryptionKey: Buffer | undefined;
 }
@@ -150,6 +154,7 @@ function deriveSettings(env: Env, problems: string[]): Omit<Config, 'env'> {
     storeTimeouts: { connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS, queryTimeoutMs: env.DB_QUERY_TIMEOUT_MS },
     internalKeys: keys.keys,
     trustProxy: parseTrustProxy(env.TRUST_PROXY, problems),
+    rateLimitExemptIps: parseExemptIps(env.RATE_LIMIT_EXEMPT_IPS, problems),
     webhookRetryScheduleMs: schedule.ok ? schedule.values : [],
     encryptionKey: parseEncryptionKey(env.ENCRYPTION_KEY, problems),
   };
@@ -180,6 +185,17 @@ function parseTrustProxy(value: string | undefined, problems: string[]): TrustPr
     .filter(Boolean);
   const bad = entries.filter((e) => !isIpOrCidr(e));
   if (bad.length > 0) problems.push(`TRUST_PROXY: not an IP address or CIDR: ${bad.join(', ')}`);
+  return entries;
+}
+
+/** Checked by the same code that matches them (lib/client-ip.ts), so what starts is what matches. */
+function parseExemptIps(value: string | undefined, problems: string[]): string[] {
+  const entries = (value ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  const bad = invalidAddressEntries(entries);
+  if (bad.length > 0) problems.push(`RATE_LIMIT_EXEMPT_IPS: not an IP address or CIDR: ${bad.join(', ')}`);
   return entries;
 }
 

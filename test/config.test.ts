@@ -100,4 +100,16 @@ describe('loadConfig', () => {
     expect(loadConfig({ ENCRYPTION_KEY: hex }).encryptionKey?.length).toBe(32);
     expect(loadConfig({ ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') }).encryptionKey?.length).toBe(32);
   });
+
+  it('reads RATE_LIMIT_EXEMPT_IPS as a list of IPs/CIDRs (unset: none) and names every bad entry', () => {
+    expect(loadConfig({}).rateLimitExemptIps).toEqual([]);
+    expect(loadConfig({ RATE_LIMIT_EXEMPT_IPS: ' 10.20.0.5, 192.168.10.0/24 ,2001:db8::/32,' }).rateLimitExemptIps).toEqual([
+      '10.20.0.5',
+      '192.168.10.0/24',
+      '2001:db8::/32',
+    ]);
+    expect(() => loadConfig({ RATE_LIMIT_EXEMPT_IPS: '10.0.0.1,10.0.0.0/33,office' })).toThrow(
+      /RATE_LIMIT_EXEMPT_IPS: not an IP address or CIDR: 10\.0\.0\.0\/33, office/,
+    );
+  });
 });

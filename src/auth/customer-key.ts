@@ -1,5 +1,6 @@
-import type { FastifyRequest, RouteOptions } from 'fastify';
+import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { AppError } from '../errors.js';
+import type { PublicGuard } from '../http/rate-limit.js';
 import type { CustomerService, SubscriptionPolicy } from '../services/customers.js';
 
 const POLICIES: ReadonlySet<string> = new Set<SubscriptionPolicy>(['required', 'not-required']);
@@ -7,13 +8,20 @@ const POLICIES: ReadonlySet<string> = new Set<SubscriptionPolicy>(['required', '
 /**
  * `/v1/*` credential: `x-api-key` only, as the Go service (go-service-api §4.2). The customer is let
  * in under the route's subscription policy before its body is read, as the Go service checked it
- * first (go-service-api §8.11): the one place where `/v1` applies the tenant rule.
+ * first (go-service-api §8.11): the one place where `/v1` applies the tenant rule. The public limits
+ * run around the check (http/rate-limit.ts), so they count the customer, or the address it failed from.
  */
-export function createCustomerKeyHook(customers: Pick<CustomerService, 'authenticate'>) {
-  return async function customerKeyHook(request: FastifyRequest) {
+export function createCustomerKeyHook(customers: Pick<CustomerService, 'authenticate'>, guard: PublicGuard) {
+  return async function customerKeyHook(request: FastifyRequest, reply: FastifyReply) {
     const header = request.headers['x-api-key'];
+    const key = typeof header === 'string' ? header.trim() || null : null;
     const policy = request.routeOptions.config.subscription ?? 'required';
-    request.customer = await customers.authenticate(typeof header === 'string' ? header : undefined, policy);
+    request.customer = await guard(request, reply, {
+      kind: 'customer-key',
+      value: key,
+      authenticate: () => customers.authenticate(key ?? undefined, policy),
+      userOf: (customer) => customer.id,
+    });
   };
 }
 

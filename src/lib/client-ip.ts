@@ -51,13 +51,36 @@ function leftmostValid(hops: string[]): string | null {
 
 function compileTrust(trust: TrustProxy): (ip: string) => boolean {
   if (trust === true) return () => true;
-  if (trust === false || trust.length === 0) return () => false;
-  const list = new BlockList();
-  for (const entry of trust) addEntry(list, entry);
-  return (ip) => list.check(ip, isIP(ip) === 4 ? 'ipv4' : 'ipv6');
+  return createAddressMatcher(trust === false ? [] : trust, 'TRUST_PROXY');
 }
 
-function addEntry(list: BlockList, entry: string): void {
+/**
+ * Whether a normalised address (as `createClientIpResolver` answers) is in a list of IPs/CIDRs, for
+ * TRUST_PROXY and RATE_LIMIT_EXEMPT_IPS. Throws, naming `setting`, on an entry that is neither.
+ */
+export function createAddressMatcher(entries: readonly string[], setting: string): (ip: string) => boolean {
+  if (entries.length === 0) return () => false;
+  const list = new BlockList();
+  for (const entry of entries) addEntry(list, entry, setting);
+  return (ip) => {
+    const family = isIP(ip);
+    return family !== 0 && list.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+  };
+}
+
+/** The entries of a list that `createAddressMatcher` would refuse, for start-up errors (config.ts). */
+export function invalidAddressEntries(entries: readonly string[]): string[] {
+  return entries.filter((entry) => {
+    try {
+      addEntry(new BlockList(), entry, '');
+      return false;
+    } catch {
+      return true;
+    }
+  });
+}
+
+function addEntry(list: BlockList, entry: string, setting: string): void {
   const [rawAddress = '', bits, ...rest] = entry.trim().split('/');
   let address = normalizeIp(rawAddress);
   let prefix = bits === undefined ? undefined : Number(bits);
@@ -69,7 +92,7 @@ function addEntry(list: BlockList, entry: string): void {
   }
   const type = address !== null && isIP(address) === 4 ? 'ipv4' : 'ipv6';
   const prefixOk = prefix === undefined || (Number.isInteger(prefix) && prefix >= 0 && prefix <= (type === 'ipv4' ? 32 : 128));
-  if (address === null || rest.length > 0 || !prefixOk) throw new Error(`TRUST_PROXY: not an IP address or CIDR: ${entry}`);
+  if (address === null || rest.length > 0 || !prefixOk) throw new Error(`${setting}: not an IP address or CIDR: ${entry}`);
   if (prefix === undefined) list.addAddress(address, type);
   else list.addSubnet(address, prefix, type);
 }

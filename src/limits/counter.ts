@@ -34,6 +34,23 @@ export interface CounterStore {
   redis?: { client: Redis; health: RedisHealth; timeoutMs: number };
 }
 
+/**
+ * Runs `command` on the shared Redis when it is usable, within its timeout; undefined when there is
+ * no Redis, it is away, or the command failed (the outage is recorded), so the caller answers from memory.
+ */
+export async function onRedis<T>(store: CounterStore, command: (client: Redis) => Promise<T>): Promise<T | undefined> {
+  const redis = store.redis;
+  if (!redis?.health.available()) return undefined;
+  try {
+    const result = await withTimeout(command(redis.client), redis.timeoutMs);
+    redis.health.succeeded();
+    return result;
+  } catch (error) {
+    redis.health.failed(error);
+    return undefined;
+  }
+}
+
 export function createCounter(spec: CounterSpec, store: CounterStore): Counter {
   const options = {
     keyPrefix: `${store.keyPrefix}${spec.name}`,
@@ -44,35 +61,21 @@ export function createCounter(spec: CounterSpec, store: CounterStore): Counter {
   // Every record carries its own expiry timer in the library, so memory holds only live windows
   // and blocks (SPEC §8: the Go service's maps never shrank).
   const memory = new RateLimiterMemory(options);
-  const redis = store.redis;
-  // Not ready → fail at once (no wait in ioredis' offline queue); the fallback below answers.
-  const shared = redis && new RateLimiterRedis({ ...options, storeClient: redis.client, rejectIfRedisNotReady: true });
+  // Not ready → fail at once (no wait in ioredis' offline queue); memory answers instead.
+  const shared = store.redis && new RateLimiterRedis({ ...options, storeClient: store.redis.client, rejectIfRedisNotReady: true });
 
   async function consume(key: string): Promise<CounterResult> {
-    if (redis && shared && redis.health.available()) {
-      try {
-        const result = await settle(withTimeout(shared.consume(key), redis.timeoutMs));
-        redis.health.succeeded();
-        return result;
-      } catch (error) {
-        redis.health.failed(error);
-      }
-    }
-    return settle(memory.consume(key));
+    const counted = shared && (await onRedis(store, () => settle(shared.consume(key))));
+    return counted ?? settle(memory.consume(key));
   }
 
   async function peek(key: string): Promise<CounterResult | null> {
-    const read = (res: RateLimiterRes | null) => (res ? toResult(res, res.consumedPoints > spec.points) : null);
-    if (redis && shared && redis.health.available()) {
-      try {
-        const result = read(await withTimeout(shared.get(key), redis.timeoutMs));
-        redis.health.succeeded();
-        return result;
-      } catch (error) {
-        redis.health.failed(error);
-      }
-    }
-    return read(await memory.get(key));
+    const read = (limiter: RateLimiterMemory | RateLimiterRedis) => async () => {
+      const res = await limiter.get(key);
+      return res === null ? null : toResult(res, res.consumedPoints > spec.points);
+    };
+    const viaRedis = shared && (await onRedis(store, read(shared)));
+    return viaRedis !== undefined ? viaRedis : read(memory)();
   }
 
   return { consume, peek, trackedKeys: () => memory.dump().storage.length };

@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import { systemClock, type Clock } from '../lib/clock.js';
-import { createCounter, type CounterResult } from './counter.js';
+import { createAddressBudget, createUserBudget } from './budgets.js';
+import { createKnownCredentials, type KnownCredentials } from './credentials.js';
+import type { LimitDecision, LimitRefusal } from './decision.js';
 import { createRedisHealth, type LimitLogger } from './redis-health.js';
 
 /** PUBLIC_RATE_LIMIT_WINDOW_SECONDS, PUBLIC_RATE_LIMIT_MAX_REQUEST, PUBLIC_SPAM_MAX_PER_10S, PUBLIC_SPAM_BLOCK_MINUTES. */
@@ -12,35 +14,36 @@ export interface PublicLimitSettings {
   spamBlockMinutes: number;
 }
 
-/**
- * `limit`/`remaining` describe the request window (`maxRequests` per `windowSeconds`).
- * `resetMs` is relative: milliseconds until that window ends, or, when refused for spam, until the block ends.
- */
-export type LimitDecision =
-  | { allowed: true; limit: number; remaining: number; resetMs: number }
-  | {
-      allowed: false;
-      reason: 'blocked' | 'spam' | 'rate';
-      message: string;
-      retryAfterSeconds: number;
-      limit: number;
-      remaining: 0;
-      resetMs: number;
-    };
+export type { LimitDecision, LimitRefusal } from './decision.js';
+export { LIMIT_MESSAGES } from './decision.js';
 
+/**
+ * Two budgets of the same size (issue 12 §2, SPEC §10): a request its credential let in counts
+ * against its user; one without a credential, or whose credential was refused, against its address.
+ * Only an address is ever blocked.
+ */
 export interface PublicLimiter {
-  /** One request from `key` (a client IP). Never rejects because Redis is down: memory answers then. */
-  consume(key: string): Promise<LimitDecision>;
+  /** An address's request that no credential let in: the Go limiter (go-service-api §5), blocks included. */
+  consumeAddress(ip: string): Promise<LimitDecision>;
+  /** The refusal of a blocked address (read only: nothing counted), or null when it is not blocked. */
+  addressBlock(ip: string): Promise<LimitRefusal | null>;
+  /** One of the few credential lookups a blocked address may make per spam window (`LOOKUPS_WHILE_BLOCKED`). */
+  lookupWhileBlocked(ip: string): Promise<boolean>;
+  /** A request its credential let in as `userId`: past the spam limit refused for the rest of the 10 s window, never blocked. */
+  consumeUser(userId: string): Promise<LimitDecision>;
+  /** The refusal this instance last gave `userId`, while it lasts; from memory, nothing counted. */
+  userRefusal(userId: string): LimitRefusal | null;
+  credentials: KnownCredentials;
   /** 'memory' | 'redis' | 'memory-fallback' (Redis configured but unreachable) — for readiness. */
   mode(): 'memory' | 'redis' | 'memory-fallback';
-  /** Keys currently held in process memory (primary store or Redis fallback), for metrics and tests. */
+  /** Counter keys currently held in process memory (primary store or Redis fallback), for metrics and tests. */
   trackedKeys(): number;
   /** Stops watching the Redis client; the client itself belongs to the caller and stays open. */
   close(): Promise<void>;
 }
 
 export interface PublicLimiterOptions {
-  /** Shared store: every instance on the same Redis (and prefix) shares counters and blocks. */
+  /** Shared store: every instance on the same Redis (and prefix) shares counters, blocks and known credentials. */
   redis?: Redis;
   logger?: LimitLogger;
   /** Prefix of every Redis key. Default `wa-gw:`. */
@@ -49,75 +52,44 @@ export interface PublicLimiterOptions {
   redisTimeoutMs?: number;
   /** After a failed command, Redis is tried again this often while the client still says `ready`. Default 1000. */
   redisProbeIntervalMs?: number;
+  /** Wall time: the counters' windows run on it too. */
   clock?: Clock;
 }
-
-/** The Go service's answers, word for word (go-service-api §5): clients show them. */
-export const LIMIT_MESSAGES = {
-  blocked: 'ip blocked due to spam',
-  spam: 'spam detected',
-  rate: 'rate limit exceeded',
-} as const;
-
-/** Fixed in the Go service, not a setting. */
-const SPAM_WINDOW_SECONDS = 10;
 
 /**
  * The Go service's `PublicRateLimiter` (go-service-api §5) without its defects (SPEC §8, B18):
  * state expires with its window, is shared through Redis when configured, and every refusal says
- * when to retry. Order as in Go: a blocked key is refused without touching the request counter;
- * otherwise both counters count (refused requests too), the spam check comes before the rate check.
+ * when to retry. Per address, order as in Go: a blocked key is refused without touching the request
+ * counter; otherwise both counters count (refused requests too), the spam check before the rate check.
  */
 export function createPublicLimiter(settings: PublicLimitSettings, options: PublicLimiterOptions = {}): PublicLimiter {
   assertSettings(settings);
-  const blockSeconds = settings.spamBlockMinutes > 0 ? Math.max(1, Math.round(settings.spamBlockMinutes * 60)) : 0;
+  const clock = options.clock ?? systemClock;
   const health =
     options.redis &&
-    createRedisHealth(options.redis, {
-      clock: options.clock ?? systemClock,
-      logger: options.logger,
-      probeIntervalMs: options.redisProbeIntervalMs ?? 1000,
-    });
+    createRedisHealth(options.redis, { clock, logger: options.logger, probeIntervalMs: options.redisProbeIntervalMs ?? 1000 });
   const store = {
     keyPrefix: options.keyPrefix ?? 'wa-gw:',
     redis: options.redis && health ? { client: options.redis, health, timeoutMs: options.redisTimeoutMs ?? 250 } : undefined,
   };
-  const spam = createCounter({ name: 'spam', points: settings.spamMaxPer10s, windowSeconds: SPAM_WINDOW_SECONDS, blockSeconds }, store);
-  const rate = createCounter({ name: 'rate', points: settings.maxRequests, windowSeconds: settings.windowSeconds, blockSeconds: 0 }, store);
-  const limit = settings.maxRequests;
-
-  async function consume(key: string): Promise<LimitDecision> {
-    const spamCount = await spam.consume(key);
-    if (isBlocked(spamCount)) return refuse('blocked', spamCount, limit);
-    const rateCount = await rate.consume(key);
-    if (spamCount.over) return refuse('spam', spamCount, limit);
-    if (rateCount.over) return refuse('rate', rateCount, limit);
-    return { allowed: true, limit, remaining: rateCount.remaining, resetMs: Math.max(0, rateCount.msBeforeNext) };
-  }
-
-  /**
-   * The spam key becomes the block when the count first exceeds the limit, so `limit + 1` is the
-   * request that starts the block ("spam detected") and anything above it arrived during the block.
-   */
-  function isBlocked(count: CounterResult): boolean {
-    return blockSeconds > 0 && count.over && count.consumed > settings.spamMaxPer10s + 1;
-  }
-
+  const blockSeconds = settings.spamBlockMinutes > 0 ? Math.max(1, Math.round(settings.spamBlockMinutes * 60)) : 0;
+  const budget = { ...settings, blockSeconds };
+  const address = createAddressBudget(budget, store);
+  const user = createUserBudget(budget, store, clock);
+  const counters = [...address.counters, ...user.counters];
   return {
-    consume,
+    consumeAddress: address.consume,
+    addressBlock: address.block,
+    lookupWhileBlocked: address.lookupWhileBlocked,
+    consumeUser: user.consume,
+    userRefusal: user.refusal,
+    credentials: createKnownCredentials(store, clock),
     mode: () => (health === undefined ? 'memory' : health.degraded() ? 'memory-fallback' : 'redis'),
-    trackedKeys: () => spam.trackedKeys() + rate.trackedKeys(),
+    trackedKeys: () => counters.reduce((sum, c) => sum + c.trackedKeys(), 0),
     close: async () => {
       health?.close();
     },
   };
-}
-
-function refuse(reason: 'blocked' | 'spam' | 'rate', count: CounterResult, limit: number): LimitDecision {
-  const resetMs = Math.max(0, count.msBeforeNext);
-  // Retry-After of 0 would invite an immediate retry into the same refusal.
-  const retryAfterSeconds = Math.max(1, Math.ceil(resetMs / 1000));
-  return { allowed: false, reason, message: LIMIT_MESSAGES[reason], retryAfterSeconds, limit, remaining: 0, resetMs };
 }
 
 function assertSettings(s: PublicLimitSettings): void {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
-import type { Db } from '../../src/store/index.js';
+import type { Db, Queryable } from '../../src/store/index.js';
 import { runMigrations } from '../../src/store/migrate.js';
 import { openPglite } from '../../src/store/pglite.js';
 import { openPostgres } from '../../src/store/postgres.js';
@@ -54,6 +54,33 @@ export async function openTestStore(kind = storeKind): Promise<{ db: Db; databas
     close: async () => {
       await db.close();
       await database.drop();
+    },
+  };
+}
+
+/**
+ * The same store, with every statement it runs (transactions included) recorded in `statements`, so a
+ * test can prove what a request cost the store by counting instead of timing.
+ */
+export function recordingStatements(db: Db): { db: Db; statements: string[] } {
+  const statements: string[] = [];
+  const record = (q: Queryable): Queryable => ({
+    query: (text, params) => {
+      statements.push(text);
+      return q.query(text, params);
+    },
+    exec: (script) => q.exec(script),
+  });
+  const recorded = record(db);
+  return {
+    statements,
+    db: {
+      kind: db.kind,
+      query: recorded.query,
+      exec: recorded.exec,
+      tx: (fn, options) => db.tx((q) => fn(record(q)), options),
+      stats: () => db.stats(),
+      close: () => db.close(),
     },
   };
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createClientIpResolver, normalizeIp, type TrustProxy } from '../../src/lib/client-ip.js';
+import {
+  createAddressMatcher,
+  createClientIpResolver,
+  invalidAddressEntries,
+  normalizeIp,
+  type TrustProxy,
+} from '../../src/lib/client-ip.js';
 
 type Row = [name: string, trust: TrustProxy, socket: string, xff: string | undefined, expected: string];
 
@@ -75,5 +81,19 @@ describe('normalizeIp', () => {
     ['example.com', null],
   ])('%j → %j', (input, expected) => {
     expect(normalizeIp(input)).toBe(expected);
+  });
+});
+
+describe('createAddressMatcher (TRUST_PROXY, RATE_LIMIT_EXEMPT_IPS)', () => {
+  it('matches normalised addresses against IPs and CIDRs of both families', () => {
+    const exempt = createAddressMatcher(['192.0.2.7', '198.18.0.0/15', '2001:db8::/32', '::ffff:10.0.0.0/104'], 'RATE_LIMIT_EXEMPT_IPS');
+    for (const ip of ['192.0.2.7', '198.19.255.255', '2001:db8::1', '10.1.2.3']) expect(exempt(ip)).toBe(true);
+    for (const ip of ['192.0.2.8', '198.20.0.1', '2001:db9::1', '11.0.0.1', 'unknown', '']) expect(exempt(ip)).toBe(false);
+    expect(createAddressMatcher([], 'RATE_LIMIT_EXEMPT_IPS')('192.0.2.7')).toBe(false);
+  });
+
+  it('names the setting of an entry it refuses; invalidAddressEntries lists them', () => {
+    expect(() => createAddressMatcher(['10.0.0.0/33'], 'RATE_LIMIT_EXEMPT_IPS')).toThrow(/RATE_LIMIT_EXEMPT_IPS: .*10\.0\.0\.0\/33/);
+    expect(invalidAddressEntries(['10.0.0.1', 'office', 'fd00::/129', '[::1]'])).toEqual(['office', 'fd00::/129']);
   });
 });

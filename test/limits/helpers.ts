@@ -39,7 +39,13 @@ export async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<v
 
 export async function consumeMany(limiter: PublicLimiter, key: string, count: number) {
   const decisions = [];
-  for (let i = 0; i < count; i += 1) decisions.push(await limiter.consume(key));
+  for (let i = 0; i < count; i += 1) decisions.push(await limiter.consumeAddress(key));
+  return decisions;
+}
+
+export async function consumeUserMany(limiter: PublicLimiter, userId: string, count: number) {
+  const decisions = [];
+  for (let i = 0; i < count; i += 1) decisions.push(await limiter.consumeUser(userId));
   return decisions;
 }
 

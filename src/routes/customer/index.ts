@@ -1,5 +1,6 @@
-import type { FastifyPluginAsync, onRequestHookHandler } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { applySubscriptionPolicy, createCustomerKeyHook } from '../../auth/customer-key.js';
+import type { PublicGuard } from '../../http/rate-limit.js';
 import { contactRoutes } from './contacts.js';
 import { meRoutes } from './me.js';
 import { sessionRoutes } from './sessions.js';
@@ -8,13 +9,12 @@ import { webhookDeliveryRoutes } from './webhook-deliveries.js';
 
 /**
  * `/v1/*`: customers with their `x-api-key`, each let in under its route's subscription policy
- * (`config: { subscription }`, `required` unless a route says otherwise).
+ * (`config: { subscription }`, `required` unless a route says otherwise) and the public limits.
  */
-export const customerRoutes: FastifyPluginAsync<{ rateLimit: onRequestHookHandler }> = async (app, options) => {
+export const customerRoutes: FastifyPluginAsync<{ guard: PublicGuard }> = async (app, options) => {
   app.decorateRequest('customer', null);
   app.addHook('onRoute', applySubscriptionPolicy);
-  app.addHook('onRequest', options.rateLimit);
-  app.addHook('onRequest', createCustomerKeyHook(app.services.customers));
+  app.addHook('onRequest', createCustomerKeyHook(app.services.customers, options.guard));
   await app.register(meRoutes);
   await app.register(sessionRoutes);
   await app.register(settingsRoutes);

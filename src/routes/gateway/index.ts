@@ -1,5 +1,6 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema, onRequestHookHandler } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import { createSessionTokenHook, sessionPrincipal } from '../../auth/session-token.js';
+import type { PublicGuard } from '../../http/rate-limit.js';
 import type { GatewayResult } from '../../services/gateway.js';
 import { SECURITY } from '../schemas.js';
 
@@ -15,14 +16,13 @@ function send(reply: FastifyReply, result: GatewayResult) {
 }
 
 /**
- * `ANY /wa/*` and `ANY /v1/wa/*` (SPEC §4): the session-token gateway. The rate limit, then the token
- * (auth/session-token.ts), both before a byte of the body is read; the gateway service reads the body
+ * `ANY /wa/*` and `ANY /v1/wa/*` (SPEC §4): the session-token gateway. The token under the public
+ * limits (auth/session-token.ts), before a byte of the body is read; the gateway service reads the body
  * itself, whole and bounded, once it knows the request goes to the provider. The answer streams back.
  */
-export const gatewayRoutes: FastifyPluginAsync<{ prefix: string; rateLimit: onRequestHookHandler }> = async (app, options) => {
+export const gatewayRoutes: FastifyPluginAsync<{ prefix: string; guard: PublicGuard }> = async (app, options) => {
   app.decorateRequest('session', null);
-  app.addHook('onRequest', options.rateLimit);
-  app.addHook('onRequest', createSessionTokenHook(app.services.sessionTokens));
+  app.addHook('onRequest', createSessionTokenHook(app.services.sessionTokens, options.guard));
   // A refusal sent before the body was read whole leaves the rest of it unread: the connection cannot be reused.
   app.addHook('onSend', async (request, reply, payload) => {
     if (!request.raw.complete) reply.header('connection', 'close');
