@@ -10,6 +10,8 @@ const KEY = 'cluster-internal-key';
 let database: TestDatabase;
 let sim: ProviderSimulator;
 let gateways: GatewayProcess[] = [];
+/** RATE_LIMIT_EXEMPT_IPS: for the tests of other things that fire more than one tenant's budget at once. */
+const EXEMPT = '198.51.100.250';
 let ipCounter = 0;
 const freshIp = () => {
   ipCounter += 1;
@@ -33,6 +35,7 @@ beforeAll(async () => {
     PUBLIC_RATE_LIMIT_WINDOW_SECONDS: '60',
     PUBLIC_SPAM_MAX_PER_10S: '8',
     PUBLIC_SPAM_BLOCK_MINUTES: '10',
+    RATE_LIMIT_EXEMPT_IPS: EXEMPT,
     EXPIRY_SWEEP_CRON: '* * * * * *',
     LOG_LEVEL: 'debug',
   };
@@ -70,14 +73,25 @@ async function customerWith(plan: { max_sessions?: number; max_messages?: number
 }
 
 describe('two instances, one gateway', () => {
-  it('the rate limit is one budget across both', async () => {
+  it("a tenant's budget is one across both, whatever its address; so is an address's budget for requests without a working key", async () => {
+    const { apiKey } = await customerWith({});
     const ip = '198.51.100.7';
-    const statuses = [];
-    for (let i = 0; i < 8; i += 1) statuses.push((await call('/v1/me', { ip, headers: { 'x-api-key': 'gwa_x' } })).status);
+    const tenant = [];
+    const stranger = [];
+    for (let i = 0; i < 8; i += 1) {
+      tenant.push((await call('/v1/me', { headers: { 'x-api-key': apiKey } })).status);
+      stranger.push((await call('/v1/me', { ip, headers: { 'x-api-key': 'gwa_x' } })).status);
+    }
     await new Promise((r) => setTimeout(r, 10_500)); // past the 10 s spam window, inside the 60 s rate window
-    for (let i = 0; i < 3; i += 1) statuses.push((await call('/v1/me', { ip, headers: { 'x-api-key': 'gwa_x' } })).status);
-    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
-    expect(statuses[10]).toBe(429);
+    const over = [];
+    for (let i = 0; i < 3; i += 1) {
+      over.push(await call('/v1/me', { headers: { 'x-api-key': apiKey } }));
+      stranger.push((await call('/v1/me', { ip, headers: { 'x-api-key': 'gwa_x' } })).status);
+    }
+    tenant.push(...over.map((r) => r.status));
+    expect(tenant).toEqual([...Array(10).fill(200), 429]);
+    expect(over[2]!.json).toEqual({ message: 'rate limit exceeded', code: 'RATE_LIMITED' });
+    expect(stranger).toEqual([...Array(10).fill(401), 429]);
   }, 30_000);
 
   it('a spam block set through one instance holds on the other', async () => {
@@ -92,16 +106,36 @@ describe('two instances, one gateway', () => {
     }
   });
 
+  it('behind a blocked address a tenant seen by one instance keeps working on the other, which never saw its key', async () => {
+    const ip = '198.51.100.9';
+    const { apiKey } = await customerWith({});
+    const direct = (gateway: GatewayProcess, key: string) =>
+      fetch(`${gateway.url}/v1/me`, { headers: { 'x-forwarded-for': ip, 'x-api-key': key } }).then(async (r) => ({
+        status: r.status,
+        code: ((await r.json()) as { code?: string }).code,
+      }));
+    expect((await direct(gateways[0]!, apiKey)).status).toBe(200);
+    const guesses = [];
+    for (let i = 0; i < 20; i += 1) guesses.push(await direct(gateways[i % 2]!, `gwa_guess_${i}`));
+    expect(guesses.slice(9).map((g) => g.code)).toEqual(Array(11).fill('IP_BLOCKED'));
+    // The guesses spent the address's few lookups: a key no instance has seen is refused unread...
+    const { apiKey: unseen } = await customerWith({});
+    expect(await direct(gateways[1]!, unseen)).toMatchObject({ status: 429, code: 'IP_BLOCKED' });
+    // ...while the key instance 0 saw is recognised by instance 1 through Redis.
+    expect(await direct(gateways[1]!, apiKey)).toMatchObject({ status: 200 });
+    expect(await direct(gateways[0]!, apiKey)).toMatchObject({ status: 200 });
+  });
+
   it('the session cap holds across both: 12 parallel creates with a cap of 3 make exactly 3', async () => {
     const { apiKey } = await customerWith({ max_sessions: 3 });
     const results = await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
-        call('/v1/sessions', { method: 'POST', headers: { 'x-api-key': apiKey }, body: { session_name: `c${i}` } }),
+        call('/v1/sessions', { method: 'POST', ip: EXEMPT, headers: { 'x-api-key': apiKey }, body: { session_name: `c${i}` } }),
       ),
     );
     expect(results.filter((r) => r.status === 201)).toHaveLength(3);
     expect(results.filter((r) => r.status === 403).every((r) => r.json!.code === 'SESSION_LIMIT_EXCEEDED')).toBe(true);
-    expect((await call('/v1/sessions', { headers: { 'x-api-key': apiKey } })).json!.sessions).toHaveLength(3);
+    expect((await call('/v1/sessions', { ip: EXEMPT, headers: { 'x-api-key': apiKey } })).json!.sessions).toHaveLength(3);
   });
 
   it('the message quota is exact across both: 40 parallel sends with 10 allowed → exactly 10 reach the provider', async () => {
@@ -116,7 +150,7 @@ describe('two instances, one gateway', () => {
     sim.clearRequests();
     const results = await Promise.all(
       Array.from({ length: 40 }, () =>
-        call('/v1/wa/chat/send/text', { method: 'POST', headers: { token }, body: { Phone: '6281234567890', Body: 'hi' } }),
+        call('/v1/wa/chat/send/text', { method: 'POST', ip: EXEMPT, headers: { token }, body: { Phone: '6281234567890', Body: 'hi' } }),
       ),
     );
     expect(results.filter((r) => r.status === 200)).toHaveLength(10);
