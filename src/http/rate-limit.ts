@@ -97,8 +97,9 @@ export function createPublicGuard(deps: PublicGuardDeps): PublicGuard {
   };
 
   /**
-   * The block of an address, unless this credential may still be looked up behind it: some instance
-   * saw it authenticate, or the address has lookups left in this window. Null lets it try.
+   * Null while the address is not blocked. A blocked address refuses the request here, unread, unless
+   * its credential may still be looked up: some instance saw it authenticate, or the address has
+   * lookups left in this window. Then the block is returned, to answer with if the credential fails.
    */
   async function blockFor(ip: string, id: string): Promise<LimitRefusal | null> {
     const block = await limiter.addressBlock(ip);
