@@ -52,6 +52,7 @@ const CONTROL: Record<string, ControlHandler> = {
   'POST /_sim/reset': (sim) => sim.reset(),
   'GET /_sim/requests': (sim) => ({ requests: sim.requests }),
   'DELETE /_sim/requests': (sim) => sim.clearRequests(),
+  'GET /_sim/lifecycle': (sim) => ({ lifecycle: sim.lifecycle }),
   'GET /_sim/deliveries': (sim) => ({ deliveries: sim.deliveries }),
   'DELETE /_sim/deliveries': (sim) => sim.clearDeliveries(),
   'GET /_sim/users': (sim) => ({ users: sim.listUsers() }),

@@ -4,6 +4,7 @@ import { notFound, readBody, requestId, respondError, send, sleep } from './http
 import { matchRoute } from './router.js';
 import type { Route, RouteContext, SimCore } from './router.js';
 import type { Faults, StreamRule } from './faults.js';
+import type { LifecycleGuard } from './lifecycle-guard.js';
 import { adminRoutes } from './admin-routes.js';
 import { sessionRoutes } from './session-routes.js';
 import { webhookRoutes } from './webhook-routes.js';
@@ -31,12 +32,14 @@ interface DispatchDeps {
   routes: Route[];
   faults: Faults;
   requests: RecordedRequest[];
+  lifecycle: LifecycleGuard;
 }
 
 /** Records the call, applies injected faults, then routes it the way the provider would. */
 export async function dispatchProvider(deps: DispatchDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const body = await readBody(req);
   deps.requests.push(record(req, url, body));
+  if (!deps.lifecycle.enter(req, res, url.pathname)) return;
   const delay = deps.faults.latencyFor(url.pathname);
   if (delay > 0) await sleep(delay);
   const failure = deps.faults.takeFailure(url.pathname);

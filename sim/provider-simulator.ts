@@ -6,6 +6,7 @@ import type { SimCore } from './router.js';
 import { createFaults } from './faults.js';
 import type { FailRule, StreamRule } from './faults.js';
 import { createActions } from './sim-actions.js';
+import { createLifecycleGuard, type LifecycleReport } from './lifecycle-guard.js';
 import { handleControl } from './control-routes.js';
 import { dispatchProvider, providerRoutes } from './provider-routes.js';
 import { toView } from './state.js';
@@ -13,7 +14,7 @@ import type { InboundMessage, Postmap } from './events.js';
 import type { ContactInfo, Delivery, PairOptions, RecordedRequest, SimulatorConfig, SimulatorOptions, UserView } from './types.js';
 
 export type { SimulatorOptions, RecordedRequest, Delivery, UserView, PairOptions, ContactInfo, SimulatorConfig };
-export type { InboundMessage, Postmap, FailRule, StreamRule };
+export type { InboundMessage, Postmap, FailRule, StreamRule, LifecycleReport };
 export { qrDataUrl } from './qr.js';
 
 /** A real HTTP server that answers as genfity-wa does, plus the controls a test needs. */
@@ -24,6 +25,11 @@ export interface ProviderSimulator {
   /** Every provider request received (control calls under /_sim and dropped "down" calls excluded). */
   readonly requests: RecordedRequest[];
   clearRequests(): void;
+  /**
+   * Lifecycle calls (connect, disconnect, logout, full delete) and how many overlapped: genfity-wa
+   * can crash on overlapping ones, so each overlap has its connection dropped (sim/lifecycle-guard.ts).
+   */
+  readonly lifecycle: LifecycleReport;
   /** Every outbound webhook attempt, filled in with `status` or `error` when it completes. */
   readonly deliveries: Delivery[];
   clearDeliveries(): void;
@@ -68,6 +74,7 @@ export function createProviderSimulator(options: SimulatorOptions): ProviderSimu
   let actions = createActions(core);
   const faults = createFaults();
   const requests: RecordedRequest[] = [];
+  const lifecycle = createLifecycleGuard();
   let routes = providerRoutes(core);
   // The provider's IdleTimeout is 180 s (main.go:452-458); close() still ends idle sockets at once.
   const listener = createListener((req, res) => {
@@ -79,7 +86,7 @@ export function createProviderSimulator(options: SimulatorOptions): ProviderSimu
     if (url.pathname.startsWith('/_sim/') || url.pathname === '/_sim') return handleControl(sim, req, res, url);
     // "Down" drops the connection before any byte is answered, so clients see a connection error.
     if (faults.state.down) return void req.socket.destroy();
-    await dispatchProvider({ core, routes, faults, requests }, req, res, url);
+    await dispatchProvider({ core, routes, faults, requests, lifecycle }, req, res, url);
   }
 
   function stopSessions(): void {
@@ -98,6 +105,9 @@ export function createProviderSimulator(options: SimulatorOptions): ProviderSimu
     },
     requests,
     clearRequests: () => void requests.splice(0),
+    get lifecycle() {
+      return lifecycle.report();
+    },
     get deliveries() {
       return core.dispatcher.deliveries;
     },
@@ -130,6 +140,7 @@ export function createProviderSimulator(options: SimulatorOptions): ProviderSimu
       actions = createActions(core);
       routes = providerRoutes(core);
       faults.reset();
+      lifecycle.reset();
       requests.splice(0);
     },
   };

@@ -1,3 +1,4 @@
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qrDataUrl } from '../../sim/provider-simulator.js';
 import type { ProviderSimulator } from '../../sim/provider-simulator.js';
@@ -155,3 +156,52 @@ async function pollQr(token: string): Promise<string> {
   }
   throw new Error('no QR code');
 }
+
+describe('overlapping lifecycle calls (contract §8: genfity-wa can crash on them)', () => {
+  it('are counted and the overlapping call is dropped, even for different sessions; one after another is fine', async () => {
+    const a = await createUser(sim.url);
+    const b = await createUser(sim.url);
+    const before = sim.lifecycle;
+    sim.setLatency(200, '/session/connect');
+    try {
+      const first = user(sim.url, a.token, 'POST', '/session/connect', { Immediate: true });
+      await new Promise((r) => setTimeout(r, 50));
+      const overlapping = await user(sim.url, b.token, 'POST', '/session/disconnect', {}).catch((e: unknown) => e);
+      expect(overlapping).toBeInstanceOf(Error);
+      expect((await first).status).toBe(200);
+    } finally {
+      sim.setLatency(0, '/session/connect');
+    }
+    expect((await user(sim.url, b.token, 'POST', '/session/connect', { Immediate: true })).status).toBe(200);
+    const after = sim.lifecycle;
+    expect(after.calls - before.calls).toBe(3);
+    expect(after.overlaps - before.overlaps).toBe(1);
+    expect(after.overlapping.at(-1)).toMatchObject({ method: 'POST', path: '/session/disconnect', running: 'POST /session/connect' });
+    expect(after.inFlight).toBe(0);
+    const control = await call(sim.url, 'GET', '/_sim/lifecycle');
+    expect(control.json.lifecycle).toMatchObject({ calls: after.calls, overlaps: after.overlaps });
+  });
+
+  it('a call whose client went away no longer counts as running', async () => {
+    const a = await createUser(sim.url);
+    const before = sim.lifecycle.overlaps;
+    sim.setLatency(2_000, '/session/connect');
+    try {
+      const gone = new AbortController();
+      const abandoned = request(`${sim.url}/session/connect`, {
+        method: 'POST',
+        headers: { token: a.token },
+        body: '{}',
+        signal: gone.signal,
+      }).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 100));
+      gone.abort();
+      await abandoned;
+      await new Promise((r) => setTimeout(r, 50));
+      expect(sim.lifecycle.inFlight).toBe(0);
+    } finally {
+      sim.setLatency(0, '/session/connect');
+    }
+    expect(sim.lifecycle.overlaps).toBe(before);
+  });
+});
