@@ -12,7 +12,7 @@ const below = (from, to, comment) => ({
 
 module.exports = {
   forbidden: [
-    below('routes', ['store', 'provider', 'outbound', 'jobs'], 'A route calls one service; SQL and genfity-wa stay behind it.'),
+    below('routes', ['store', 'provider', 'outbound', 'jobs', 'cluster'], 'A route calls one service; SQL and genfity-wa stay behind it.'),
     below('auth', ['routes', 'store', 'provider', 'outbound', 'jobs'], 'Auth hooks set a principal through a service.'),
     below('http', ['routes', 'store', 'provider', 'outbound', 'jobs'], 'HTTP plumbing knows services by type only.'),
     below('jobs', ['routes', 'http', 'auth', 'store', 'provider', 'outbound'], 'A job schedules, then makes one service call.'),
@@ -24,13 +24,26 @@ module.exports = {
       'The provider client only speaks HTTP to genfity-wa.',
     ),
     below('outbound', ['routes', 'http', 'auth', 'jobs', 'services', 'store', 'provider', 'limits'], 'Outbound clients only speak HTTP.'),
-    below('limits', ['routes', 'http', 'auth', 'jobs', 'services', 'store', 'provider', 'outbound'], 'The limiter stands alone.'),
-    below('lib', ['routes', 'http', 'auth', 'jobs', 'services', 'store', 'provider', 'outbound', 'limits'], 'lib is the bottom layer.'),
+    below(
+      'limits',
+      ['routes', 'http', 'auth', 'jobs', 'services', 'store', 'provider', 'outbound', 'cluster'],
+      'The limiter stands alone.',
+    ),
+    below(
+      'cluster',
+      ['routes', 'http', 'auth', 'jobs', 'services', 'store', 'provider', 'outbound', 'limits'],
+      'The cluster primitives (bus, lifecycle lock) stand alone: deps.ts hands them to whoever needs them.',
+    ),
+    below(
+      'lib',
+      ['routes', 'http', 'auth', 'jobs', 'services', 'store', 'provider', 'outbound', 'limits', 'cluster'],
+      'lib is the bottom layer.',
+    ),
     {
       name: 'no-fastify-below-http',
       comment: 'Services, stores and clients never see Fastify.',
       severity: 'error',
-      from: { path: '^src/(services|store|provider|outbound|lib|limits|jobs)/' },
+      from: { path: '^src/(services|store|provider|outbound|lib|limits|jobs|cluster)/' },
       to: { path: 'node_modules/(fastify|@fastify)/' },
     },
     {

@@ -64,6 +64,9 @@ export const EnvSchema = Type.Object({
   REQUEST_BODY_TIMEOUT_MS: Int(100, 60_000),
   API_MAX_BODY_BYTES: Int(1024, 1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: Int(0, 15_000),
+  PROVIDER_LIFECYCLE_WAIT_MS: Int(0, 30_000),
+  IDEMPOTENCY_TTL: Type.String({ minLength: 2, default: '24h' }),
+  IDEMPOTENCY_WAIT_MS: Int(0, 10_000),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -102,6 +105,8 @@ export interface Config {
   rateLimitExemptIps: string[];
   webhookRetryScheduleMs: number[];
   encryptionKey: Buffer | undefined;
+  /** IDEMPOTENCY_TTL in milliseconds. */
+  idempotencyTtlMs: number;
 }
 
 export class ConfigError extends Error {
@@ -149,6 +154,9 @@ function deriveSettings(env: Env, problems: string[]): Omit<Config, 'env'> {
   problems.push(...keys.problems.map((p) => `INTERNAL_API_KEYS: ${p}`));
   const schedule = parseDurationList(env.WEBHOOK_RETRY_SCHEDULE);
   if (!schedule.ok) problems.push(`WEBHOOK_RETRY_SCHEDULE: ${schedule.problem}`);
+  const ttl = parseDurationList(env.IDEMPOTENCY_TTL);
+  if (!ttl.ok || ttl.values.length !== 1 || ttl.values[0]! < 1_000)
+    problems.push('IDEMPOTENCY_TTL: one duration of at least 1s, like 30m, 24h or 7d');
   return {
     store: storeTarget(env),
     storeTimeouts: { connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS, queryTimeoutMs: env.DB_QUERY_TIMEOUT_MS },
@@ -157,6 +165,7 @@ function deriveSettings(env: Env, problems: string[]): Omit<Config, 'env'> {
     rateLimitExemptIps: parseExemptIps(env.RATE_LIMIT_EXEMPT_IPS, problems),
     webhookRetryScheduleMs: schedule.ok ? schedule.values : [],
     encryptionKey: parseEncryptionKey(env.ENCRYPTION_KEY, problems),
+    idempotencyTtlMs: ttl.ok ? (ttl.values[0] ?? 0) : 0,
   };
 }
 

@@ -1,5 +1,5 @@
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { connectRedis, createClusterParts } from './cluster-deps.js';
 import type { Config } from './config.js';
 import { startExpirySweep } from './jobs/expiry-sweep.js';
 import { startCounterFlush } from './jobs/flush-counters.js';
@@ -17,9 +17,9 @@ import { createCustomerService } from './services/customers.js';
 import { createExpiryService } from './services/expiry.js';
 import { createGateway } from './services/gateway.js';
 import { createBodyReader } from './services/gateway-body.js';
-import { createIdempotency, createMemoryIdempotencyStore } from './services/idempotency.js';
+import { createIdempotency } from './services/idempotency.js';
 import { createQuota } from './services/quota.js';
-import { createReadiness, providerCheck, storeCheck } from './services/readiness.js';
+import { busCheck, createReadiness, providerCheck, storeCheck } from './services/readiness.js';
 import { createRelayGateway } from './services/relay-gateway.js';
 import { createSecretCodec } from './services/secret-codec.js';
 import { assertKeyMatches, encryptPlainSecrets } from './services/secrets-upgrade.js';
@@ -55,14 +55,6 @@ function encryptionKey(config: Readonly<Config>, overrides: DepsOverrides): Buff
   return config.encryptionKey ?? (config.store.kind === 'pglite' ? loadOrCreateKeyFile(config.env.DATA_DIR) : null);
 }
 
-/** Redis only when REDIS_URL is set; requests never queue behind a Redis that is away. */
-function connectRedis(url: string | undefined, logger: Logger): Redis | undefined {
-  if (!url) return undefined;
-  const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
-  redis.on('error', (err: Error) => logger.debug({ err }, 'redis connection error'));
-  return redis;
-}
-
 /** Clock, store, secrets, limiter and the provider client: what every service stands on. */
 async function openFoundations(config: Readonly<Config>, overrides: DepsOverrides) {
   const { env } = config;
@@ -78,6 +70,8 @@ async function openFoundations(config: Readonly<Config>, overrides: DepsOverride
     logger.warn('ENCRYPTION_KEY is not set: session tokens and webhook secrets are stored in plaintext, as the Go service kept them');
   }
   const redis = connectRedis(env.REDIS_URL, logger);
+  const random = overrides.random ?? cryptoRandom;
+  const cluster = createClusterParts(config, { db, clock, random, redis, logger });
   const limiter = createPublicLimiter(
     {
       windowSeconds: env.PUBLIC_RATE_LIMIT_WINDOW_SECONDS,
@@ -97,17 +91,19 @@ async function openFoundations(config: Readonly<Config>, overrides: DepsOverride
       maxAnswerBytes: env.PROVIDER_MAX_ANSWER_BYTES,
       contactsMaxBytes: env.PROVIDER_CONTACTS_MAX_BYTES,
       observer: metrics,
+      lifecycle: cluster.lifecycle,
     });
   return {
     env,
     clock,
-    random: overrides.random ?? cryptoRandom,
+    random,
     logger,
     db,
     metrics,
     key,
     codec: createSecretCodec(key ? createSecretBox(key) : null),
     redis,
+    cluster,
     limiter,
     provider,
     relay: { publicUrl: env.GATEWAY_PUBLIC_URL ?? null },
@@ -122,6 +118,7 @@ function readinessChecks(f: Foundations) {
     checks: {
       store: storeCheck(f.db),
       provider: providerCheck(f.provider),
+      bus: busCheck(f.cluster.bus),
       ...(f.redis
         ? {
             redis: async () => ({
@@ -138,7 +135,7 @@ function readinessChecks(f: Foundations) {
 export async function createDeps(config: Readonly<Config>, overrides: DepsOverrides = {}) {
   const f = await openFoundations(config, overrides);
   const { env, db, clock, random, codec, provider, logger } = f;
-  const tokens = createSessionTokens({ db, clock, codec });
+  const tokens = createSessionTokens({ db, clock, codec, bus: f.cluster.bus });
   const quota = createQuota({ db, clock });
   const stats = createSendStats({ db, clock });
   const customers = createCustomerService({ db, clock, quota });
@@ -160,7 +157,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
       clock,
       quota,
       stats,
-      idempotency: createIdempotency({ store: createMemoryIdempotencyStore({ clock }), maxAnswerBytes: env.PROVIDER_MAX_ANSWER_BYTES }),
+      idempotency: createIdempotency({ store: f.cluster.idempotency, maxAnswerBytes: env.PROVIDER_MAX_ANSWER_BYTES }),
       bodies,
       observer: f.metrics,
       relay: createRelayGateway({ db, clock, relay: f.relay, webhooks: f.webhooks, codec, forget: tokens.forgetToken }),
@@ -181,12 +178,15 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     scheduled: clock === systemClock,
     pattern: env.EXPIRY_SWEEP_CRON,
   });
+  let stopListening: () => void = () => undefined;
   let closed: Promise<void> | null = null;
   const closeOnce = async () => {
     await expirySweep.stop();
     await webhook.close();
     await counters.stop().catch((error: unknown) => logger.error({ err: error }, 'final counter flush failed'));
+    stopListening();
     await provider.close();
+    await f.cluster.close();
     await f.limiter.close();
     await f.redis?.quit().catch(() => undefined);
     if (!overrides.db) await db.close();
@@ -202,6 +202,12 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     metrics: f.metrics,
     expirySweep,
     limiter: f.limiter,
+    bus: f.cluster.bus,
+    /** Starts hearing the other instances (the cluster bus: token revocations); main.ts calls it before taking traffic. */
+    start(): void {
+      stopListening();
+      stopListening = tokens.listen();
+    },
     /** Runs one round of webhook deliveries now (tests). */
     deliverWebhooks: () => webhook.outbox.runOnce(),
     /** Bytes of `/wa/*` request bodies a user has in flight (tests wait on it). */

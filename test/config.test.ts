@@ -34,6 +34,15 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('reads the many-instances settings (issue 13): lifecycle wait, Idempotency-Key TTL and wait', () => {
+    const defaults = loadConfig({});
+    expect(defaults.env).toMatchObject({ PROVIDER_LIFECYCLE_WAIT_MS: 30_000, IDEMPOTENCY_WAIT_MS: 10_000 });
+    expect(defaults.idempotencyTtlMs).toBe(24 * 3600e3);
+    expect(loadConfig({ IDEMPOTENCY_TTL: '7d' }).idempotencyTtlMs).toBe(7 * 24 * 3600e3);
+    for (const bad of ['24', '1h,2h', '500ms', 'forever'])
+      expect(() => loadConfig({ IDEMPOTENCY_TTL: bad }), bad).toThrow(/IDEMPOTENCY_TTL/);
+  });
+
   it('builds a PostgreSQL URL from DB_* and lets DATABASE_URL win', () => {
     const fromParts = loadConfig({
       DB_HOST: 'db.internal',

@@ -1,5 +1,5 @@
 import { createProviderHttp, type ProviderObserver, type ProviderResponse } from './http.js';
-import { createLifecycleQueue } from './lifecycle-queue.js';
+import { createLifecycleLane, type LifecycleRun } from './lifecycle-lane.js';
 import * as S from './schemas.js';
 
 export interface ProviderClientOptions {
@@ -13,6 +13,8 @@ export interface ProviderClientOptions {
   contactsMaxBytes: number;
   /** Told about every exchange (metrics); optional so the client works on its own. */
   observer?: ProviderObserver;
+  /** The lane of lifecycle calls (deps.ts: cluster-wide on PostgreSQL); default, this process's own queue. */
+  lifecycle?: LifecycleRun;
 }
 
 export interface NewProviderUser {
@@ -47,7 +49,7 @@ export function createProviderClient(options: ProviderClientOptions) {
     maxAnswerBytes: options.maxAnswerBytes,
     observer: options.observer,
   });
-  const lifecycle = createLifecycleQueue();
+  const lifecycle = options.lifecycle ?? createLifecycleLane({ waitMs: 30_000 });
   const admin = () => ({ authorization: options.adminToken ?? '' });
   const user = (token: string) => ({ token });
 
@@ -71,14 +73,19 @@ export function createProviderClient(options: ProviderClientOptions) {
   const updateUser = (id: string, changes: ProviderUserChanges): Promise<ProviderResponse> =>
     http.callOk({ method: 'PUT', path: `/admin/users/${encodeURIComponent(id)}`, headers: admin(), body: changes });
 
-  /** The full delete logs out, disconnects, evicts the token cache and removes files (contract §2). */
+  /**
+   * The full delete logs out, disconnects, evicts the token cache and removes files (contract §2): it
+   * touches the same unlocked map as connect, so it takes the lifecycle lane too.
+   */
   const deleteUserFull = (id: string): Promise<ProviderResponse> =>
-    http.call({
-      method: 'DELETE',
-      path: `/admin/users/${encodeURIComponent(id)}/full`,
-      headers: admin(),
-      timeoutMs: options.longTimeoutMs,
-    });
+    lifecycle(() =>
+      http.call({
+        method: 'DELETE',
+        path: `/admin/users/${encodeURIComponent(id)}/full`,
+        headers: admin(),
+        timeoutMs: options.longTimeoutMs,
+      }),
+    );
 
   /** `Immediate: true` or the provider stalls 10 s; the full event list each time, or it stores "". */
   const connect = (token: string, events: string[]) =>

@@ -16,6 +16,8 @@ export interface GatewayRequest {
   idempotencyKey: string | undefined;
   /** The body as it arrives: read (whole, bounded) only once the request is known to go to the provider. */
   body: Readable | null;
+  /** Aborts when the client has gone: a lifecycle call still waiting for its turn is then never made. */
+  readonly signal?: AbortSignal;
 }
 
 export interface Target {

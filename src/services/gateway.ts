@@ -82,7 +82,7 @@ export function createGateway(deps: Deps) {
     const target = resolveTarget(req);
     const send = target.route.send && req.method === 'POST' ? target.route.send : null;
     const key = send ? idempotencyKeyOf(req.idempotencyKey) : null;
-    // Nothing is taken from anyone (a provider connection, the lifecycle queue, the quota) before this.
+    // Nothing is taken from anyone (a provider connection, the lifecycle lane, the quota) before this.
     const held = await deps.bodies.read(session.user_id, req);
     try {
       if (target.route.urls) checkProviderUrls(deps.webhooks, target.route.urls, held.bytes);
@@ -156,7 +156,7 @@ export function createGateway(deps: Deps) {
         deadlineMs: x.readsAnswer ? timeoutMs : limits.longTimeoutMs,
       });
     if (typing?.phone) await showTyping(session.session_token, typing.phone, typing.text);
-    const res = await (target.route.lifecycle ? provider.lifecycle(run) : run());
+    const res = await (target.route.lifecycle ? provider.lifecycle(run, req.signal) : run());
     if (typing?.phone) void provider.presence(session.session_token, typing.phone, 'paused').catch(() => undefined);
     return res;
   }

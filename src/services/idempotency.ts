@@ -13,17 +13,25 @@ export interface StoredAnswer {
 
 export type IdempotencyClaim =
   /** The key is the caller's: send, then `keep` the answer, or `drop` the key if nothing was answered. */
-  | { kind: 'claimed'; keep(answer: StoredAnswer): void; drop(error: unknown): void }
-  /** Someone used the key first: for the request with `fingerprint`, answered (or soon) with `answer`. */
-  | { kind: 'held'; fingerprint: string; answer: Promise<StoredAnswer> };
+  | { kind: 'claimed'; keep(answer: StoredAnswer): Promise<void>; drop(): Promise<void> }
+  /**
+   * Someone used the key first, for the request with `fingerprint`. `answer` waits (bounded) for its
+   * answer: null when that attempt ended without one (claim again: it may be retried), 409
+   * IDEMPOTENCY_IN_FLIGHT when it is still running past the bound.
+   */
+  | { kind: 'held'; fingerprint: string; answer(): Promise<StoredAnswer | null> };
 
 /**
- * Where used `Idempotency-Key`s live. In process today; issue 13 shares them between instances
- * (PostgreSQL or Redis) behind this one call, which must be atomic: two callers never both get `claimed`.
+ * Where used `Idempotency-Key`s live: this process (createMemoryIdempotencyStore), PostgreSQL shared by
+ * all instances (idempotency-shared.ts), or both, the first in front. `claim` is atomic: two callers
+ * never both get `claimed`.
  */
 export interface IdempotencyStore {
   claim(key: string, fingerprint: string): Promise<IdempotencyClaim>;
 }
+
+/** Past the wait for another attempt's answer: the client tries again shortly. */
+export const stillInFlight = () => new AppError('IDEMPOTENCY_IN_FLIGHT', undefined, { 'retry-after': '1' });
 
 /** The header as the gateway accepts it: null when absent or empty, else 1–255 characters, no control character. */
 export function idempotencyKeyOf(header: string | undefined): string | null {
@@ -45,14 +53,21 @@ export function requestFingerprint(method: string, path: string, body: Buffer | 
 
 /**
  * Keys of this instance, kept `windowMs` and bounded in count and in bytes of kept answers (the oldest
- * go first). A key still in flight is waited on, not sent twice.
+ * go first). A key still in flight here is waited on (at most `waitMs`), not sent twice.
  */
-export function createMemoryIdempotencyStore(deps: { clock: Clock; windowMs?: number; max?: number; maxBytes?: number }): IdempotencyStore {
+export function createMemoryIdempotencyStore(deps: {
+  clock: Clock;
+  windowMs?: number;
+  waitMs?: number;
+  max?: number;
+  maxBytes?: number;
+}): IdempotencyStore {
   const windowMs = deps.windowMs ?? 10 * 60_000;
+  const waitMs = deps.waitMs ?? 10_000;
   const max = deps.max ?? 20_000;
   const maxBytes = deps.maxBytes ?? 32 * 1024 * 1024;
   const done = new Map<string, { fingerprint: string; answer: StoredAnswer; at: number }>();
-  const pending = new Map<string, { fingerprint: string; answer: Promise<StoredAnswer> }>();
+  const pending = new Map<string, { fingerprint: string; answer: Promise<StoredAnswer | null> }>();
   let bytes = 0;
 
   function forget(key: string) {
@@ -75,32 +90,39 @@ export function createMemoryIdempotencyStore(deps: { clock: Clock; windowMs?: nu
   async function claim(key: string, fingerprint: string): Promise<IdempotencyClaim> {
     const hit = done.get(key);
     if (hit && deps.clock.now().getTime() - hit.at <= windowMs)
-      return { kind: 'held', fingerprint: hit.fingerprint, answer: Promise.resolve(hit.answer) };
+      return { kind: 'held', fingerprint: hit.fingerprint, answer: async () => hit.answer };
     forget(key);
     const inFlight = pending.get(key);
-    if (inFlight) return { kind: 'held', ...inFlight };
-    let settle: { resolve(a: StoredAnswer): void; reject(e: unknown): void } | undefined;
-    const answer = new Promise<StoredAnswer>((resolve, reject) => {
-      settle = { resolve, reject };
+    if (inFlight) return { kind: 'held', fingerprint: inFlight.fingerprint, answer: () => bounded(inFlight.answer, waitMs) };
+    let settle!: (answer: StoredAnswer | null) => void;
+    const answer = new Promise<StoredAnswer | null>((resolve) => {
+      settle = resolve;
     });
-    // Nobody may be waiting: a failure with no waiter is not an unhandled rejection.
-    answer.catch(() => undefined);
     pending.set(key, { fingerprint, answer });
     return {
       kind: 'claimed',
-      keep(stored) {
+      async keep(stored) {
         pending.delete(key);
         keep(key, fingerprint, stored);
-        settle?.resolve(stored);
+        settle(stored);
       },
-      drop(error) {
+      async drop() {
         pending.delete(key);
-        settle?.reject(error);
+        settle(null);
       },
     };
   }
 
   return { claim };
+}
+
+/** `promise`, or 409 IDEMPOTENCY_IN_FLIGHT once `ms` have passed. */
+function bounded<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(stillInFlight()), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -116,21 +138,28 @@ export function createIdempotency(deps: { store: IdempotencyStore; maxAnswerByte
   });
 
   async function once<T extends ForwardResponse>(key: string, fingerprint: string, run: () => Promise<T>): Promise<T | ForwardResponse> {
-    const claim = await deps.store.claim(key, fingerprint);
-    if (claim.kind === 'held') {
+    // A first attempt that ended without an answer frees the key; the waiters then claim it again.
+    for (let round = 0; ; round += 1) {
+      const claim = await deps.store.claim(key, fingerprint);
+      if (claim.kind === 'claimed') return runClaimed(claim, run);
       if (claim.fingerprint !== fingerprint) throw new AppError('IDEMPOTENCY_KEY_REUSED');
-      return replay(await claim.answer);
+      const answer = await claim.answer();
+      if (answer) return replay(answer);
+      if (round >= 2) throw stillInFlight();
     }
+  }
+
+  async function runClaimed<T extends ForwardResponse>(claim: Extract<IdempotencyClaim, { kind: 'claimed' }>, run: () => Promise<T>) {
     let result: T;
     let body: Buffer;
     try {
       result = await run();
       body = await readAnswer(result.body, deps.maxAnswerBytes);
     } catch (error) {
-      claim.drop(error);
+      await claim.drop();
       throw error;
     }
-    claim.keep({ status: result.status, headers: result.headers, body });
+    await claim.keep({ status: result.status, headers: result.headers, body });
     return { ...result, body: Readable.from([body]) };
   }
 

@@ -1,3 +1,4 @@
+import type { ClusterBus } from '../cluster/bus.js';
 import { isAppError } from '../errors.js';
 import type { ProviderClient } from '../provider/client.js';
 import { pingStore } from '../store/health.js';
@@ -79,3 +80,18 @@ export const providerCheck =
   (provider: Pick<ProviderClient, 'health'>): ReadinessCheck =>
   async () =>
     (await provider.health()) ? { ok: true } : { ok: false, detail: 'provider answered its health check with an error' };
+
+/**
+ * The cluster bus (cluster/bus.ts). Down is a warning, not a failure: what it carries has a safety net
+ * in PostgreSQL (revoked tokens are refused everywhere once the one-second token cache lapses).
+ */
+export const busCheck =
+  (bus: Pick<ClusterBus, 'health'>): ReadinessCheck =>
+  async () => {
+    const health = bus.health();
+    if (health.ok) return { ok: true };
+    return {
+      ok: true,
+      detail: `${health.mode} ${health.detail ?? 'down'}: other instances' revocations arrive within 1 s (the token cache's lifetime)`,
+    };
+  };

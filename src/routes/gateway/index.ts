@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import { createSessionTokenHook, sessionPrincipal } from '../../auth/session-token.js';
 import type { PublicGuard } from '../../http/rate-limit.js';
@@ -13,6 +14,14 @@ function send(reply: FastifyReply, result: GatewayResult) {
     if (result.quota.remaining !== null) reply.header('x-message-quota-remaining', String(result.quota.remaining));
   }
   return reply.send(result.body);
+}
+
+/** Aborts when the client's connection closes before its answer was sent. */
+function goneSignal(res: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  if (res.destroyed) controller.abort();
+  else res.once('close', () => res.writableFinished || controller.abort());
+  return controller.signal;
 }
 
 /**
@@ -34,6 +43,7 @@ export const gatewayRoutes: FastifyPluginAsync<{ prefix: string; guard: PublicGu
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const [path = '', query = ''] = (request.raw.url ?? '').slice(options.prefix.length).split(/\?(.*)/s);
     const key = request.headers['idempotency-key'];
+    let gone: AbortSignal | undefined;
     return send(
       reply,
       await gateway.handle(sessionPrincipal(request), {
@@ -43,6 +53,11 @@ export const gatewayRoutes: FastifyPluginAsync<{ prefix: string; guard: PublicGu
         headers: request.headers,
         idempotencyKey: typeof key === 'string' ? key : undefined,
         body: request.raw,
+        // Made only when asked (a lifecycle call waiting its turn): sends pay nothing for it.
+        get signal() {
+          gone ??= goneSignal(reply.raw);
+          return gone;
+        },
       }),
     );
   };

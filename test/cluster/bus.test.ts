@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUS_MAX_PAYLOAD_BYTES, type ClusterBus, createMemoryBus } from '../../src/cluster/bus.js';
+import { createPgBus } from '../../src/cluster/pg-bus.js';
+import { createRedisBus } from '../../src/cluster/redis-bus.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/store.js';
+
+// Issue 13 item 3: one bus interface, three transports. Two buses on one transport stand for two
+// instances. The same contract runs on each.
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+let database: TestDatabase;
+let pool: pg.Pool;
+const redisClients: Redis[] = [];
+const prefix = `gw-bus-test-${randomBytes(4).toString('hex')}:`;
+
+beforeAll(async () => {
+  database = await createTestDatabase('postgres');
+  pool = new pg.Pool({ connectionString: database.url! });
+  // Dropping the database at the end cuts the pool's last connections: not a test failure.
+  pool.on('error', () => undefined);
+});
+afterAll(async () => {
+  for (const r of redisClients) r.disconnect();
+  await pool.end();
+  await database.drop();
+});
+
+function redisClient() {
+  const redis = new Redis(REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  redis.on('error', () => undefined);
+  redisClients.push(redis);
+  return redis;
+}
+
+const transports: Array<[string, (origin: string) => ClusterBus]> = [
+  ['PostgreSQL', (origin) => createPgBus({ connectionString: database.url!, query: (t, p) => pool.query(t, p), origin })],
+  ['Redis', (origin) => createRedisBus({ redis: redisClient(), channel: `${prefix}bus`, origin })],
+];
+
+/** Resolves with the next message on `channel`, or rejects after `ms`. */
+function next(bus: ClusterBus, channel: string, ms = 3_000) {
+  return new Promise<{ payload: string; local: boolean }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`nothing on ${channel} within ${ms} ms`)), ms);
+    const stop = bus.subscribe(channel, (payload, meta) => {
+      clearTimeout(timer);
+      stop();
+      resolve({ payload, local: meta.local });
+    });
+  });
+}
+
+async function until(check: () => boolean, ms = 5_000) {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe.each(transports)('cluster bus on %s', (_name, make) => {
+  it('a message reaches the subscribers of its channel on the other instance, only theirs, quickly', async () => {
+    const a = make('instance-a');
+    const b = make('instance-b');
+    try {
+      const other: string[] = [];
+      b.subscribe('other.channel', (p) => other.push(p));
+      const heard = next(b, 'tokens.revoked');
+      await until(() => b.health().ok);
+      // The listener may still be subscribing on the server: publish until it hears.
+      const started = Date.now();
+      let got: { payload: string; local: boolean } | null = null;
+      heard.then((m) => {
+        got = m;
+      });
+      while (!got && Date.now() - started < 3_000) {
+        await a.publish('tokens.revoked', '{"user":"u-1"}');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(got).toEqual({ payload: '{"user":"u-1"}', local: false });
+      expect(other).toEqual([]);
+      const mine = next(a, 'self.check');
+      await until(() => a.health().ok);
+      await a.publish('self.check', 'x');
+      expect(await mine).toEqual({ payload: 'x', local: true });
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('refuses a bad channel name and a payload over the bound, before anything is sent', async () => {
+    const a = make('instance-a');
+    try {
+      a.subscribe('ok', () => undefined);
+      await until(() => a.health().ok);
+      await expect(a.publish('Bad Channel', 'x')).rejects.toThrow(RangeError);
+      await expect(a.publish('ok', 'x'.repeat(BUS_MAX_PAYLOAD_BYTES + 1))).rejects.toThrow(RangeError);
+      expect(await a.publish('ok', 'x'.repeat(BUS_MAX_PAYLOAD_BYTES))).toBe(true);
+    } finally {
+      await a.close();
+    }
+  });
+});
+
+describe('cluster bus on PostgreSQL, connection lost', () => {
+  it('reports the loss, reconnects by itself and hears again', async () => {
+    const a = createPgBus({ connectionString: database.url!, query: (t, p) => pool.query(t, p), origin: 'a' });
+    const b = createPgBus({ connectionString: database.url!, query: (t, p) => pool.query(t, p), origin: 'b' });
+    try {
+      b.subscribe('x', () => undefined);
+      await until(() => b.health().ok);
+      await pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'wa-gateway bus'`);
+      await until(() => !b.health().ok);
+      expect(b.health()).toMatchObject({ mode: 'postgres', ok: false, detail: expect.stringMatching(/^not listening/) });
+      await until(() => b.health().ok);
+      const heard = next(b, 'x.again');
+      await a.publish('x.again', 'back');
+      expect((await heard).payload).toBe('back');
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('publishing while the store is unreachable resolves false (never throws)', async () => {
+    const bus = createPgBus({
+      connectionString: database.url!,
+      query: () => Promise.reject(new Error('ECONNREFUSED')),
+      origin: 'a',
+    });
+    expect(await bus.publish('x', 'y')).toBe(false);
+    await bus.close();
+  });
+});
+
+describe('memory bus (the embedded store: one process)', () => {
+  it('delivers to this process, marked local, after the publisher carried on', async () => {
+    const bus = createMemoryBus();
+    const seen: string[] = [];
+    bus.subscribe('a.b', (p, meta) => seen.push(`${p}:${meta.local}`));
+    await bus.publish('a.b', 'one');
+    expect(seen).toEqual([]);
+    await until(() => seen.length === 1);
+    expect(seen).toEqual(['one:true']);
+  });
+});
