@@ -174,4 +174,38 @@ describe.each([
     expect(ready.json).toMatchObject({ checks: { bus: 'ok' } });
     expect(ready.json?.details?.bus).toBeUndefined();
   });
+
+  it('the bus connection lost: /ready says so, revocations still hold by the 1 s cache lifetime, and it comes back by itself', async () => {
+    const deactivate = (userId: string) =>
+      c.call(a(), `/internal/users/${userId}`, {
+        method: 'PUT',
+        headers: { 'x-internal-api-key': 'cluster-internal-key' },
+        body: { status: 'inactive' },
+      });
+    const refusedOnB = async (token: string, userId: string) => {
+      const probe = () => c.call(b(), '/v1/wa/__probe', { headers: { token } });
+      expect((await probe()).json?.code).toBe('GATEWAY_ROUTE_UNKNOWN');
+      await deactivate(userId);
+      const { value, ms } = await until(probe, (r) => r.json?.code === 'USER_INACTIVE', 3_000);
+      expect(value.json?.code).toBe('USER_INACTIVE');
+      return ms;
+    };
+    const busDetail = async () => (await c.call(b(), '/ready')).json?.details?.bus as string | undefined;
+    if (c.redisProxy) {
+      await c.redisProxy.stop();
+      const down = await until(busDetail, (d) => d !== undefined);
+      expect(down.value).toMatch(/^redis .*unreachable/i);
+      expect((await c.call(b(), '/ready')).status).toBe(200);
+      const user = await c.customer();
+      const s = await c.session(a(), user.apiKey, false);
+      expect(await refusedOnB(s.token, user.userId)).toBeLessThan(1_500);
+      await c.redisProxy.start();
+    } else {
+      await c.sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'wa-gateway bus'`);
+    }
+    expect((await until(busDetail, (d) => d === undefined, 10_000)).value).toBeUndefined();
+    const user = await c.customer();
+    const s = await c.session(a(), user.apiKey, false);
+    expect(await refusedOnB(s.token, user.userId)).toBeLessThan(200);
+  }, 30_000);
 });
