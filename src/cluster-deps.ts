@@ -41,11 +41,18 @@ export function createClusterParts(
   const instance = f.random.bytes(6).toString('hex');
   // The lock and LISTEN need connections of their own: only on a PostgreSQL server, never the embedded store.
   const url = config.store.kind === 'postgres' && f.db.kind === 'postgres' ? config.store.connectionString : null;
-  const lock = url ? createPgLifecycleLock({ connectionString: url, logger: f.logger }) : null;
+  const timeouts = config.storeTimeouts;
+  const lock = url ? createPgLifecycleLock({ connectionString: url, timeouts, logger: f.logger }) : null;
   const bus: ClusterBus = f.redis
     ? createRedisBus({ redis: f.redis, channel: `${env.REDIS_KEY_PREFIX}bus`, origin: instance, logger: f.logger })
     : url
-      ? createPgBus({ connectionString: url, query: (text, params) => f.db.query(text, params), origin: instance, logger: f.logger })
+      ? createPgBus({
+          connectionString: url,
+          timeouts,
+          query: (text, params) => f.db.query(text, params),
+          origin: instance,
+          logger: f.logger,
+        })
       : createMemoryBus(f.logger);
   const idempotency = createTieredIdempotencyStore(
     createMemoryIdempotencyStore({

@@ -11,6 +11,8 @@ const HEARTBEAT_MS = 15_000;
 
 export interface PgBusOptions {
   connectionString: string;
+  /** DB_CONNECT_TIMEOUT_MS and DB_QUERY_TIMEOUT_MS, as the pool has them. */
+  timeouts: { connectTimeoutMs: number; queryTimeoutMs: number };
   /** Runs one statement on the store's pool: publishing needs no dedicated connection and works while the listener reconnects. */
   query: (text: string, params: unknown[]) => Promise<unknown>;
   /** This instance, as messages name it. */
@@ -40,7 +42,12 @@ export function createPgBus(options: PgBusOptions): ClusterBus {
     retryTimer = null;
     let own: pg.Client | null = null;
     try {
-      own = await openDedicatedConnection({ ...options, name: 'wa-gateway bus', queryTimeoutMs: 5_000 });
+      own = await openDedicatedConnection({
+        connectionString: options.connectionString,
+        name: 'wa-gateway bus',
+        connectTimeoutMs: options.timeouts.connectTimeoutMs,
+        queryTimeoutMs: options.timeouts.queryTimeoutMs,
+      });
       current = own;
       own.on('notification', (m) => {
         if (m.channel === PHYSICAL_CHANNEL && m.payload) subscribers.deliver(m.payload);

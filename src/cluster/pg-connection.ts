@@ -4,6 +4,8 @@ export interface DedicatedConnectionOptions {
   connectionString: string;
   /** Shown in pg_stat_activity, so an operator can tell the gateway's own connections apart. */
   name: string;
+  /** DB_CONNECT_TIMEOUT_MS: the longest opening the connection may take. */
+  connectTimeoutMs: number;
   /** Client-side bound on every statement: a server that stops answering costs this, not forever. */
   queryTimeoutMs: number;
 }
@@ -20,7 +22,7 @@ export async function openDedicatedConnection(options: DedicatedConnectionOption
     application_name: options.name,
     keepAlive: true,
     keepAliveInitialDelayMillis: 5_000,
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: options.connectTimeoutMs,
     query_timeout: options.queryTimeoutMs,
   });
   // An error before the caller attached its own listener must not crash the process.

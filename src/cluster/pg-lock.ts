@@ -13,6 +13,8 @@ export interface LockLogger {
 
 export interface PgLockOptions {
   connectionString: string;
+  /** DB_CONNECT_TIMEOUT_MS and DB_QUERY_TIMEOUT_MS, as the pool has them. */
+  timeouts: { connectTimeoutMs: number; queryTimeoutMs: number };
   logger?: LockLogger;
   now?: () => number;
 }
@@ -47,11 +49,12 @@ export function createPgLifecycleLock(options: PgLockOptions) {
   }
 
   async function open(): Promise<pg.Client> {
-    // A statement's client-side bound: the longest lock wait slice and a margin for a slow server.
     const c = await openDedicatedConnection({
       connectionString: options.connectionString,
       name: 'wa-gateway lifecycle lock',
-      queryTimeoutMs: SLICE_MS + 5_000,
+      connectTimeoutMs: options.timeouts.connectTimeoutMs,
+      // A statement's client-side bound: the longest lock wait slice, and what any statement may take.
+      queryTimeoutMs: SLICE_MS + options.timeouts.queryTimeoutMs,
     });
     c.on('error', (error) => forget(c, error));
     c.on('end', () => forget(c, new Error('connection ended')));

@@ -10,6 +10,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/store.js';
 // Issue 13 item 3: one bus interface, three transports. Two buses on one transport stand for two
 // instances. The same contract runs on each.
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const TIMEOUTS = { connectTimeoutMs: 5_000, queryTimeoutMs: 5_000 };
 let database: TestDatabase;
 let pool: pg.Pool;
 const redisClients: Redis[] = [];
@@ -35,7 +36,10 @@ function redisClient() {
 }
 
 const transports: Array<[string, (origin: string) => ClusterBus]> = [
-  ['PostgreSQL', (origin) => createPgBus({ connectionString: database.url!, query: (t, p) => pool.query(t, p), origin })],
+  [
+    'PostgreSQL',
+    (origin) => createPgBus({ connectionString: database.url!, timeouts: TIMEOUTS, query: (t, p) => pool.query(t, p), origin }),
+  ],
   ['Redis', (origin) => createRedisBus({ redis: redisClient(), channel: `${prefix}bus`, origin })],
 ];
 
@@ -106,8 +110,8 @@ describe.each(transports)('cluster bus on %s', (_name, make) => {
 
 describe('cluster bus on PostgreSQL, connection lost', () => {
   it('reports the loss, reconnects by itself and hears again', async () => {
-    const a = createPgBus({ connectionString: database.url!, query: (t, p) => pool.query(t, p), origin: 'a' });
-    const b = createPgBus({ connectionString: database.url!, query: (t, p) => pool.query(t, p), origin: 'b' });
+    const a = createPgBus({ connectionString: database.url!, timeouts: TIMEOUTS, query: (t, p) => pool.query(t, p), origin: 'a' });
+    const b = createPgBus({ connectionString: database.url!, timeouts: TIMEOUTS, query: (t, p) => pool.query(t, p), origin: 'b' });
     try {
       b.subscribe('x', () => undefined);
       await until(() => b.health().ok);
@@ -127,6 +131,7 @@ describe('cluster bus on PostgreSQL, connection lost', () => {
   it('publishing while the store is unreachable resolves false (never throws)', async () => {
     const bus = createPgBus({
       connectionString: database.url!,
+      timeouts: TIMEOUTS,
       query: () => Promise.reject(new Error('ECONNREFUSED')),
       origin: 'a',
     });

@@ -5,10 +5,11 @@ import { createTestDatabase, type TestDatabase } from '../helpers/store.js';
 
 // Issue 13 item 1: the cluster-wide lifecycle lock is a session-level advisory lock on a connection of
 // its own. Two locks here stand for two instances on one database.
+const TIMEOUTS = { connectTimeoutMs: 5_000, queryTimeoutMs: 5_000 };
 let database: TestDatabase;
 const locks: Array<ReturnType<typeof createPgLifecycleLock>> = [];
 const newLock = () => {
-  const lock = createPgLifecycleLock({ connectionString: database.url! });
+  const lock = createPgLifecycleLock({ connectionString: database.url!, timeouts: TIMEOUTS });
   locks.push(lock);
   return lock;
 };
@@ -87,7 +88,7 @@ describe('PostgreSQL lifecycle lock', () => {
   });
 
   it('PostgreSQL unreachable: a typed 503 STORE_UNAVAILABLE, not a hang', async () => {
-    const lock = createPgLifecycleLock({ connectionString: 'postgres://postgres@127.0.0.1:1/none' });
+    const lock = createPgLifecycleLock({ connectionString: 'postgres://postgres@127.0.0.1:1/none', timeouts: TIMEOUTS });
     locks.push(lock);
     await expect(lock.acquire(Date.now() + 2_000)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
   });
