@@ -28,6 +28,19 @@ const CONTROL: Record<string, ControlHandler> = {
       pushName: optional(b, 'pushName'),
     }),
   }),
+  'POST /_sim/users': (sim, b) => {
+    if (sim.findUserById(need(b, 'id', 'string'))) throw new BadControlRequest('a user with this id exists');
+    return {
+      user: sim.addUser({
+        id: need(b, 'id', 'string'),
+        token: need(b, 'token', 'string'),
+        name: optional(b, 'name'),
+        webhook: optional(b, 'webhook'),
+        events: optional(b, 'events'),
+        hmacKey: optional(b, 'hmacKey'),
+      }),
+    };
+  },
   'POST /_sim/inject/message': (sim, b) => ({ event: sim.injectMessage(need(b, 'sessionId', 'string'), b) }),
   'POST /_sim/inject/event': (sim, b) => ({
     event: sim.injectEvent(need(b, 'sessionId', 'string'), need(b, 'type', 'string'), b['event'] ?? {}, optional(b, 'extras')),

@@ -11,9 +11,18 @@ import { handleControl } from './control-routes.js';
 import { dispatchProvider, providerRoutes } from './provider-routes.js';
 import { toView } from './state.js';
 import type { InboundMessage, Postmap } from './events.js';
-import type { ContactInfo, Delivery, PairOptions, RecordedRequest, SimulatorConfig, SimulatorOptions, UserView } from './types.js';
+import type {
+  ContactInfo,
+  Delivery,
+  ExistingUser,
+  PairOptions,
+  RecordedRequest,
+  SimulatorConfig,
+  SimulatorOptions,
+  UserView,
+} from './types.js';
 
-export type { SimulatorOptions, RecordedRequest, Delivery, UserView, PairOptions, ContactInfo, SimulatorConfig };
+export type { SimulatorOptions, RecordedRequest, Delivery, UserView, PairOptions, ContactInfo, SimulatorConfig, ExistingUser };
 export type { InboundMessage, Postmap, FailRule, StreamRule, LifecycleReport };
 export { qrDataUrl } from './qr.js';
 
@@ -37,6 +46,8 @@ export interface ProviderSimulator {
   listUsers(): UserView[];
   findUserById(id: string): UserView | undefined;
   pair(sessionId: string, options?: PairOptions): UserView;
+  /** Inserts a user the provider already had (an adopted installation), with its own id and token. */
+  addUser(user: ExistingUser): UserView;
   injectMessage(sessionId: string, message?: InboundMessage): Postmap;
   injectEvent(sessionId: string, type: string, event: unknown, extras?: Record<string, unknown>): Postmap;
   setContacts(sessionId: string, contacts: Record<string, Partial<ContactInfo>>): void;
@@ -119,6 +130,7 @@ export function createProviderSimulator(options: SimulatorOptions): ProviderSimu
       return user ? toView(user) : undefined;
     },
     pair: (id, pairOptions) => actions.pair(id, pairOptions),
+    addUser: (user) => actions.addUser(user),
     injectMessage: (id, message) => actions.injectMessage(id, message),
     injectEvent: (id, type, event, extras) => actions.injectEvent(id, type, event, extras),
     setContacts: (id, contacts) => actions.setContacts(id, contacts),

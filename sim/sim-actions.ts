@@ -1,9 +1,9 @@
 import { randomInt } from 'node:crypto';
 import * as events from './events.js';
 import type { InboundMessage, Postmap } from './events.js';
-import { toView } from './state.js';
+import { emptyS3, toView } from './state.js';
 import type { SimCore } from './router.js';
-import type { ContactInfo, PairOptions, SimUser, UserView } from './types.js';
+import type { ContactInfo, ExistingUser, PairOptions, SimUser, UserView } from './types.js';
 
 /** What a real phone or contact would do to a session: the simulator's control actions. */
 export function createActions(core: SimCore) {
@@ -90,7 +90,32 @@ export function createActions(core: SimCore) {
     await core.qr.rotate(session(sessionId));
   }
 
-  return { pair, injectMessage, injectEvent, setContacts, rotateQr };
+  /**
+   * A user the provider already has, with the id and token it was given long ago: the provider side of
+   * an installation the gateway adopts (a Go service's sessions, provisioned before the relay existed).
+   */
+  function addUser(input: ExistingUser): UserView {
+    if (core.store.users.has(input.id)) throw new Error(`user ${input.id} exists`);
+    const user = core.store.insert({
+      id: input.id,
+      name: input.name ?? '',
+      token: input.token,
+      webhook: input.webhook ?? '',
+      expiration: 0,
+      events: input.events ?? '',
+      history: 0,
+      proxyUrl: '',
+      s3: emptyS3(),
+      hmacKey: input.hmacKey ?? null,
+      jid: '',
+      qrcode: '',
+    });
+    // A key signs only from the token cache (§7): the running provider authenticated the token long ago.
+    if (input.hmacKey && core.store.authenticate(input.token) === user) user.cache!.hmacKey = input.hmacKey;
+    return toView(user);
+  }
+
+  return { pair, injectMessage, injectEvent, setContacts, rotateQr, addUser };
 }
 
 export class SessionNotFoundError extends Error {

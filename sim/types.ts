@@ -48,6 +48,17 @@ export interface Delivery {
   error?: string;
 }
 
+/** A provider user made outside the admin API (`addUser`): an installation the gateway adopts. */
+export interface ExistingUser {
+  id: string;
+  token: string;
+  name?: string;
+  webhook?: string;
+  events?: string;
+  /** Set and active, as after `POST /session/hmac/config`. */
+  hmacKey?: string;
+}
+
 export interface S3Config {
   enabled: boolean;
   endpoint: string;

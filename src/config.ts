@@ -52,6 +52,7 @@ export const EnvSchema = Type.Object({
   WEBHOOK_AUTH_FAILURE_LIMIT: Int(1, 20),
   WEBHOOK_AUTH_BLOCK_MINUTES: Int(0, 10),
   WEBHOOK_RETENTION_HOURS: Int(1, 168),
+  RELAY_REPOINT_RATE: Int(1, 5, 1000),
   ENCRYPTION_KEY: Text(),
   LOG_LEVEL: LogLevel,
   METRICS_TOKEN: Text(),

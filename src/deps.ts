@@ -3,7 +3,7 @@ import { connectRedis, createClusterParts } from './cluster-deps.js';
 import type { Config } from './config.js';
 import { startExpirySweep } from './jobs/expiry-sweep.js';
 import { startCounterFlush } from './jobs/flush-counters.js';
-import { systemClock, type Clock } from './lib/clock.js';
+import { systemClock, type Clock, type Sleep } from './lib/clock.js';
 import { cryptoRandom, type Random } from './lib/ids.js';
 import { createLogger } from './lib/logger.js';
 import { tickMsOf } from './lib/schedule.js';
@@ -30,7 +30,7 @@ import { createSettingsService } from './services/settings.js';
 import { createUserService } from './services/users.js';
 import { createWebhookDeliveries } from './services/webhook-deliveries.js';
 import { openStore, type Db } from './store/index.js';
-import { createWebhookParts } from './webhook-deps.js';
+import { createRelayRepointing, createWebhookParts } from './webhook-deps.js';
 
 /** Everything with I/O or time, built once (STYLE: DI rule). Tests pass their own clock, random or store. */
 export interface DepsOverrides {
@@ -43,6 +43,8 @@ export interface DepsOverrides {
   webhookLookup?: Lookup;
   /** The key for secrets at rest; null runs without one. Default: ENCRYPTION_KEY, or a key file on the embedded store. */
   encryptionKey?: Buffer | null;
+  /** How background jobs wait (the pace of the relay re-pointing); tests shorten it. */
+  sleep?: Sleep;
 }
 
 /**
@@ -112,8 +114,8 @@ async function openFoundations(config: Readonly<Config>, overrides: DepsOverride
 }
 type Foundations = Awaited<ReturnType<typeof openFoundations>>;
 
-/** GET /ready (SPEC §7): store and provider must answer; Redis away and no key are warnings, not failures. */
-function readinessChecks(f: Foundations) {
+/** GET /ready (SPEC §7): store and provider must answer; Redis away, no key and relay re-pointing are notes, not failures. */
+function readinessChecks(f: Foundations, repointing: (() => string | null) | null) {
   return createReadiness({
     checks: {
       store: storeCheck(f.db),
@@ -128,6 +130,7 @@ function readinessChecks(f: Foundations) {
           }
         : {}),
       encryption: async () => ({ ok: true, ...(f.key ? {} : { detail: 'ENCRYPTION_KEY not set: secrets stored in plaintext' }) }),
+      ...(repointing ? { relay: async () => ({ ok: true, ...(repointing() ? { detail: repointing()! } : {}) }) } : {}),
     },
   });
 }
@@ -141,6 +144,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   const customers = createCustomerService({ db, clock, quota });
   const sessions = createSessionService({ db, provider, clock, random, webhooks: f.webhooks, tokens, relay: f.relay, codec });
   const webhook = createWebhookParts(f, config, overrides.webhookLookup);
+  const relayRepoint = createRelayRepointing({ ...f, sleep: overrides.sleep });
   const bodies = createBodyReader({ maxBytes: env.GATEWAY_MAX_BODY_BYTES, perUserBytes: env.GATEWAY_USER_BUFFER_BYTES });
   const services = {
     users: createUserService({ db, clock, random, tokens }),
@@ -168,7 +172,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
         maxAnswerBytes: env.PROVIDER_MAX_ANSWER_BYTES,
       },
     }),
-    readiness: readinessChecks(f),
+    readiness: readinessChecks(f, relayRepoint && (() => relayRepoint.status())),
   };
   const counters = startCounterFlush({ stats, quota, log: logger });
   // The schedule fires on wall time: with an injected clock (tests) only explicit runOnce ticks sweep.
@@ -181,6 +185,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   let stopListening: () => void = () => undefined;
   let closed: Promise<void> | null = null;
   const closeOnce = async () => {
+    await relayRepoint?.stop();
     await expirySweep.stop();
     await webhook.close();
     await counters.stop().catch((error: unknown) => logger.error({ err: error }, 'final counter flush failed'));
@@ -201,6 +206,8 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     services,
     metrics: f.metrics,
     expirySweep,
+    /** Re-points sessions provisioned without the relay (relay mode only); main.ts starts it. */
+    relayRepoint,
     limiter: f.limiter,
     bus: f.cluster.bus,
     /** Starts hearing the other instances (the cluster bus: token revocations); main.ts calls it before taking traffic. */

@@ -53,6 +53,8 @@ async function main() {
   process.on('SIGINT', () => shutdown('SIGINT'));
   deps.start();
   await app.listen({ port: config.env.PORT, host: config.env.HOST });
+  // Built in deps, started here: sessions provisioned without the relay are pointed at it in the background.
+  deps.relayRepoint?.start();
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   app.log.info({ store: config.store.kind, startupMs: Math.round(ms) }, 'gateway ready');
 }

@@ -1,14 +1,17 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { createRelayRepointJob } from './jobs/relay-repoint.js';
 import { startWebhookJob } from './jobs/webhook-delivery.js';
-import type { Clock } from './lib/clock.js';
+import { systemSleep, type Clock, type Sleep } from './lib/clock.js';
+import type { Random } from './lib/ids.js';
 import type { Metrics } from './lib/metrics.js';
 import { createCounter } from './limits/counter.js';
 import { createRedisHealth } from './limits/redis-health.js';
 import { createWebhookClient, type Lookup } from './outbound/webhook-client.js';
 import type { ProviderClient } from './provider/client.js';
 import type { RelayConfig } from './services/relay.js';
+import { createRelayRepoint } from './services/relay-repoint.js';
 import type { SecretCodec } from './services/secret-codec.js';
 import { createWebhookAuthGuard } from './services/webhook-auth-guard.js';
 import { createWebhookDelivery } from './services/webhook-delivery.js';
@@ -101,4 +104,35 @@ export function createWebhookParts(f: WebhookFoundations, config: Readonly<Confi
     failures.close();
   };
   return { inbound, outbox, job, close };
+}
+
+/** The longest pause after a session the re-pointing could not point; the pause doubles up to it while they fail. */
+const REPOINT_FAILURE_PAUSE_MS = 5_000;
+const REPOINT_RETRY_MS = 30_000;
+
+/**
+ * Switching the relay on for sessions provisioned without it (issue 12 §1): built here, started by
+ * main.ts; null in direct mode. Its lease outlasts one session's work — three provider calls and a
+ * few statements — and the pause after it, so a live instance never loses the job to another.
+ */
+export function createRelayRepointing(
+  f: Pick<WebhookFoundations, 'env' | 'db' | 'clock' | 'codec' | 'logger' | 'relay'> & {
+    random: Random;
+    provider: Pick<ProviderClient, 'status' | 'setHmacKey' | 'updateUser'>;
+    sleep?: Sleep;
+  },
+) {
+  if (!f.relay.publicUrl) return null;
+  const { env } = f;
+  const intervalMs = 1000 / env.RELAY_REPOINT_RATE;
+  const leaseMs = 3 * env.PROVIDER_TIMEOUT_MS + 4 * env.DB_QUERY_TIMEOUT_MS + REPOINT_FAILURE_PAUSE_MS + intervalMs;
+  const repoint = createRelayRepoint({ ...f, policy: { relay: f.relay, leaseMs } });
+  return createRelayRepointJob({
+    repoint,
+    log: f.logger,
+    rate: env.RELAY_REPOINT_RATE,
+    failurePauseMaxMs: REPOINT_FAILURE_PAUSE_MS,
+    retryMs: Math.min(REPOINT_RETRY_MS, leaseMs),
+    sleep: f.sleep ?? systemSleep,
+  });
 }

@@ -19,3 +19,19 @@ export function createManualClock(start: Date | string = '2026-01-01T00:00:00Z')
   };
 }
 export type ManualClock = ReturnType<typeof createManualClock>;
+
+/** Waits `ms`, or less when `signal` aborts; never holds the process open. Injected where waits are a rule. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+export const systemSleep: Sleep = (ms, signal) =>
+  new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    timer.unref();
+    signal?.addEventListener('abort', done, { once: true });
+  });

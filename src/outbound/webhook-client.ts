@@ -63,7 +63,8 @@ export function createWebhookClient(options: WebhookClientOptions) {
     },
   });
 
-  async function send(url: string, headers: Record<string, string>, body: string): Promise<SendResult> {
+  /** Posts `body` as it is; `headers` (lower-case names) carry its content type. */
+  async function send(url: string, headers: Record<string, string>, body: Buffer | string): Promise<SendResult> {
     const problem = webhookUrlProblem(url, options.allowPrivateTargets);
     if (problem) return { ok: false, error: problem, retryable: false };
     const deadline = new AbortController();

@@ -22,6 +22,9 @@ export const SessionStatus = Type.Object({
     jid: Type.Optional(Type.String()),
     name: Type.Optional(Type.String()),
     qrcode: Type.Optional(Type.String()),
+    /** The subscription the provider filters this session's webhooks with (its token cache; "" after a disconnect). */
+    events: Type.Optional(Type.String()),
+    webhook: Type.Optional(Type.String()),
   }),
 });
 

@@ -17,7 +17,7 @@ const answer = (status: number, body: unknown): Interception => ({
 const envelope = (data: unknown) => ({ code: 200, data, success: true });
 
 /**
- * In relay mode a relayed session's provider webhook and its key belong to the gateway. Customer
+ * In relay mode every session's provider webhook and its key belong to the gateway. Customer
  * calls that would change them (`/webhook`, `/session/hmac/config`, govconnect makes both) are
  * answered here, in the provider's shapes, by changing the customer's own settings instead; a
  * connect gets the gateway's events added, or the provider would stop sending them (contract §4).
@@ -85,8 +85,10 @@ export function createRelayGateway(deps: {
   /** Null: forward as it is. `body`: forward these bytes instead. `answer`: do not forward at all. */
   async function intercept(rowId: number, path: string, method: string, body: Buffer | null): Promise<Interception> {
     if (!deps.relay.publicUrl || !['/session/connect', '/webhook', '/session/hmac/config'].includes(path)) return null;
+    // Every session of a relay installation, re-pointed yet or not: the re-pointing job (relay-repoint.ts)
+    // gives genfity-wa the relay's address and key, so neither may be set on the provider meanwhile.
     const row = revealSession(deps.codec, await sessions.findSessionByRowId(db, rowId));
-    if (!row?.relay_id) return null;
+    if (!row) return null;
     if (path === '/webhook') return webhook(row, method, body);
     if (path === '/session/hmac/config') return hmac(row, method, body);
     const json = readJson(body);

@@ -11,7 +11,18 @@ export interface RelayConfig {
 /** Events the gateway itself needs: auto-read and connection state (SPEC §6). */
 export const RELAY_EVENTS = ['Message', 'Connected', 'Disconnected', 'LoggedOut', 'PairSuccess', 'QR'];
 
-export const relayUrl = (relay: RelayConfig, relayId: string) => `${relay.publicUrl!.replace(/\/+$/, '')}/webhook/wa/s/${relayId}`;
+/** The relay URL without the relay id: where every session's address begins. */
+export const relayUrlPrefix = (relay: RelayConfig) => `${relay.publicUrl!.replace(/\/+$/, '')}/webhook/wa/s/`;
+export const relayUrl = (relay: RelayConfig, relayId: string) => `${relayUrlPrefix(relay)}${relayId}`;
+
+/**
+ * A new relay for a session: the id of its address and the key genfity-wa signs its posts with
+ * (at least 32 characters, contract §2). The key only signs once set through the session route
+ * (`POST /session/hmac/config`, contract §7).
+ */
+export function newRelay(random: { bytes(size: number): Buffer }) {
+  return { id: random.bytes(16).toString('hex'), key: random.bytes(32).toString('hex') };
+}
 
 /** What the provider must send: what the customer asked for plus what the gateway needs. */
 export function providerEvents(customerEvents: string[], relay: RelayConfig): string[] {

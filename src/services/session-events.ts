@@ -4,3 +4,6 @@ export const eventList = (events: string) =>
     .split(',')
     .map((e) => e.trim())
     .filter(Boolean);
+
+/** The Go service's default subscription when a create names no events (go-service-api §8.11). */
+export const DEFAULT_EVENTS = 'Message,Connected,Disconnected,QR';

@@ -1,3 +1,4 @@
+import { webhookFormatOf } from '../lib/webhook-format.js';
 import type { SessionRow } from '../store/sessions.js';
 import { DEFAULT_PROVIDER } from './subscriptions.js';
 
@@ -15,6 +16,7 @@ export function toSessionView(row: SessionRow) {
     session_token: row.session_token ?? '',
     webhook_url: row.webhook_url ?? '',
     webhook_secret_set: Boolean(row.webhook_secret),
+    webhook_format: webhookFormatOf(row.webhook_format),
     auto_read_enabled: row.auto_read_enabled ?? false,
     typing_enabled: row.typing_enabled ?? false,
     connected: row.connected ?? false,

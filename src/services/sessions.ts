@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { AppError, ProviderHttpError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
 import { generateSecret, type Random } from '../lib/ids.js';
+import type { WebhookFormat } from '../lib/webhook-format.js';
 import type { ProviderClient } from '../provider/client.js';
 import type { Db } from '../store/index.js';
 import * as store from '../store/sessions.js';
 import { servedSubscription, type Customer } from './customers.js';
-import { providerEvents, relayUrl, type RelayConfig } from './relay.js';
-import { eventList } from './session-events.js';
+import { newRelay, providerEvents, relayUrl, type RelayConfig } from './relay.js';
+import { DEFAULT_EVENTS, eventList } from './session-events.js';
 import { DEFAULT_PROVIDER, effectiveMaxSessions } from './subscriptions.js';
 import type { SessionTokens } from './session-tokens.js';
 import { revealSession, sealOptional, type SecretCodec } from './secret-codec.js';
@@ -24,11 +25,10 @@ export interface CreateSessionInput {
   auto_connect?: boolean;
   auto_read_enabled?: boolean;
   typing_enabled?: boolean;
+  webhook_format?: WebhookFormat;
 }
 export type UpdateSessionInput = Partial<Omit<CreateSessionInput, 'auto_connect'>>;
 
-/** The Go service's default subscription when a create names no events (go-service-api §8.11). */
-const DEFAULT_EVENTS = 'Message,Connected,Disconnected,QR';
 // A placeholder older than this belongs to a create that died half-way; it no longer holds a slot.
 const STALE_PLACEHOLDER_MS = 5 * 60_000;
 
@@ -83,14 +83,11 @@ export function createSessionService(deps: Deps) {
     if (found) await provider.deleteUserFull(found).catch(() => undefined);
   }
 
-  /**
-   * In relay mode the provider posts to the gateway at a per-session address, signed with a key the
-   * gateway chose; the key only signs once set through the session route (provider-contract §7).
-   */
+  /** In relay mode the provider posts to the gateway at a per-session address, signed with a key the gateway chose. */
   function relayFor() {
     if (!deps.relay.publicUrl) return null;
-    const id = random.bytes(16).toString('hex');
-    return { id, key: random.bytes(32).toString('hex'), url: relayUrl(deps.relay, id) };
+    const relay = newRelay(random);
+    return { ...relay, url: relayUrl(deps.relay, relay.id) };
   }
 
   /**
@@ -119,7 +116,7 @@ export function createSessionService(deps: Deps) {
       if (relay) await provider.setHmacKey(token, relay.key);
       await db.tx(async (q) => {
         await store.completePlaceholder(q, rowId, created.id, input.webhook_url ?? '', clock.now());
-        if (relay) await store.setRelay(q, rowId, relay.id, codec.seal(relay.key));
+        if (relay) await store.setRelay(q, rowId, relay.id, codec.seal(relay.key), relay.url);
         await store.updateSessionFields(
           q,
           rowId,
@@ -127,6 +124,7 @@ export function createSessionService(deps: Deps) {
             auto_read_enabled: input.auto_read_enabled ?? false,
             typing_enabled: input.typing_enabled ?? false,
             webhook_secret: sealOptional(codec, input.webhook_secret) || null,
+            webhook_format: input.webhook_format,
           },
           clock.now(),
         );
@@ -147,8 +145,9 @@ export function createSessionService(deps: Deps) {
     const row = await requireSession(customer, sessionId);
     if (input.webhook_url) checkWebhookUrl(deps.webhooks, input.webhook_url);
     const events = input.events === undefined ? undefined : eventList(input.events).join(',');
-    // In relay mode the provider's webhook is the gateway's and stays so: the customer URL is ours to keep.
-    const direct = !row.relay_id;
+    // In relay mode the provider's webhook is the gateway's and stays so: the customer URL is ours to
+    // keep. A session not re-pointed yet is pointed at the relay by the re-pointing job (relay-repoint.ts).
+    const direct = !deps.relay.publicUrl;
     const changes = {
       ...(input.session_name ? { name: input.session_name } : {}),
       ...(direct && input.webhook_url ? { webhook: input.webhook_url } : {}),
@@ -168,6 +167,7 @@ export function createSessionService(deps: Deps) {
         auto_read_enabled: input.auto_read_enabled,
         typing_enabled: input.typing_enabled,
         webhook_secret: input.webhook_secret === undefined ? undefined : sealOptional(codec, input.webhook_secret) || null,
+        webhook_format: input.webhook_format,
       },
       clock.now(),
     );

@@ -1,4 +1,5 @@
 import type { Clock } from '../lib/clock.js';
+import { webhookFormatOf, type WebhookFormat } from '../lib/webhook-format.js';
 import type { Db } from '../store/index.js';
 import { listStatsForSession, type StatRow } from '../store/stats.js';
 import type { Customer } from './customers.js';
@@ -9,6 +10,7 @@ export interface SettingsInput {
   webhook_secret?: string;
   auto_read_enabled?: boolean;
   typing_enabled?: boolean;
+  webhook_format?: WebhookFormat;
 }
 
 function statsView(rows: StatRow[]) {
@@ -35,6 +37,7 @@ export function createSettingsService(deps: { db: Db; clock: Clock; sessions: Pi
       session_id: row.session_id,
       webhook_url: row.webhook_url ?? '',
       webhook_secret_set: Boolean(row.webhook_secret),
+      webhook_format: webhookFormatOf(row.webhook_format),
       auto_read_enabled: row.auto_read_enabled ?? false,
       typing_enabled: row.typing_enabled ?? false,
       message_stat_sent: row.last_message_sent ?? 0,

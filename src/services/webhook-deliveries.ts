@@ -1,13 +1,13 @@
 import { AppError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { Random } from '../lib/ids.js';
-import { publicEventId } from '../lib/webhook-payload.js';
 import type { Db } from '../store/index.js';
 import * as webhooks from '../store/webhooks.js';
 import type { Customer } from './customers.js';
+import { queueGatewayEvent } from './gateway-events.js';
 import type { SessionService } from './sessions.js';
 
-const view = (d: webhooks.DeliveryRow) => ({
+const view = (d: webhooks.DeliveryRecord) => ({
   id: d.id,
   event_id: d.event_id,
   event_type: d.event_type,
@@ -44,29 +44,16 @@ export function createWebhookDeliveries(deps: {
     return { delivery: view(delivery) };
   }
 
-  /** A signed sample event to the session's URL, through the same outbox as real events. */
+  /** A signed sample event to the session's URL, in its format, through the same outbox as real events. */
   async function test(customer: Customer, sessionId: string) {
     const row = await sessions.requireSession(customer, sessionId);
     if (!row.webhook_url) throw new AppError('WEBHOOK_URL_MISSING');
-    const now = clock.now();
-    const eventId = publicEventId(row.id, `Test:${deps.random.bytes(12).toString('hex')}`);
-    const body = JSON.stringify({
-      id: eventId,
+    const event = {
       type: 'Test',
-      session_id: row.session_id,
-      timestamp: now.toISOString(),
-      data: { type: 'Test', event: { message: 'test event from the WA Support Gateway' } },
-    });
-    const delivery = await webhooks.insertDelivery(db, {
-      eventId,
-      sessionRowId: row.id,
-      userId: customer.id,
-      sessionId: row.session_id,
-      type: 'Test',
-      url: row.webhook_url,
-      body,
-      now,
-    });
+      event: { message: 'test event from the WA Support Gateway' },
+      key: deps.random.bytes(12).toString('hex'),
+    };
+    const delivery = await queueGatewayEvent(db, { ...row, webhook_url: row.webhook_url }, event, clock.now());
     deps.onQueued();
     return { delivery: view(delivery) };
   }

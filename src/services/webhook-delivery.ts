@@ -1,7 +1,7 @@
 import { ERRORS } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
 import { toPgText } from '../lib/pg-text.js';
-import { signDelivery } from '../lib/webhook-signature.js';
+import { signDelivery, signProviderBody } from '../lib/webhook-signature.js';
 import type { WebhookClient } from '../outbound/webhook-client.js';
 import type { Db } from '../store/index.js';
 import type { InboundSession } from '../store/webhook-events.js';
@@ -60,14 +60,23 @@ export function createWebhookDelivery(deps: Deps) {
   const { db, clock, client, policy } = deps;
   const random = deps.random ?? Math.random;
 
+  /**
+   * The stored bytes with their content type, and both signatures (SPEC §10): genfity-wa's own
+   * `x-hmac-signature` over the body, for receivers written for genfity-wa, and `x-webhook-signature`
+   * over id, time and body, which also pins the id and the time.
+   */
   async function send(row: webhooks.DeliveryRow, target: { url: string; secret: string | null }) {
     const timestamp = Math.floor(clock.now().getTime() / 1000);
     const headers: Record<string, string> = {
+      'content-type': row.content_type,
       'x-webhook-id': row.event_id,
       'x-webhook-timestamp': String(timestamp),
       'x-webhook-event': row.event_type,
     };
-    if (target.secret) headers['x-webhook-signature'] = signDelivery(target.secret, row.event_id, timestamp, row.body);
+    if (target.secret) {
+      headers['x-hmac-signature'] = signProviderBody(target.secret, row.body);
+      headers['x-webhook-signature'] = signDelivery(target.secret, row.event_id, timestamp, row.body);
+    }
     return client.send(target.url, headers, row.body);
   }
 

@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js';
+import { postedContentType } from '../lib/webhook-format.js';
 import { parseProviderEvent } from '../lib/webhook-payload.js';
 import { verifyProviderSignature } from '../lib/webhook-signature.js';
 import type { Db } from '../store/index.js';
@@ -67,12 +68,14 @@ export function createWebhookInbound(deps: Deps) {
     if (post.declaredLength !== null && !(post.declaredLength <= settings.maxBodyBytes)) throw new AppError('BODY_TOO_LARGE');
     const raw = await post.readBody(settings.maxBodyBytes);
     if (!verifyProviderSignature(key, raw, post.signature)) return deps.guard.failed(route, post.client);
-    const event = parseProviderEvent(post.contentType, Buffer.concat(raw).toString('utf8'));
+    const body = Buffer.concat(raw);
+    const event = parseProviderEvent(post.contentType, body.toString('utf8'));
     if (!event) throw new AppError('WEBHOOK_PAYLOAD_INVALID');
     if (session && event.userId && event.userId !== session.session_id) throw new AppError('WEBHOOK_SESSION_UNKNOWN');
     const target = session ?? (event.userId ? await findInboundSession(db, { providerId: event.userId }, DEFAULT_PROVIDER) : null);
     if (!target) throw new AppError('WEBHOOK_SESSION_UNKNOWN');
-    const stored = await deps.occurrences.record(target, event, session ? 'session' : 'global');
+    const posted = { body, contentType: postedContentType(post.contentType) };
+    const stored = await deps.occurrences.record(target, event, session ? 'session' : 'global', posted);
     return { duplicate: !stored };
   }
 

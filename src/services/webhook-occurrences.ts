@@ -1,5 +1,6 @@
 import type { Clock } from '../lib/clock.js';
 import { toPgJson } from '../lib/pg-text.js';
+import { providerEventBody, webhookFormatOf, type DeliveryBody } from '../lib/webhook-format.js';
 import { eventKey, publicEventId, type EventKey, type ProviderEvent } from '../lib/webhook-payload.js';
 import type { Db, Queryable } from '../store/index.js';
 import { lockSession } from '../store/sessions.js';
@@ -49,8 +50,36 @@ export function createWebhookOccurrences(deps: Deps) {
   const relays = (s: events.InboundSession, type: string, now: Date) =>
     Boolean(deps.relay.publicUrl && s.webhook_url && wantsEvent(s.events, type) && relayRefusal(s, now) === null);
 
-  /** Stores the event unless it repeats one; true when it was new. Processing is scheduled after the commit. */
-  async function record(session: events.InboundSession, event: ProviderEvent, route: events.EventRoute): Promise<boolean> {
+  /** The customer's delivery of an occurrence, in the session's format (SPEC §10). */
+  function queueDelivery(
+    q: Queryable,
+    session: events.InboundSession,
+    e: { id: string; type: string; payload: unknown; now: Date },
+    posted: DeliveryBody,
+  ) {
+    const envelope = { id: e.id, type: e.type, sessionId: session.session_id, timestamp: e.now, data: e.payload };
+    return insertDelivery(q, {
+      eventId: e.id,
+      sessionRowId: session.id,
+      userId: session.user_id,
+      sessionId: session.session_id,
+      type: e.type,
+      url: session.webhook_url!,
+      ...providerEventBody(webhookFormatOf(session.webhook_format), posted, envelope),
+      now: e.now,
+    });
+  }
+
+  /**
+   * Stores the event unless it repeats one; true when it was new. Processing is scheduled after the
+   * commit. `posted` is the body genfity-wa sent, relayed as it is in the `provider` format (SPEC §10).
+   */
+  async function record(
+    session: events.InboundSession,
+    event: ProviderEvent,
+    route: events.EventRoute,
+    posted: DeliveryBody,
+  ): Promise<boolean> {
     const key = eventKey(event);
     const now = clock.now();
     const payload = { type: event.type, event: event.event, ...event.extras };
@@ -68,24 +97,7 @@ export function createWebhookOccurrences(deps: Deps) {
       });
       if (!relays(session, event.type, now)) return true;
       // Every occurrence has its own public id: customers de-duplicate on it (issue 11 §5).
-      const eventId = publicEventId(session.id, `${key.value}#${id}`);
-      const body = JSON.stringify({
-        id: eventId,
-        type: event.type,
-        session_id: session.session_id,
-        timestamp: now.toISOString(),
-        data: payload,
-      });
-      await insertDelivery(q, {
-        eventId,
-        sessionRowId: session.id,
-        userId: session.user_id,
-        sessionId: session.session_id,
-        type: event.type,
-        url: session.webhook_url!,
-        body,
-        now,
-      });
+      await queueDelivery(q, session, { id: publicEventId(session.id, `${key.value}#${id}`), type: event.type, payload, now }, posted);
       return true;
     });
     if (stored) void deps.processing.schedule(session.id);

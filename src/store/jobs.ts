@@ -19,3 +19,23 @@ export async function claimJobTick(q: Queryable, job: string, tick: Date, now: D
   );
   return rows.length === 1;
 }
+
+/**
+ * Takes or renews the lease of `job` for `holder` until `until`: true when `holder` holds it now. A
+ * lease held by another holder is taken over only once it has run out (`now` is past it).
+ */
+export async function claimJobLease(q: Queryable, job: string, holder: string, now: Date, until: Date): Promise<boolean> {
+  const { rows } = await q.query(
+    `INSERT INTO gateway_job_leases AS l (job, holder, expires_at) VALUES ($1, $2, $4)
+     ON CONFLICT (job) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
+       WHERE l.holder = EXCLUDED.holder OR l.expires_at < $3
+     RETURNING job`,
+    [job, holder, now, until],
+  );
+  return rows.length === 1;
+}
+
+/** Gives the lease of `job` up, if `holder` still holds it. */
+export async function releaseJobLease(q: Queryable, job: string, holder: string): Promise<void> {
+  await q.query('DELETE FROM gateway_job_leases WHERE job = $1 AND holder = $2', [job, holder]);
+}

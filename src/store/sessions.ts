@@ -13,6 +13,11 @@ export interface SessionRow {
   events: string | null;
   relay_id: string | null;
   relay_hmac_key: string | null;
+  /** The relay URL genfity-wa was last pointed at (services/relay-repoint.ts). */
+  relay_target: string | null;
+  relay_skip_reason: string | null;
+  /** `provider` or `envelope` (SPEC §10); the column default is `provider`. */
+  webhook_format: string;
   auto_read_enabled: boolean | null;
   typing_enabled: boolean | null;
   connected: boolean | null;
@@ -121,9 +126,18 @@ export interface SessionChanges {
   events?: string;
   auto_read_enabled?: boolean;
   typing_enabled?: boolean;
+  webhook_format?: string;
 }
 
-const CHANGEABLE = ['session_name', 'webhook_url', 'webhook_secret', 'events', 'auto_read_enabled', 'typing_enabled'] as const;
+const CHANGEABLE = [
+  'session_name',
+  'webhook_url',
+  'webhook_secret',
+  'events',
+  'auto_read_enabled',
+  'typing_enabled',
+  'webhook_format',
+] as const;
 
 export async function updateSessionFields(q: Queryable, rowId: number, changes: SessionChanges, now: Date): Promise<SessionRow> {
   const sets: string[] = [];
@@ -178,6 +192,12 @@ export async function findSessionByRowId(q: Queryable, rowId: number): Promise<S
   return rows[0] ?? null;
 }
 
-export async function setRelay(q: Queryable, rowId: number, relayId: string, relayKey: string): Promise<void> {
-  await q.query('UPDATE wa_sessions SET relay_id = $2, relay_hmac_key = $3 WHERE id = $1', [rowId, relayId, relayKey]);
+/** The relay a session was provisioned with, and the URL genfity-wa was given for it. */
+export async function setRelay(q: Queryable, rowId: number, relayId: string, relayKey: string, target: string): Promise<void> {
+  await q.query('UPDATE wa_sessions SET relay_id = $2, relay_hmac_key = $3, relay_target = $4 WHERE id = $1', [
+    rowId,
+    relayId,
+    relayKey,
+    target,
+  ]);
 }

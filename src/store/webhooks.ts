@@ -7,20 +7,28 @@ export interface NewDelivery {
   sessionId: string;
   type: string;
   url: string;
-  body: string;
+  /** The exact bytes delivered, and their content type (issue 12 §1: a provider body is kept as it came). */
+  body: Buffer;
+  contentType: string;
   now: Date;
 }
 
-export async function insertDelivery(q: Queryable, d: NewDelivery): Promise<DeliveryRow> {
-  const { rows } = await q.query<DeliveryRow>(
-    `INSERT INTO gateway_webhook_deliveries (event_id, session_row_id, user_id, session_id, event_type, url, body, status, attempts,
-       next_attempt_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8, $8) RETURNING *`,
-    [d.eventId, d.sessionRowId, d.userId, d.sessionId, d.type, d.url, d.body, d.now],
+/** Every column but the body, which may be megabytes (media inline): what a listing needs. */
+const RECORD = `id, event_id, session_row_id, user_id, session_id, event_type, url, content_type, status, attempts, next_attempt_at,
+  locked_until, last_status_code, last_error, created_at, updated_at, delivered_at`;
+
+export async function insertDelivery(q: Queryable, d: NewDelivery): Promise<DeliveryRecord> {
+  const { rows } = await q.query<DeliveryRecord>(
+    `INSERT INTO gateway_webhook_deliveries (event_id, session_row_id, user_id, session_id, event_type, url, body, content_type, status,
+       attempts, next_attempt_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $9, 'pending', 0, $8, $8, $8)
+     RETURNING ${RECORD}`,
+    [d.eventId, d.sessionRowId, d.userId, d.sessionId, d.type, d.url, d.body, d.now, d.contentType],
   );
   return rows[0]!;
 }
 
-export interface DeliveryRow {
+/** A delivery without its body. */
+export interface DeliveryRecord {
   id: number;
   event_id: string;
   session_row_id: number;
@@ -28,7 +36,7 @@ export interface DeliveryRow {
   session_id: string;
   event_type: string;
   url: string;
-  body: string;
+  content_type: string;
   status: 'pending' | 'delivered' | 'failed';
   attempts: number;
   next_attempt_at: Date;
@@ -39,6 +47,15 @@ export interface DeliveryRow {
   updated_at: Date;
   delivered_at: Date | null;
 }
+
+/** A delivery with the bytes it sends. */
+export type DeliveryRow = DeliveryRecord & { body: Buffer };
+
+// pg reads bytea as a Buffer, PGlite as a Uint8Array: both are the same bytes, seen as a Buffer.
+const withBuffer = (row: Omit<DeliveryRow, 'body'> & { body: Uint8Array }): DeliveryRow => ({
+  ...row,
+  body: Buffer.isBuffer(row.body) ? row.body : Buffer.from(row.body.buffer, row.body.byteOffset, row.body.byteLength),
+});
 
 /** What this instance is already delivering: in-flight attempts per tenant, and the most one tenant may hold. */
 export interface ClaimFairness {
@@ -61,7 +78,7 @@ export async function claimDueDeliveries(
 ): Promise<DeliveryRow[]> {
   const busy = [...fairness.busy].filter(([, n]) => n > 0);
   const full = busy.filter(([, n]) => n >= fairness.perTenant).map(([user]) => user);
-  const { rows } = await q.query<DeliveryRow>(
+  const { rows } = await q.query<Omit<DeliveryRow, 'body'> & { body: Uint8Array }>(
     `UPDATE gateway_webhook_deliveries d SET locked_until = $2::timestamptz + make_interval(secs => $3::double precision / 1000)
      WHERE d.id IN (SELECT id FROM gateway_webhook_deliveries WHERE id IN (
          SELECT id FROM (
@@ -76,7 +93,7 @@ export async function claimDueDeliveries(
     // Tenants at their share are skipped before the scan; one that still has room can fill at most its share of it.
     [limit, now, leaseMs, full, busy.map(([u]) => u), busy.map(([, n]) => n), fairness.perTenant, limit + fairness.perTenant],
   );
-  return rows;
+  return rows.map(withBuffer);
 }
 
 export interface AttemptOutcome {
@@ -99,20 +116,26 @@ export async function recordAttempt(q: Queryable, id: number, o: AttemptOutcome)
   );
 }
 
-export async function listDeliveries(q: Queryable, userId: string, sessionId: string, limit: number): Promise<DeliveryRow[]> {
-  const { rows } = await q.query<DeliveryRow>(
-    `SELECT * FROM gateway_webhook_deliveries WHERE user_id = $1 AND session_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3`,
+export async function listDeliveries(q: Queryable, userId: string, sessionId: string, limit: number): Promise<DeliveryRecord[]> {
+  const { rows } = await q.query<DeliveryRecord>(
+    `SELECT ${RECORD} FROM gateway_webhook_deliveries WHERE user_id = $1 AND session_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3`,
     [userId, sessionId, limit],
   );
   return rows;
 }
 
 /** Puts a delivery of this tenant back in the queue from scratch; null when it is not theirs. */
-export async function requeueDelivery(q: Queryable, userId: string, sessionId: string, id: number, now: Date): Promise<DeliveryRow | null> {
-  const { rows } = await q.query<DeliveryRow>(
+export async function requeueDelivery(
+  q: Queryable,
+  userId: string,
+  sessionId: string,
+  id: number,
+  now: Date,
+): Promise<DeliveryRecord | null> {
+  const { rows } = await q.query<DeliveryRecord>(
     `UPDATE gateway_webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $4, locked_until = NULL,
        last_error = NULL, last_status_code = NULL, delivered_at = NULL, updated_at = $4
-     WHERE id = $3 AND user_id = $1 AND session_id = $2 RETURNING *`,
+     WHERE id = $3 AND user_id = $1 AND session_id = $2 RETURNING ${RECORD}`,
     [userId, sessionId, id, now],
   );
   return rows[0] ?? null;

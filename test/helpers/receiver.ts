@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 export interface Received {
   headers: IncomingMessage['headers'];
   body: string;
+  /** The body as the bytes that arrived. */
+  raw: Buffer;
   at: number;
 }
 
@@ -14,12 +16,13 @@ export async function startReceiver() {
   let hang = false;
   const waiters: Array<() => void> = [];
   const server: Server = createServer((req, res) => {
-    let body = '';
+    const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => {
-      body += chunk.toString('utf8');
+      chunks.push(chunk);
     });
     req.on('end', () => {
-      received.push({ headers: req.headers, body, at: Date.now() });
+      const raw = Buffer.concat(chunks);
+      received.push({ headers: req.headers, body: raw.toString('utf8'), raw, at: Date.now() });
       for (const w of waiters.splice(0)) w();
       if (hang) return;
       res.statusCode = answers.shift() ?? 200;

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { WEBHOOK_FORMATS } from '../../lib/webhook-format.js';
 import { DateTime, Nullable, errors } from '../schemas.js';
 
 // No control characters: no provider or gateway id has them, and PostgreSQL refuses a NUL in text.
@@ -8,6 +9,10 @@ const Name = Type.String({ minLength: 1, maxLength: 255, pattern: '\\S' });
 const WebhookUrl = Type.String({ maxLength: 2048 });
 const WebhookSecret = Type.String({ maxLength: 512 });
 const Events = Type.String({ maxLength: 2048 });
+/** SPEC §10: `provider` (genfity-wa's own body) or `envelope` (the gateway's JSON envelope). */
+export const WebhookFormat = Type.Enum(WEBHOOK_FORMATS, {
+  description: "`provider`: genfity-wa's event exactly as it posted it (default); `envelope`: the gateway's JSON envelope",
+});
 
 export const CreateSessionBody = Type.Object({
   session_name: Name,
@@ -19,6 +24,7 @@ export const CreateSessionBody = Type.Object({
   auto_connect: Type.Optional(Type.Boolean()),
   auto_read_enabled: Type.Optional(Type.Boolean()),
   typing_enabled: Type.Optional(Type.Boolean()),
+  webhook_format: Type.Optional(WebhookFormat),
 });
 
 /** Every create field but `auto_connect`, each optional: omitted fields keep their values. */
@@ -33,6 +39,7 @@ export const Session = Type.Object({
   session_token: Type.String(),
   webhook_url: Type.String(),
   webhook_secret_set: Type.Boolean(),
+  webhook_format: WebhookFormat,
   auto_read_enabled: Type.Boolean(),
   typing_enabled: Type.Boolean(),
   connected: Type.Boolean(),

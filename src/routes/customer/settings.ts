@@ -2,13 +2,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { customerPrincipal } from '../../auth/customer-key.js';
 import { DateTime, Nullable, SECURITY } from '../schemas.js';
-import { SessionParams, sessionErrors } from './sessions.schemas.js';
+import { SessionParams, WebhookFormat, sessionErrors } from './sessions.schemas.js';
 
 const SettingsBody = Type.Object({
   webhook_url: Type.Optional(Type.String({ maxLength: 2048 })),
   webhook_secret: Type.Optional(Type.String({ maxLength: 512 })),
   auto_read_enabled: Type.Optional(Type.Boolean()),
   typing_enabled: Type.Optional(Type.Boolean()),
+  webhook_format: Type.Optional(WebhookFormat),
 });
 const TypeStat = Type.Object({
   message_type: Type.String(),
@@ -21,6 +22,7 @@ const Settings = Type.Object({
   session_id: Type.String(),
   webhook_url: Type.String(),
   webhook_secret_set: Type.Boolean(),
+  webhook_format: WebhookFormat,
   auto_read_enabled: Type.Boolean(),
   typing_enabled: Type.Boolean(),
   message_stat_sent: Type.Integer(),

@@ -44,6 +44,7 @@ describe('settings: happy', () => {
       session_id: sessionId,
       webhook_url: 'https://example.com/h',
       webhook_secret_set: false,
+      webhook_format: 'provider',
       auto_read_enabled: false,
       typing_enabled: false,
       message_stat_sent: 4,
@@ -88,6 +89,58 @@ describe('settings: happy', () => {
   });
 });
 
+describe('webhook_format (SPEC §10)', () => {
+  const session = async (apiKey: string, id: string) =>
+    (await t.app.inject({ url: '/v1/sessions', headers: customer(apiKey) }))
+      .json()
+      .sessions.find((x: { session_id: string }) => x.session_id === id);
+
+  it('is provider by default, settable on create, update and settings, shown in the session and the settings', async () => {
+    const plain = await sessionFor();
+    expect(await session(plain.apiKey, plain.sessionId)).toMatchObject({ webhook_format: 'provider' });
+    const user = await seedUser(t.app);
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/v1/sessions',
+      headers: customer(user.apiKey),
+      payload: { session_name: 'env', webhook_format: 'envelope' },
+    });
+    expect(created.json().session.webhook_format).toBe('envelope');
+    const id = created.json().session.session_id;
+    expect((await t.app.inject({ url: settingsUrl(id), headers: customer(user.apiKey) })).json().webhook_format).toBe('envelope');
+    const viaSettings = await put(user.apiKey, id, { webhook_format: 'provider' });
+    expect(viaSettings.json().settings.webhook_format).toBe('provider');
+    const viaUpdate = await t.app.inject({
+      method: 'PUT',
+      url: `/v1/sessions/${id}`,
+      headers: customer(user.apiKey),
+      payload: { webhook_format: 'envelope' },
+    });
+    expect(viaUpdate.statusCode).toBe(200);
+    expect(viaUpdate.json().session.webhook_format).toBe('envelope');
+    expect(await session(user.apiKey, id)).toMatchObject({ webhook_format: 'envelope' });
+  });
+
+  it.each(['json', 'form', 'Provider', ''])('%j → 400 {message, code} on create, update and settings; nothing changed', async (format) => {
+    const { apiKey, userId, sessionId } = await sessionFor();
+    t.sim.clearRequests();
+    const bad = { webhook_format: format };
+    const answers = [
+      await t.app.inject({ method: 'POST', url: '/v1/sessions', headers: customer(apiKey), payload: { session_name: 'x', ...bad } }),
+      await t.app.inject({ method: 'PUT', url: `/v1/sessions/${sessionId}`, headers: customer(apiKey), payload: bad }),
+      await put(apiKey, sessionId, bad),
+    ];
+    for (const res of answers) {
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toEqual({ message: expect.stringContaining('webhook_format'), code: 'VALIDATION_FAILED' });
+    }
+    expect(t.sim.requests).toEqual([]);
+    const { rows } = await t.db.query<{ n: number }>('SELECT count(*) AS n FROM wa_sessions WHERE user_id = $1', [userId]);
+    expect(rows[0]!.n).toBe(1);
+    expect(await session(apiKey, sessionId)).toMatchObject({ webhook_format: 'provider' });
+  });
+});
+
 describe('settings: errors', () => {
   it.each([
     [{ webhook_url: 'not a url' }],
@@ -96,6 +149,9 @@ describe('settings: errors', () => {
     [{ webhook_url: 'http://10.1.2.3/x' }],
     [{ webhook_url: 'https://user:pw@example.com/x' }],
     [{ auto_read_enabled: 'yes' }],
+    [{ webhook_format: 'form' }],
+    [{ webhook_format: '' }],
+    [{ webhook_format: 1 }],
   ])('%j → 400, nothing changed anywhere', async (payload) => {
     const { apiKey, sessionId } = await sessionFor({ webhook_url: 'https://example.com/keep' });
     t.sim.clearRequests();

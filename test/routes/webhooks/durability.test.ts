@@ -39,7 +39,7 @@ describe('webhook outbox durability', () => {
         owner.userId,
         sessionId,
         receiver.url,
-        JSON.stringify({ id: 'evt_crash', type: 'Test' }),
+        Buffer.from(JSON.stringify({ id: 'evt_crash', type: 'Test' })),
         at,
         new Date(at.getTime() + 30_000),
       ],
@@ -86,7 +86,7 @@ describe('webhook outbox durability', () => {
       await Promise.all([a.deps.deliverWebhooks(), b.deps.deliverWebhooks(), a.deps.deliverWebhooks(), b.deps.deliverWebhooks()]);
       await receiver.waitFor(30);
       await new Promise((r) => setTimeout(r, 200));
-      const ids = receiver.received.map((r) => JSON.parse(r.body).id);
+      const ids = receiver.received.map((r) => r.headers['x-webhook-id']);
       expect(ids).toHaveLength(30);
       expect(new Set(ids).size).toBe(30);
     } finally {

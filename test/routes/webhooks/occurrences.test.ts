@@ -67,7 +67,7 @@ async function emit(type: string, action: () => void) {
   return finished(type).slice(before);
 }
 const sessionView = async (apiKey: string) => (await t.app.inject({ url: '/v1/sessions', headers: customer(apiKey) })).json().sessions[0];
-const types = () => receiver.received.map((r) => JSON.parse(r.body).type as string);
+const types = () => receiver.received.map((r) => r.headers['x-webhook-event'] as string);
 
 describe('issue 11 §5: content-identical events are separate occurrences', () => {
   it('Disconnected → Connected → Disconnected → Connected through both webhooks: four deliveries and the right state', async () => {
@@ -123,8 +123,11 @@ describe('issue 11 §7: a NUL in an inbound message', () => {
     });
     expect(answers.map((a) => a.status)).toEqual([200, 200]);
     await receiver.waitFor(2);
-    const got = receiver.received.find((r) => JSON.parse(r.body).type === 'Message');
-    const data = JSON.parse(got!.body).data;
+    // Relayed as received: the bytes genfity-wa posted, NUL and lone surrogate included.
+    const got = receiver.received.find((r) => r.headers['x-webhook-event'] === 'Message');
+    const posted = answers.find((a) => a.target === 'user')!;
+    expect(got!.body).toBe(posted.body);
+    const data = JSON.parse(new URLSearchParams(got!.body).get('jsonData')!);
     expect(data.event.Message.conversation).toBe('ha\u0000lo \ud83d');
     expect(data.event.Info.PushName).toBe('Bu\u0000di');
     const { rows } = await t.db.query<{ payload: { event: { Info: { PushName: string } } } }>(

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { verifyDelivery } from '../../../src/lib/webhook-signature.js';
 import { customer } from '../../helpers/app.js';
@@ -86,13 +87,39 @@ describe('webhook relay: provisioning and delivery', () => {
     expect(user.events.split(',')).toEqual(expect.arrayContaining(['Message', 'Connected', 'LoggedOut']));
   });
 
-  it('an incoming message is delivered once (session and global webhook), signed, and marked read', async () => {
+  it('an incoming message is delivered once (session and global webhook), as genfity-wa posted it, signed, and marked read', async () => {
     const { sessionId, token } = await relayedSession();
     t.sim.pair(sessionId, { phone: '6281200000009' });
     const event = t.sim.injectMessage(sessionId, { text: 'halo', from: '6281299999999' }) as unknown as { event: { Info: { ID: string } } };
     const [got] = await receiver.waitFor(1);
     await new Promise((r) => setTimeout(r, 300));
     expect(receiver.received).toHaveLength(1);
+    // The default format is genfity-wa's own: the form body it posted to the gateway, byte for byte.
+    const posted = t.sim.deliveries.find((d) => d.eventType === 'Message' && d.target === 'user')!;
+    expect(got!.raw.equals(Buffer.from(posted.body))).toBe(true);
+    expect(got!.headers['content-type']).toBe(posted.headers['Content-Type']);
+    expect(JSON.parse(new URLSearchParams(got!.body).get('jsonData')!)).toMatchObject({
+      type: 'Message',
+      event: { Info: { ID: event.event.Info.ID } },
+    });
+    expect(got!.headers['x-hmac-signature']).toBe(createHmac('sha256', SECRET).update(got!.raw).digest('hex'));
+    const id = String(got!.headers['x-webhook-id']);
+    expect(id).toMatch(/^evt_/);
+    expect(got!.headers['x-webhook-event']).toBe('Message');
+    const ts = Number(got!.headers['x-webhook-timestamp']);
+    expect(verifyDelivery(SECRET, id, ts, got!.raw, String(got!.headers['x-webhook-signature']))).toBe(true);
+    expect(verifyDelivery('wrong', id, ts, got!.raw, String(got!.headers['x-webhook-signature']))).toBe(false);
+    await until(() => t.sim.requests.some((r) => r.path === '/chat/markread'));
+    const read = t.sim.requests.find((r) => r.path === '/chat/markread')!;
+    expect(read.headers.token).toBe(token);
+    expect(JSON.parse(read.body)).toMatchObject({ Id: [event.event.Info.ID] });
+  });
+
+  it("webhook_format envelope: the gateway's JSON envelope, signed both ways", async () => {
+    const { sessionId } = await relayedSession({ webhook_format: 'envelope' });
+    t.sim.pair(sessionId, { phone: '6281200000011' });
+    const event = t.sim.injectMessage(sessionId, { text: 'halo' }) as unknown as { event: { Info: { ID: string } } };
+    const [got] = await receiver.waitFor(1);
     const body = JSON.parse(got!.body);
     expect(body).toMatchObject({
       id: expect.stringMatching(/^evt_/),
@@ -101,14 +128,11 @@ describe('webhook relay: provisioning and delivery', () => {
       timestamp: expect.any(String),
       data: { type: 'Message', event: { Info: { ID: event.event.Info.ID } } },
     });
+    expect(got!.headers['content-type']).toBe('application/json');
     expect(got!.headers['x-webhook-id']).toBe(body.id);
+    expect(got!.headers['x-hmac-signature']).toBe(createHmac('sha256', SECRET).update(got!.raw).digest('hex'));
     const ts = Number(got!.headers['x-webhook-timestamp']);
     expect(verifyDelivery(SECRET, body.id, ts, got!.body, String(got!.headers['x-webhook-signature']))).toBe(true);
-    expect(verifyDelivery('wrong', body.id, ts, got!.body, String(got!.headers['x-webhook-signature']))).toBe(false);
-    await until(() => t.sim.requests.some((r) => r.path === '/chat/markread'));
-    const read = t.sim.requests.find((r) => r.path === '/chat/markread')!;
-    expect(read.headers.token).toBe(token);
-    expect(JSON.parse(read.body)).toMatchObject({ Id: [event.event.Info.ID] });
   });
 
   it('pairing events update the stored session state; events the customer did not ask for are not delivered', async () => {
@@ -118,7 +142,7 @@ describe('webhook relay: provisioning and delivery', () => {
     const [session] = (await t.app.inject({ url: '/v1/sessions', headers: customer(apiKey) })).json().sessions;
     expect(session).toMatchObject({ connected: true, logged_in: true, status: 'connected', jid: expect.stringContaining('6281200000010') });
     await new Promise((r) => setTimeout(r, 200));
-    expect(receiver.received.map((r) => JSON.parse(r.body).type)).toEqual([]);
+    expect(receiver.received.map((r) => r.headers['x-webhook-event'])).toEqual([]);
   });
 
   it('a receiver that fails is retried until it accepts; the record says so', async () => {
@@ -161,18 +185,38 @@ describe('webhook relay: provisioning and delivery', () => {
     expect(Number((await deliveries(apiKey, sessionId))[0]!.attempts)).toBeGreaterThanOrEqual(2);
   });
 
-  it('a test ping is signed and goes through the outbox', async () => {
+  it("a test ping is signed and goes through the outbox, in genfity-wa's JSON shape", async () => {
     const { sessionId, apiKey } = await relayedSession();
     const res = await t.app.inject({ method: 'POST', url: `/v1/sessions/${sessionId}/webhook-deliveries/test`, headers: customer(apiKey) });
     expect(res.statusCode).toBe(202);
     const [got] = await receiver.waitFor(1);
-    const body = JSON.parse(got!.body);
-    expect(body.type).toBe('Test');
+    expect(got!.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(got!.body)).toEqual({
+      type: 'Test',
+      event: { message: 'test event from the WA Support Gateway' },
+      userID: sessionId,
+      instanceName: 'relay',
+    });
+    expect(got!.headers['x-webhook-event']).toBe('Test');
     await until(async () =>
       (await t.app.inject({ url: '/metrics' })).body.includes('wa_gateway_webhook_deliveries_total{outcome="delivered"}'),
     );
+    expect(got!.headers['x-hmac-signature']).toBe(createHmac('sha256', SECRET).update(got!.raw).digest('hex'));
+    const id = String(got!.headers['x-webhook-id']);
     expect(
-      verifyDelivery(SECRET, body.id, Number(got!.headers['x-webhook-timestamp']), got!.body, String(got!.headers['x-webhook-signature'])),
+      verifyDelivery(SECRET, id, Number(got!.headers['x-webhook-timestamp']), got!.raw, String(got!.headers['x-webhook-signature'])),
     ).toBe(true);
+  });
+
+  it('a test ping in envelope format is the envelope', async () => {
+    const { sessionId, apiKey } = await relayedSession({ webhook_format: 'envelope' });
+    await t.app.inject({ method: 'POST', url: `/v1/sessions/${sessionId}/webhook-deliveries/test`, headers: customer(apiKey) });
+    const [got] = await receiver.waitFor(1);
+    expect(JSON.parse(got!.body)).toMatchObject({
+      id: got!.headers['x-webhook-id'],
+      type: 'Test',
+      session_id: sessionId,
+      data: { type: 'Test', event: { message: 'test event from the WA Support Gateway' } },
+    });
   });
 });

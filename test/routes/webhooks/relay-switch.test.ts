@@ -1,0 +1,235 @@
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createProviderSimulator, type ProviderSimulator } from '../../../sim/provider-simulator.js';
+import { systemSleep } from '../../../src/lib/clock.js';
+import { createSecretBox } from '../../../src/lib/secrets-at-rest.js';
+import { runMigrations } from '../../../src/store/migrate.js';
+import { createTestApp, customer, TEST_ENCRYPTION_KEY, type TestApp } from '../../helpers/app.js';
+import { legacyKeys, loadLegacyDump } from '../../helpers/legacy.js';
+import { freePort, startReceiver, type Receiver } from '../../helpers/receiver.js';
+import { seedUser } from '../../helpers/seed.js';
+import { SIM_ADMIN_TOKEN } from '../../helpers/sim.js';
+import { createTestDatabase, openTestStore, storeKind } from '../../helpers/store.js';
+
+// Issue 12 §1: switching the relay on for an existing installation. Sessions provisioned without
+// GATEWAY_PUBLIC_URL, and every session of an adopted Go database, are re-pointed at the relay in the
+// background: idempotently, at a pace, one instance at a time, resumably; the customer's own
+// webhook_url keeps receiving, now through the relay.
+const SECRET = 'f0'.repeat(40);
+const box = createSecretBox(TEST_ENCRYPTION_KEY);
+let sim: ProviderSimulator;
+let receiver: Receiver;
+let port = 0;
+let base = '';
+
+beforeAll(async () => {
+  sim = createProviderSimulator({ adminToken: SIM_ADMIN_TOKEN, connectStallMs: 50, webhookRetryCount: 1 });
+  await sim.listen(0);
+  receiver = await startReceiver();
+  port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+});
+afterAll(async () => {
+  await sim.close();
+  await receiver.close();
+});
+beforeEach(() => {
+  sim.reset();
+  receiver.received.splice(0);
+});
+
+/** The gateway on `db`, in relay mode when `relay`; its background jobs wait at most 5 ms at a time. */
+async function gateway(db: TestApp['db'], relay: boolean, env: Record<string, string> = {}, now?: string, listen = relay) {
+  const t = await createTestApp({
+    db,
+    ...(now ? { now } : {}),
+    env: {
+      WA_SERVER_URL: sim.url,
+      WA_ADMIN_TOKEN: SIM_ADMIN_TOKEN,
+      PROVIDER_TIMEOUT_MS: '1000',
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      RELAY_REPOINT_RATE: '1000',
+      ...(relay ? { GATEWAY_PUBLIC_URL: base } : {}),
+      ...env,
+    },
+    overrides: { sleep: (ms, signal) => systemSleep(Math.min(ms, 5), signal) },
+  });
+  if (listen) await t.app.listen({ port, host: '127.0.0.1' });
+  return t;
+}
+
+const relayRows = async (db: TestApp['db']) =>
+  (
+    await db.query<{
+      session_id: string;
+      relay_id: string | null;
+      relay_hmac_key: string | null;
+      relay_target: string | null;
+      relay_skip_reason: string | null;
+      events: string | null;
+      webhook_format: string;
+    }>('SELECT session_id, relay_id, relay_hmac_key, relay_target, relay_skip_reason, events, webhook_format FROM wa_sessions ORDER BY id')
+  ).rows;
+const providerCalls = () => sim.requests.filter((r) => r.path.startsWith('/admin/users') || r.path.startsWith('/session/'));
+const readyRelay = async (t: TestApp) => (await t.app.inject({ url: '/ready' })).json().details?.relay as string | undefined;
+
+describe('sessions created before relay mode', () => {
+  it('are re-pointed in the background, once; a gone provider user is skipped; the customer URL keeps receiving', async () => {
+    const store = await openTestStore();
+    const direct = await gateway(store.db, false);
+    const owner = await seedUser(direct.app, { max_sessions: 10 });
+    const ids: string[] = [];
+    for (const [i, events] of ['Message', 'Message,QR', '', 'All', 'Message'].entries()) {
+      const res = await direct.app.inject({
+        method: 'POST',
+        url: '/v1/sessions',
+        headers: customer(owner.apiKey),
+        payload: { session_name: `s${i}`, webhook_url: receiver.url, webhook_secret: SECRET, ...(events ? { events } : {}) },
+      });
+      expect(res.statusCode).toBe(201);
+      ids.push(res.json().session.session_id);
+    }
+    await direct.close();
+    expect(sim.findUserById(ids[0]!)!.webhook).toBe(receiver.url);
+    // One session's provider user was removed behind the gateway's back.
+    await fetch(`${sim.url}/admin/users/${ids[4]}/full`, { method: 'DELETE', headers: { authorization: SIM_ADMIN_TOKEN } });
+
+    const t = await gateway(store.db, true);
+    try {
+      expect(await readyRelay(t)).toBeUndefined();
+      sim.setLatency(150, '/admin/users');
+      t.deps.relayRepoint!.start();
+      for (let i = 0; i < 200 && !(await readyRelay(t)); i += 1) await new Promise((r) => setTimeout(r, 10));
+      expect(await readyRelay(t)).toMatch(/^re-pointing \d\/5 sessions/);
+      await t.deps.relayRepoint!.settled();
+      sim.setLatency(0);
+      expect(await readyRelay(t)).toBeUndefined();
+
+      const rows = await relayRows(store.db);
+      for (const [i, row] of rows.slice(0, 4).entries()) {
+        const user = sim.findUserById(ids[i]!)!;
+        expect(user.webhook).toBe(`${base}/webhook/wa/s/${row.relay_id}`);
+        expect(row.relay_target).toBe(user.webhook);
+        expect(user.hmacKeyActive).toBe(true);
+        expect(box.decrypt(row.relay_hmac_key!)).toMatch(/^[0-9a-f]{64}$/);
+        if (row.events !== 'All') expect(user.events.split(',')).toEqual(expect.arrayContaining(['Connected', 'LoggedOut', 'PairSuccess']));
+        expect(row.webhook_format).toBe('provider');
+      }
+      expect(rows[2]!.events).toBe('Message,Connected,Disconnected,QR');
+      expect(rows[4]).toMatchObject({ relay_target: null, relay_skip_reason: expect.stringMatching(/genfity-wa/) });
+
+      // The customer's URL keeps receiving, through the relay, signed with its own secret.
+      sim.pair(ids[0]!, { phone: '6281200000501' });
+      sim.injectMessage(ids[0]!, { text: 'after the switch' });
+      const [got] = await receiver.waitFor(1);
+      const posted = sim.deliveries.find((d) => d.eventType === 'Message' && d.target === 'user')!;
+      expect(posted.url).toBe(sim.findUserById(ids[0]!)!.webhook);
+      expect(got!.raw.equals(Buffer.from(posted.body))).toBe(true);
+      expect(got!.headers['x-hmac-signature']).toBe(createHmac('sha256', SECRET).update(got!.raw).digest('hex'));
+    } finally {
+      await t.close();
+    }
+
+    // A second run (a restart) changes nothing and asks the provider nothing.
+    sim.clearRequests();
+    const again = await gateway(store.db, true);
+    try {
+      const before = await relayRows(store.db);
+      again.deps.relayRepoint!.start();
+      await again.deps.relayRepoint!.settled();
+      expect(providerCalls()).toEqual([]);
+      expect(await relayRows(store.db)).toEqual(before);
+    } finally {
+      await again.close();
+      await store.close();
+    }
+  });
+
+  it('a run stopped half-way is finished by the next, a half-done session included; one instance at a time', async () => {
+    const store = await openTestStore();
+    const direct = await gateway(store.db, false);
+    const owner = await seedUser(direct.app, { max_sessions: 10 });
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      const res = await direct.app.inject({
+        method: 'POST',
+        url: '/v1/sessions',
+        headers: customer(owner.apiKey),
+        payload: { session_name: `h${i}`, webhook_url: receiver.url, events: 'Message' },
+      });
+      ids.push(res.json().session.session_id);
+    }
+    await direct.close();
+
+    // The first instance dies half-way: its key was set for a session whose webhook was never pointed.
+    const first = await gateway(store.db, true);
+    sim.failNext('/admin/users', { status: 500, count: 1 });
+    sim.setLatency(50, '/admin/users');
+    first.deps.relayRepoint!.start();
+    for (let i = 0; i < 500 && (await relayRows(store.db)).filter((r) => r.relay_target).length < 3; i += 1) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await first.deps.relayRepoint!.stop();
+    sim.setLatency(0);
+    const half = await relayRows(store.db);
+    expect(half[0]).toMatchObject({ relay_id: expect.any(String), relay_target: null });
+    expect(half.filter((r) => r.relay_target).length).toBeGreaterThanOrEqual(2);
+    expect(half.filter((r) => r.relay_target).length).toBeLessThan(6);
+    await first.close();
+
+    // Two instances start together: one takes the job, the other waits, and every session is pointed once.
+    sim.clearRequests();
+    const a = await gateway(store.db, true);
+    const b = await gateway(store.db, true, {}, undefined, false);
+    try {
+      a.deps.relayRepoint!.start();
+      b.deps.relayRepoint!.start();
+      await Promise.all([a.deps.relayRepoint!.settled(), b.deps.relayRepoint!.settled()]);
+      const rows = await relayRows(store.db);
+      expect(rows.every((r) => r.relay_target === `${base}/webhook/wa/s/${r.relay_id}`)).toBe(true);
+      expect(rows[0]!.relay_id).toBe(half[0]!.relay_id);
+      for (const [i, row] of rows.entries()) expect(sim.findUserById(ids[i]!)!.webhook).toBe(row.relay_target);
+      const puts = sim.requests.filter((r) => r.method === 'PUT').map((r) => r.path);
+      expect(new Set(puts).size).toBe(puts.length);
+      expect(puts.length).toBe(6 - half.filter((r) => r.relay_target).length);
+    } finally {
+      await a.close();
+      await b.close();
+      await store.close();
+    }
+  });
+});
+
+describe(`an adopted Go database (${storeKind})`, () => {
+  it('has its session pointed at the relay, its events kept, its webhook_url receiving', async () => {
+    const keys = legacyKeys();
+    const { session_id: sessionId, session_token: token } = keys.sessions.usr_001!;
+    sim.addUser({ id: sessionId, token, name: 'marketing-1', webhook: 'https://example.com/hook', events: 'Message,ReadReceipt' });
+    const database = await createTestDatabase(storeKind);
+    const db = await database.open();
+    await loadLegacyDump(db);
+    await runMigrations(db);
+    await db.query('UPDATE wa_sessions SET webhook_url = $1', [receiver.url]);
+    const t = await gateway(db, true, { INTERNAL_API_KEYS: keys.internal_api_keys }, '2026-11-25T12:00:00Z');
+    try {
+      t.deps.relayRepoint!.start();
+      await t.deps.relayRepoint!.settled();
+      const [row] = await relayRows(db);
+      const user = sim.findUserById(sessionId)!;
+      expect(row).toMatchObject({ webhook_format: 'provider', events: 'Message,ReadReceipt', relay_skip_reason: null });
+      expect(user.webhook).toBe(`${base}/webhook/wa/s/${row!.relay_id}`);
+      expect(user.events.split(',')).toEqual(expect.arrayContaining(['Message', 'ReadReceipt', 'Connected', 'LoggedOut']));
+      expect(user.hmacKeyActive).toBe(true);
+      sim.pair(sessionId, { phone: '6281200000777' });
+      sim.injectMessage(sessionId, { text: 'desa' });
+      const [got] = await receiver.waitFor(1);
+      expect(String(got!.headers['content-type'])).toContain('x-www-form-urlencoded');
+      expect(new URLSearchParams(got!.body).get('userID')).toBe(sessionId);
+      expect(got!.headers['x-hmac-signature']).toBeUndefined();
+    } finally {
+      await t.close();
+      await db.close();
+      await database.drop();
+    }
+  });
+});
