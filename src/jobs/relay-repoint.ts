@@ -86,7 +86,7 @@ export function createRelayRepointJob(o: RelayRepointJobOptions) {
       }
       if (begun.pending === 0) {
         await o.repoint.end();
-        if (progress.total > 0) o.log.info({ ...progress }, 'relay: every session points at the gateway');
+        o.log.info({ ...progress }, 'relay: every session points at the gateway');
         phase = { kind: 'finished' };
         return;
       }

@@ -89,12 +89,15 @@ describe('web console: customer', () => {
     await page.getByRole('heading', { name: 'Support desk' }).waitFor();
     await page.getByLabel('Mark incoming messages as read').check();
     await page.getByLabel('Webhook URL').fill(receiver.url);
+    expect(await page.getByLabel('Webhook format').inputValue()).toBe('provider');
+    await page.getByLabel('Webhook format').selectOption('envelope');
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.getByText('Settings saved.').waitFor();
     const saved = (await t.app.inject({ url: `/v1/sessions/${sessionId}/settings`, headers: customer(apiKey) })).json();
-    expect(saved).toMatchObject({ auto_read_enabled: true, typing_enabled: false, webhook_url: receiver.url });
+    expect(saved).toMatchObject({ auto_read_enabled: true, typing_enabled: false, webhook_url: receiver.url, webhook_format: 'envelope' });
     await page.reload();
     await expect.poll(() => page.getByLabel('Mark incoming messages as read').isChecked()).toBe(true);
+    await expect.poll(() => page.getByLabel('Webhook format').inputValue()).toBe('envelope');
     await page.getByRole('rowheader', { name: 'text' }).waitFor();
     await page.getByRole('button', { name: 'Send test event' }).click();
     await page.getByText(/^Test event queued/).waitFor();

@@ -1,7 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { WebhookFormat } from '../../../sim/types.js';
-import { customer } from '../../helpers/app.js';
+import { createSecretBox } from '../../../src/lib/secrets-at-rest.js';
+import { customer, TEST_ENCRYPTION_KEY } from '../../helpers/app.js';
 import { freePort, type Received, startReceiver } from '../../helpers/receiver.js';
 import { seedUser } from '../../helpers/seed.js';
 import { createAppWithSimulator } from '../../helpers/sim.js';
@@ -100,5 +101,54 @@ describe.each(['form', 'json'] as const)('genfity-wa posting %s bodies', (format
     expect(String(relayed.received[0]!.headers['content-type'])).toContain(format === 'form' ? 'x-www-form-urlencoded' : 'json');
     expect(readAsGenfityReceiver(relayed.received[0]!, SECRET).text).toBe(ODD_TEXT);
     expect(readAsGenfityReceiver(relayed.received[1]!, SECRET).base64).toBe(MEDIA);
+  });
+});
+
+describe('a post whose bytes are not all UTF-8', () => {
+  it('is relayed byte for byte with its content type, and signed over those bytes', async () => {
+    const receiver = await startReceiver();
+    const port = await freePort();
+    const t = await createAppWithSimulator({
+      env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', GATEWAY_PUBLIC_URL: `http://127.0.0.1:${port}` },
+    });
+    try {
+      await t.app.listen({ port, host: '127.0.0.1' });
+      const owner = await seedUser(t.app);
+      const created = await t.app.inject({
+        method: 'POST',
+        url: '/v1/sessions',
+        headers: customer(owner.apiKey),
+        payload: { session_name: 'bytes', webhook_url: receiver.url, webhook_secret: SECRET, events: 'Message' },
+      });
+      const sessionId = created.json().session.session_id as string;
+      const { rows } = await t.db.query<{ relay_hmac_key: string }>('SELECT relay_hmac_key FROM wa_sessions WHERE session_id = $1', [
+        sessionId,
+      ]);
+      const key = createSecretBox(TEST_ENCRYPTION_KEY).decrypt(rows[0]!.relay_hmac_key);
+      const body = Buffer.concat([
+        Buffer.from(
+          `{"type":"Message","event":{"Info":{"ID":"3EB0BYTES","Chat":"62811@s.whatsapp.net","IsFromMe":true},"Message":{"conversation":"`,
+        ),
+        Buffer.from([0xff, 0xfe, 0xc3, 0x28]),
+        Buffer.from(`\\u0000 \\ud83d"}},"userID":"${sessionId}","instanceName":"bytes"}`),
+      ]);
+      const path = new URL(t.sim.findUserById(sessionId)!.webhook).pathname;
+      const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json; charset=utf-8',
+          'x-hmac-signature': createHmac('sha256', key).update(body).digest('hex'),
+        },
+        body,
+      });
+      expect(res.status).toBe(200);
+      const [got] = await receiver.waitFor(1);
+      expect(got!.raw.equals(body)).toBe(true);
+      expect(got!.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(got!.headers['x-hmac-signature']).toBe(createHmac('sha256', SECRET).update(body).digest('hex'));
+    } finally {
+      await t.close();
+      await receiver.close();
+    }
   });
 });

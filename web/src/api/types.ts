@@ -5,6 +5,9 @@ export interface Me {
   quota: { max_messages: number; used: number; remaining: number | null; period_started_at: string | null };
 }
 
+/** SPEC §10: `provider` delivers genfity-wa's own body, `envelope` the gateway's JSON envelope. */
+export type WebhookFormat = 'provider' | 'envelope';
+
 export interface Session {
   session_id: string;
   session_name: string;
@@ -15,6 +18,7 @@ export interface Session {
   jid: string;
   webhook_url: string;
   webhook_secret_set: boolean;
+  webhook_format: WebhookFormat;
   auto_read_enabled: boolean;
   typing_enabled: boolean;
   last_message_sent: number;
@@ -43,6 +47,7 @@ export interface Settings {
   session_id: string;
   webhook_url: string;
   webhook_secret_set: boolean;
+  webhook_format: WebhookFormat;
   auto_read_enabled: boolean;
   typing_enabled: boolean;
   message_stats: { sent: number; failed: number; by_type: TypeStat[] };
@@ -51,6 +56,7 @@ export interface Settings {
 export interface SettingsInput {
   webhook_url?: string;
   webhook_secret?: string;
+  webhook_format?: WebhookFormat;
   auto_read_enabled?: boolean;
   typing_enabled?: boolean;
 }

@@ -93,3 +93,38 @@ export function Toggle({ label, checked, onChange, hint, disabled }: ToggleProps
     </div>
   );
 }
+
+interface SelectFieldProps<T extends string> {
+  label: string;
+  value: T;
+  options: Array<{ value: T; label: string }>;
+  onChange: (value: T) => void;
+  hint?: ComponentChildren;
+}
+
+/** A labelled choice among a few fixed values, with its hint tied to it like `Field`'s. */
+export function SelectField<T extends string>({ label, value, options, onChange, hint }: SelectFieldProps<T>) {
+  const id = useId();
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <select
+        id={id}
+        value={value}
+        aria-describedby={hint ? `${id}-hint` : undefined}
+        onChange={(e) => onChange(e.currentTarget.value as T)}
+      >
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+      {hint && (
+        <p class="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
+    </div>
+  );
+}

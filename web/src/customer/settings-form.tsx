@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { isMissingFeature } from '../api/client';
-import type { Settings, SettingsInput } from '../api/types';
-import { Field, Toggle } from '../components/field';
+import type { Settings, SettingsInput, WebhookFormat } from '../api/types';
+import { Field, SelectField, Toggle } from '../components/field';
 import { OutcomeNotice } from '../components/notice';
 import { useAction } from '../lib/use-async';
 import { useCustomer } from './context';
@@ -15,10 +15,11 @@ interface Props {
 /** Only what changed is sent: an untouched webhook URL does not make a provider call. */
 function changes(
   before: Settings,
-  form: { url: string; secret: string; clearSecret: boolean; autoRead: boolean; typing: boolean },
+  form: { url: string; secret: string; clearSecret: boolean; format: WebhookFormat; autoRead: boolean; typing: boolean },
 ): SettingsInput {
   const body: SettingsInput = {};
   if (form.url.trim() !== before.webhook_url) body.webhook_url = form.url.trim();
+  if (form.format !== before.webhook_format) body.webhook_format = form.format;
   if (form.secret) body.webhook_secret = form.secret;
   else if (form.clearSecret) body.webhook_secret = '';
   if (form.autoRead !== before.auto_read_enabled) body.auto_read_enabled = form.autoRead;
@@ -32,6 +33,7 @@ export function SettingsForm({ sessionId, settings, onSaved }: Props) {
     url: settings.webhook_url,
     secret: '',
     clearSecret: false,
+    format: settings.webhook_format,
     autoRead: settings.auto_read_enabled,
     typing: settings.typing_enabled,
   };
@@ -84,6 +86,16 @@ export function SettingsForm({ sessionId, settings, onSaved }: Props) {
       {settings.webhook_secret_set && !form.secret && (
         <Toggle label="Remove the secret" checked={form.clearSecret} onChange={(clearSecret) => set({ clearSecret })} />
       )}
+      <SelectField<WebhookFormat>
+        label="Webhook format"
+        value={form.format}
+        onChange={(format) => set({ format })}
+        options={[
+          { value: 'provider', label: 'As genfity-wa sends it' },
+          { value: 'envelope', label: 'Gateway envelope (JSON)' },
+        ]}
+        hint="“As genfity-wa sends it” keeps a receiver written for genfity-wa working unchanged. The envelope wraps each event in JSON with an id and a timestamp."
+      />
       <OutcomeNotice outcome={save.outcome} />
       <div class="actions">
         <button type="submit" class="button button-primary" disabled={save.busy || Object.keys(body).length === 0}>
