@@ -47,6 +47,28 @@ describe('HTTP control API', () => {
     expect(contacts.json.data['628333@s.whatsapp.net']).toMatchObject({ Found: true, PushName: 'Rina' });
   });
 
+  it('adds a user the provider already had, with its own id and token; its key signs at once', async () => {
+    const added = await control('POST', '/users', {
+      id: 'c7ad1a8044225e4a',
+      token: 'wat_adopted-token',
+      name: 'marketing-1',
+      webhook: receiver.url,
+      events: 'Message',
+      hmacKey: KEY,
+    });
+    expect(added.json.user).toMatchObject({ id: 'c7ad1a8044225e4a', token: 'wat_adopted-token', hmacKeySet: true, hmacKeyActive: true });
+    expect((await control('POST', '/users', { id: 'c7ad1a8044225e4a', token: 'x' })).status).toBe(400);
+    expect((await user(sim.url, 'wat_adopted-token', 'GET', '/session/status')).json.data).toMatchObject({
+      id: 'c7ad1a8044225e4a',
+      name: 'marketing-1',
+    });
+    await control('POST', '/pair', { sessionId: 'c7ad1a8044225e4a' });
+    await control('POST', '/inject/message', { sessionId: 'c7ad1a8044225e4a', text: 'adopted' });
+    const hit = await waitFor(() => receiver.received.find((r) => r.body.includes('adopted')));
+    expect(hit.headers['x-hmac-signature']).toBe(createHmac('sha256', KEY).update(hit.body).digest('hex'));
+    expect(new URLSearchParams(hit.body).get('userID')).toBe('c7ad1a8044225e4a');
+  });
+
   it('sets contacts, lists users and recorded requests, and clears them', async () => {
     const { id, token } = await createUser(sim.url);
     await user(sim.url, token, 'POST', '/session/connect', { Immediate: true });
