@@ -49,7 +49,9 @@ export function createRelayRepointJob(o: RelayRepointJobOptions) {
     }
     if (step.outcome === 'failed') {
       progress.failed += 1;
-      o.log.debug({ session_id: step.sessionId, err: step.error }, 'relay: re-pointing a session failed; retried in the next pass');
+      // The first failure of a pass says why (genfity-wa down, most likely); the rest would only repeat it.
+      const level = progress.failed === 1 ? 'warn' : 'debug';
+      o.log[level]({ session_id: step.sessionId, err: step.error }, 'relay: re-pointing a session failed; retried in the next pass');
     }
     const done = progress.pointed + progress.skipped;
     if (step.outcome !== 'failed' && done % Math.max(1, Math.ceil(progress.total / 10)) === 0)

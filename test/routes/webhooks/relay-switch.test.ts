@@ -79,6 +79,7 @@ describe('sessions created before relay mode', () => {
     const direct = await gateway(store.db, false);
     const owner = await seedUser(direct.app, { max_sessions: 10 });
     const ids: string[] = [];
+    const tokens: string[] = [];
     for (const [i, events] of ['Message', 'Message,QR', '', 'All', 'Message'].entries()) {
       const res = await direct.app.inject({
         method: 'POST',
@@ -88,6 +89,7 @@ describe('sessions created before relay mode', () => {
       });
       expect(res.statusCode).toBe(201);
       ids.push(res.json().session.session_id);
+      tokens.push(res.json().session.session_token);
     }
     await direct.close();
     expect(sim.findUserById(ids[0]!)!.webhook).toBe(receiver.url);
@@ -97,6 +99,16 @@ describe('sessions created before relay mode', () => {
     const t = await gateway(store.db, true);
     try {
       expect(await readyRelay(t)).toBeUndefined();
+      // Not re-pointed yet, and already the relay's: the customer's key goes to its settings, not to genfity-wa.
+      sim.clearRequests();
+      const keyed = await t.app.inject({
+        method: 'POST',
+        url: '/v1/wa/session/hmac/config',
+        headers: { token: tokens[1]! },
+        payload: { hmac_key: SECRET },
+      });
+      expect(keyed.json()).toEqual({ Details: 'HMAC configuration saved successfully' });
+      expect(sim.requests).toEqual([]);
       sim.setLatency(150, '/admin/users');
       t.deps.relayRepoint!.start();
       for (let i = 0; i < 200 && !(await readyRelay(t)); i += 1) await new Promise((r) => setTimeout(r, 10));
@@ -201,7 +213,7 @@ describe('sessions created before relay mode', () => {
 });
 
 describe(`an adopted Go database (${storeKind})`, () => {
-  it('has its session pointed at the relay, its events kept, its webhook_url receiving', async () => {
+  it('has its session pointed at the relay once genfity-wa is back, its events kept, its webhook_url receiving', async () => {
     const keys = legacyKeys();
     const { session_id: sessionId, session_token: token } = keys.sessions.usr_001!;
     sim.addUser({ id: sessionId, token, name: 'marketing-1', webhook: 'https://example.com/hook', events: 'Message,ReadReceipt' });
@@ -212,7 +224,12 @@ describe(`an adopted Go database (${storeKind})`, () => {
     await db.query('UPDATE wa_sessions SET webhook_url = $1', [receiver.url]);
     const t = await gateway(db, true, { INTERNAL_API_KEYS: keys.internal_api_keys }, '2026-11-25T12:00:00Z');
     try {
+      // genfity-wa is away at first: the session is tried again after a pause, not given up on.
+      sim.setDown(true);
       t.deps.relayRepoint!.start();
+      for (let i = 0; i < 500 && !(await readyRelay(t))?.includes('1 to retry'); i += 1) await new Promise((r) => setTimeout(r, 5));
+      expect(await readyRelay(t)).toBe('re-pointing 0/1 sessions (1 to retry)');
+      sim.setDown(false);
       await t.deps.relayRepoint!.settled();
       const [row] = await relayRows(db);
       const user = sim.findUserById(sessionId)!;
