@@ -62,7 +62,7 @@ async function main() {
     await db.query(
       `INSERT INTO gateway_webhook_deliveries (event_id, session_row_id, user_id, session_id, event_type, url, body, status, attempts, next_attempt_at, created_at, updated_at)
       SELECT 'evt_' || g, $1, 'bench', $2, 'Message', $3, $4, 'pending', 0, now(), now(), now() FROM generate_series(1, $5) g`,
-      [rowId, sessionId, hook, body, COUNT],
+      [rowId, sessionId, hook, Buffer.from(body), COUNT],
     );
     const started = process.hrtime.bigint();
     while (received < COUNT) await new Promise((r) => setTimeout(r, 20));
