@@ -53,7 +53,7 @@ describe(`migrations (${storeKind})`, () => {
   });
 });
 
-describe(`migration 009, webhook_format (${storeKind})`, () => {
+describe(`migration 010, webhook_format (${storeKind})`, () => {
   it('sessions already relayed keep the envelope they had; the others, and queued bodies, carry on', async () => {
     const fresh = await createTestDatabase();
     const db = await fresh.open();
@@ -61,13 +61,13 @@ describe(`migration 009, webhook_format (${storeKind})`, () => {
       const all = listMigrations();
       await runMigrations(
         db,
-        all.filter((m) => m.id < 9),
+        all.filter((m) => m.id < 10),
       );
       await db.query(`INSERT INTO wa_sessions (user_id, session_id, session_token, status, relay_id) VALUES
         ('u', 'relayed', 't1', 'created', 'r1'), ('u', 'direct', 't2', 'created', NULL)`);
       await db.query(`INSERT INTO gateway_webhook_deliveries (event_id, session_row_id, user_id, session_id, event_type, url, body,
         next_attempt_at, created_at, updated_at) VALUES ('evt_old', 1, 'u', 'relayed', 'Message', 'https://example.com', '{"a":"é"}', now(), now(), now())`);
-      expect(await runMigrations(db, all)).toEqual(all.filter((m) => m.id >= 9).map((m) => m.name));
+      expect(await runMigrations(db, all)).toEqual(all.filter((m) => m.id >= 10).map((m) => m.name));
       const { rows } = await db.query<{ session_id: string; webhook_format: string }>(
         'SELECT session_id, webhook_format FROM wa_sessions ORDER BY id',
       );
