@@ -31,6 +31,7 @@ async function main() {
   const config = loadConfig({ INTERNAL_API_KEYS: 'bench-key', WA_SERVER_URL: sim.url, WA_ADMIN_TOKEN: 'bench-admin', LOG_LEVEL: 'silent' });
   const deps = await createDeps(config, { db, encryptionKey: randomBytes(32) });
   const app = await buildApp(config, deps, { logger: false });
+  deps.start();
   try {
     const user = await app.inject({
       method: 'POST',

@@ -37,6 +37,7 @@ async function main() {
   });
   const deps = await createDeps(config, { db, encryptionKey: randomBytes(32) });
   const app = await buildApp(config, deps, { logger: false });
+  deps.start();
   try {
     const user = await app.inject({
       method: 'POST',

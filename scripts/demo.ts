@@ -70,6 +70,7 @@ async function start() {
   });
   const deps = await createDeps(config);
   const app = await buildApp(config, deps);
+  deps.start();
   const gatewayUrl = await app.listen({ port: 0, host: '127.0.0.1' });
   console.log(`${bold('genfity-wa simulator')} ${simUrl}  (admin token ${ADMIN_TOKEN})`);
   console.log(`${bold('gateway')}              ${gatewayUrl}  (embedded store in ${dataDir}; docs at ${gatewayUrl}/docs)`);

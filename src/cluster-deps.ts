@@ -13,10 +13,13 @@ import { createSharedIdempotencyStore, createTieredIdempotencyStore } from './se
 import type { Db } from './store/index.js';
 import { openPostgres } from './store/postgres.js';
 
-/** Redis only when REDIS_URL is set; requests never queue behind a Redis that is away. */
-export function connectRedis(url: string | undefined, logger: Logger): Redis | undefined {
+/**
+ * Redis only when REDIS_URL is set; requests never queue behind a Redis that is away. Built without
+ * connecting: a job connects it (jobs-deps.ts). Until then the limits answer from memory.
+ */
+export function createRedis(url: string | undefined, logger: Logger): Redis | undefined {
   if (!url) return undefined;
-  const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+  const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, lazyConnect: true });
   redis.on('error', (err: Error) => logger.debug({ err }, 'redis connection error'));
   return redis;
 }

@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
-import { connectRedis, createClusterParts } from './cluster-deps.js';
+import { createClusterParts, createRedis } from './cluster-deps.js';
 import type { Config } from './config.js';
-import { startExpirySweep } from './jobs/expiry-sweep.js';
-import { startCounterFlush } from './jobs/flush-counters.js';
-import { systemClock, type Clock, type Sleep } from './lib/clock.js';
+import { runJobs } from './jobs/job.js';
+import type { RelayRepointJob } from './jobs/relay-repoint.js';
+import { createJobs, type JobName } from './jobs-deps.js';
+import { systemClock, type Clock, type Sleep, type Timers } from './lib/clock.js';
 import { cryptoRandom, type Random } from './lib/ids.js';
 import { createLogger } from './lib/logger.js';
-import { tickMsOf } from './lib/schedule.js';
 import { createSecretBox, loadOrCreateKeyFile } from './lib/secrets-at-rest.js';
 import { createPublicLimiter } from './limits/limiter.js';
 import { createMetrics } from './lib/metrics.js';
@@ -14,7 +14,6 @@ import type { Lookup } from './outbound/webhook-client.js';
 import { createProviderClient, type ProviderClient } from './provider/client.js';
 import { createContactService } from './services/contacts.js';
 import { createCustomerService } from './services/customers.js';
-import { createExpiryService } from './services/expiry.js';
 import { createGateway } from './services/gateway.js';
 import { createBodyReader } from './services/gateway-body.js';
 import { createIdempotency } from './services/idempotency.js';
@@ -30,7 +29,7 @@ import { createSettingsService } from './services/settings.js';
 import { createUserService } from './services/users.js';
 import { createWebhookDeliveries } from './services/webhook-deliveries.js';
 import { openStore, type Db } from './store/index.js';
-import { createRelayRepointing, createWebhookParts } from './webhook-deps.js';
+import { createWebhookParts } from './webhook-deps.js';
 
 /** Everything with I/O or time, built once (STYLE: DI rule). Tests pass their own clock, random or store. */
 export interface DepsOverrides {
@@ -45,6 +44,8 @@ export interface DepsOverrides {
   encryptionKey?: Buffer | null;
   /** How background jobs wait (the pace of the relay re-pointing); tests shorten it. */
   sleep?: Sleep;
+  /** The timers the jobs' schedules run on (webhook outbox, counter flush); tests fire them by hand. */
+  timers?: Timers;
 }
 
 /**
@@ -63,7 +64,7 @@ async function openFoundations(config: Readonly<Config>, overrides: DepsOverride
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? createLogger(env.LOG_LEVEL);
   const db = overrides.db ?? (await openStore(config.store, config.storeTimeouts));
-  const metrics = createMetrics({ processMetrics: true, storePool: () => db.stats() });
+  const metrics = createMetrics({ storePool: () => db.stats() });
   const key = encryptionKey(config, overrides);
   if (key) {
     await assertKeyMatches(db, createSecretBox(key));
@@ -71,7 +72,7 @@ async function openFoundations(config: Readonly<Config>, overrides: DepsOverride
   } else {
     logger.warn('ENCRYPTION_KEY is not set: session tokens and webhook secrets are stored in plaintext, as the Go service kept them');
   }
-  const redis = connectRedis(env.REDIS_URL, logger);
+  const redis = createRedis(env.REDIS_URL, logger);
   const random = overrides.random ?? cryptoRandom;
   const cluster = createClusterParts(config, { db, clock, random, redis, logger });
   const limiter = createPublicLimiter(
@@ -115,7 +116,7 @@ async function openFoundations(config: Readonly<Config>, overrides: DepsOverride
 type Foundations = Awaited<ReturnType<typeof openFoundations>>;
 
 /** GET /ready (SPEC §7): store and provider must answer; Redis away, no key and relay re-pointing are notes, not failures. */
-function readinessChecks(f: Foundations, repointing: (() => string | null) | null) {
+function readinessChecks(f: Foundations, repointing: Pick<RelayRepointJob, 'status'> | null) {
   return createReadiness({
     checks: {
       store: storeCheck(f.db),
@@ -130,11 +131,17 @@ function readinessChecks(f: Foundations, repointing: (() => string | null) | nul
           }
         : {}),
       encryption: async () => ({ ok: true, ...(f.key ? {} : { detail: 'ENCRYPTION_KEY not set: secrets stored in plaintext' }) }),
-      ...(repointing ? { relay: async () => ({ ok: true, ...(repointing() ? { detail: repointing()! } : {}) }) } : {}),
+      ...(repointing ? { relay: async () => ({ ok: true, ...(repointing.status() ? { detail: repointing.status()! } : {}) }) } : {}),
     },
   });
 }
 
+/**
+ * The composition root: every service and job, built on one store, one provider client and one clock.
+ * Building starts nothing — no timer, loop, schedule, subscription or connection — except that the
+ * store is opened (its pool, or the embedded database), because the secrets check and upgrade read
+ * it before anything may use it. `start` starts the jobs (main.ts); `close` stops them and closes.
+ */
 export async function createDeps(config: Readonly<Config>, overrides: DepsOverrides = {}) {
   const f = await openFoundations(config, overrides);
   const { env, db, clock, random, codec, provider, logger } = f;
@@ -143,8 +150,8 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   const stats = createSendStats({ db, clock });
   const customers = createCustomerService({ db, clock, quota });
   const sessions = createSessionService({ db, provider, clock, random, webhooks: f.webhooks, tokens, relay: f.relay, codec });
-  const webhook = createWebhookParts(f, config, overrides.webhookLookup);
-  const relayRepoint = createRelayRepointing({ ...f, sleep: overrides.sleep });
+  const webhook = createWebhookParts(f, config, { lookup: overrides.webhookLookup, timers: overrides.timers });
+  const jobs = createJobs(f, { tokens, stats, quota, webhookDelivery: webhook.job }, overrides);
   const bodies = createBodyReader({ maxBytes: env.GATEWAY_MAX_BODY_BYTES, perUserBytes: env.GATEWAY_USER_BUFFER_BYTES });
   const services = {
     users: createUserService({ db, clock, random, tokens }),
@@ -172,28 +179,22 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
         maxAnswerBytes: env.PROVIDER_MAX_ANSWER_BYTES,
       },
     }),
-    readiness: readinessChecks(f, relayRepoint && (() => relayRepoint.status())),
+    readiness: readinessChecks(f, jobs.relayRepoint),
   };
-  const counters = startCounterFlush({ stats, quota, log: logger });
-  // The schedule fires on wall time: with an injected clock (tests) only explicit runOnce ticks sweep.
-  const expirySweep = startExpirySweep({
-    expiry: createExpiryService({ db, clock, tickMs: tickMsOf(env.EXPIRY_SWEEP_CRON) }),
-    log: logger,
-    scheduled: clock === systemClock,
-    pattern: env.EXPIRY_SWEEP_CRON,
-  });
-  let stopListening: () => void = () => undefined;
+  const running = runJobs(jobs);
+  const finalFlush = async () => {
+    await stats.flush();
+    await quota.release(0);
+  };
   let closed: Promise<void> | null = null;
   const closeOnce = async () => {
-    await relayRepoint?.stop();
-    await expirySweep.stop();
+    await running.stop().catch((error: unknown) => logger.error({ err: error }, 'a background job did not stop cleanly'));
+    await webhook.settled();
     await webhook.close();
-    await counters.stop().catch((error: unknown) => logger.error({ err: error }, 'final counter flush failed'));
-    stopListening();
+    await finalFlush().catch((error: unknown) => logger.error({ err: error }, 'final counter flush failed'));
     await provider.close();
     await f.cluster.close();
     await f.limiter.close();
-    await f.redis?.quit().catch(() => undefined);
     if (!overrides.db) await db.close();
   };
   return {
@@ -205,23 +206,19 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     provider,
     services,
     metrics: f.metrics,
-    expirySweep,
-    /** Re-points sessions provisioned without the relay (relay mode only); main.ts starts it. */
-    relayRepoint,
+    /** The background jobs by name; building them started none of them. */
+    jobs,
     limiter: f.limiter,
     bus: f.cluster.bus,
-    /** Starts hearing the other instances (the cluster bus: token revocations); main.ts calls it before taking traffic. */
-    start(): void {
-      stopListening();
-      stopListening = tokens.listen();
-    },
+    /** Starts the background jobs: all of them (main.ts), or those named (tests). `close` stops them. */
+    start: (only?: readonly JobName[]): void => running.start(only),
     /** Runs one round of webhook deliveries now (tests). */
     deliverWebhooks: () => webhook.outbox.runOnce(),
     /** Bytes of `/wa/*` request bodies a user has in flight (tests wait on it). */
     gatewayBytesInFlight: (userId: string) => bodies.inFlightBytes(userId),
-    /** Writes pending counters now (tests and shutdown). */
+    /** Writes pending counters now (tests). */
     flushCounters: () => stats.flush(),
-    /** Flushes counters, hands leases back, then closes what createDeps opened (a store passed in is the caller's). */
+    /** Stops the jobs, flushes counters, hands leases back, then closes what createDeps opened (a store passed in is the caller's). */
     close(): Promise<void> {
       closed ??= closeOnce();
       return closed;

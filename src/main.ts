@@ -27,7 +27,7 @@ async function closeGracefully(app: App, deps: Deps, timeoutMs: number): Promise
   await deps.close();
 }
 
-/** Process entry: config → deps → app → listen; on SIGTERM/SIGINT stop accepting, drain, close. */
+/** Process entry: config → deps → app → start the jobs → listen; on SIGTERM/SIGINT stop accepting, drain, close. */
 async function main() {
   const started = process.hrtime.bigint();
   const config = loadConfig(readEnvironment());
@@ -51,10 +51,11 @@ async function main() {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // Built in deps, started here (all of them): before listening, so token revocations from the other
+  // instances are heard before the first request. The relay re-pointing may point genfity-wa at us a
+  // moment before we listen; genfity-wa retries its webhooks (provider-contract: retries on by default).
   deps.start();
   await app.listen({ port: config.env.PORT, host: config.env.HOST });
-  // Built in deps, started here: sessions provisioned without the relay are pointed at it in the background.
-  deps.relayRepoint?.start();
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   app.log.info({ store: config.store.kind, startupMs: Math.round(ms) }, 'gateway ready');
 }

@@ -1,17 +1,14 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { createRelayRepointJob } from './jobs/relay-repoint.js';
-import { startWebhookJob } from './jobs/webhook-delivery.js';
-import { systemSleep, type Clock, type Sleep } from './lib/clock.js';
-import type { Random } from './lib/ids.js';
+import { createWebhookJob } from './jobs/webhook-delivery.js';
+import type { Clock, Timers } from './lib/clock.js';
 import type { Metrics } from './lib/metrics.js';
 import { createCounter } from './limits/counter.js';
 import { createRedisHealth } from './limits/redis-health.js';
 import { createWebhookClient, type Lookup } from './outbound/webhook-client.js';
 import type { ProviderClient } from './provider/client.js';
 import type { RelayConfig } from './services/relay.js';
-import { createRelayRepoint } from './services/relay-repoint.js';
 import type { SecretCodec } from './services/secret-codec.js';
 import { createWebhookAuthGuard } from './services/webhook-auth-guard.js';
 import { createWebhookDelivery } from './services/webhook-delivery.js';
@@ -56,8 +53,12 @@ function webhookAuthFailures(f: WebhookFoundations) {
   return { counter, close: () => health?.close() };
 }
 
-/** Provider events in, customer deliveries out (SPEC §6), and the job that works the outbox. */
-export function createWebhookParts(f: WebhookFoundations, config: Readonly<Config>, lookup: Lookup | undefined) {
+/** Provider events in, customer deliveries out (SPEC §6), and the job that works the outbox (started by deps.start). */
+export function createWebhookParts(
+  f: WebhookFoundations,
+  config: Readonly<Config>,
+  o: { lookup: Lookup | undefined; timers: Timers | undefined },
+) {
   const { env, db, clock, codec, metrics } = f;
   const onError = (err: unknown) => f.logger.error({ err }, 'webhook processing failed');
   const processing = createWebhookProcessing({ db, clock, provider: f.provider, codec, onError });
@@ -72,7 +73,7 @@ export function createWebhookParts(f: WebhookFoundations, config: Readonly<Confi
   const client = createWebhookClient({
     allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     timeoutMs: env.WEBHOOK_TIMEOUT_MS,
-    ...(lookup ? { lookup } : {}),
+    ...(o.lookup ? { lookup: o.lookup } : {}),
   });
   const delivery = createWebhookDelivery({
     db,
@@ -90,49 +91,27 @@ export function createWebhookParts(f: WebhookFoundations, config: Readonly<Confi
     onError: (err: unknown) => f.logger.error({ err }, 'webhook delivery failed'),
   });
   const ago = (ms: number) => new Date(clock.now().getTime() - ms);
-  const job = startWebhookJob({
+  const job = createWebhookJob({
     outbox,
     processing,
     clock,
+    ...(o.timers ? { timers: o.timers } : {}),
     log: f.logger,
     reportDepth: async () => metrics.setWebhookQueueDepth(await countPendingDeliveries(db)),
     prune: () => pruneWebhookRecords(db, ago(env.WEBHOOK_RETENTION_HOURS * 3_600_000), ago(MESSAGE_REPEAT_MS)),
   });
-  const close = async () => {
-    await job.stop();
-    await client.close();
-    failures.close();
+  return {
+    inbound,
+    outbox,
+    job,
+    /** Waits for the attempts and event processing in flight, whether or not the job ran (requests and tests start them too). */
+    async settled(): Promise<void> {
+      await outbox.settled();
+      await processing.settled();
+    },
+    async close(): Promise<void> {
+      await client.close();
+      failures.close();
+    },
   };
-  return { inbound, outbox, job, close };
-}
-
-/** The longest pause after a session the re-pointing could not point; the pause doubles up to it while they fail. */
-const REPOINT_FAILURE_PAUSE_MS = 5_000;
-const REPOINT_RETRY_MS = 30_000;
-
-/**
- * Switching the relay on for sessions provisioned without it (issue 12 §1): built here, started by
- * main.ts; null in direct mode. Its lease outlasts one session's work — three provider calls and a
- * few statements — and the pause after it, so a live instance never loses the job to another.
- */
-export function createRelayRepointing(
-  f: Pick<WebhookFoundations, 'env' | 'db' | 'clock' | 'codec' | 'logger' | 'relay'> & {
-    random: Random;
-    provider: Pick<ProviderClient, 'status' | 'setHmacKey' | 'updateUser'>;
-    sleep?: Sleep;
-  },
-) {
-  if (!f.relay.publicUrl) return null;
-  const { env } = f;
-  const intervalMs = 1000 / env.RELAY_REPOINT_RATE;
-  const leaseMs = 3 * env.PROVIDER_TIMEOUT_MS + 4 * env.DB_QUERY_TIMEOUT_MS + REPOINT_FAILURE_PAUSE_MS + intervalMs;
-  const repoint = createRelayRepoint({ ...f, policy: { relay: f.relay, leaseMs } });
-  return createRelayRepointJob({
-    repoint,
-    log: f.logger,
-    rate: env.RELAY_REPOINT_RATE,
-    failurePauseMaxMs: REPOINT_FAILURE_PAUSE_MS,
-    retryMs: Math.min(REPOINT_RETRY_MS, leaseMs),
-    sleep: f.sleep ?? systemSleep,
-  });
 }

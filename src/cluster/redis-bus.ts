@@ -25,7 +25,7 @@ export function createRedisBus(options: RedisBusOptions): ClusterBus {
   function start(): void {
     if (subscriber) return;
     // Commands wait for the connection here: SUBSCRIBE must reach Redis once it is up.
-    const own = options.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+    const own = options.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, lazyConnect: false });
     subscriber = own;
     own.on('message', (channel: string, message: string) => {
       if (channel === options.channel) subscribers.deliver(message);
@@ -48,6 +48,8 @@ export function createRedisBus(options: RedisBusOptions): ClusterBus {
   return {
     async publish(channel, payload) {
       const raw = encodeEnvelope(options.origin, channel, payload);
+      // Not connected (yet, or any more): dropped at once, and a command never opens the connection itself.
+      if (options.redis.status !== 'ready') return false;
       try {
         await options.redis.publish(options.channel, raw);
         return true;

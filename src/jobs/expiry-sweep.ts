@@ -6,8 +6,6 @@ export interface ExpirySweepOptions {
   log: { error(obj: object, msg: string): void; info(obj: object, msg: string): void; debug(obj: object, msg: string): void };
   /** Cron pattern; every minute by default (SPEC §3). */
   pattern?: string;
-  /** False: no schedule, only `runOnce` (the schedule follows wall time, a test's clock does not). */
-  scheduled?: boolean;
 }
 
 // SPEC §3 and the Go service (go-service-api §9) schedule in Jakarta time. Every minute fires at the
@@ -15,11 +13,14 @@ export interface ExpirySweepOptions {
 const TIMEZONE = 'Asia/Jakarta';
 
 /**
- * Runs the expiry sweep on a schedule; `runOnce` is the same work on demand (tests, start-up).
- * A failed sweep is logged and retried at the next tick. `stop` waits for a sweep in progress.
+ * Runs the expiry sweep on a schedule once started; `runOnce` is the same work on demand (tests).
+ * The schedule follows wall time: an app on a test clock is not started and sweeps when told. A
+ * failed sweep is logged and retried at the next tick. `stop` waits for a sweep in progress.
  */
-export function startExpirySweep(o: ExpirySweepOptions) {
+export function createExpirySweepJob(o: ExpirySweepOptions) {
   let running: Promise<SweepResult | null> = Promise.resolve(null);
+  let cron: Cron | null = null;
+  let stopped = false;
 
   function runOnce(): Promise<SweepResult | null> {
     running = o.expiry
@@ -36,23 +37,22 @@ export function startExpirySweep(o: ExpirySweepOptions) {
     return running;
   }
 
-  // `protect`: a slow sweep is never started twice in one process; `unref`: the timer never holds the process open.
-  const cron = new Cron(
-    o.pattern ?? '* * * * *',
-    { timezone: TIMEZONE, protect: true, unref: true, paused: o.scheduled === false },
-    async () => {
-      await runOnce();
-    },
-  );
-
   return {
     runOnce,
+    start(): void {
+      if (cron || stopped) return;
+      // `protect`: a slow sweep is never started twice in one process; `unref`: the timer never holds the process open.
+      cron = new Cron(o.pattern ?? '* * * * *', { timezone: TIMEZONE, protect: true, unref: true }, async () => {
+        await runOnce();
+      });
+    },
     /** When the schedule fires next; null when it is not scheduled. */
-    nextRun: () => (cron.isRunning() ? cron.nextRun() : null),
+    nextRun: () => (cron?.isRunning() ? cron.nextRun() : null),
     async stop() {
-      cron.stop();
+      stopped = true;
+      cron?.stop();
       await running;
     },
   };
 }
-export type ExpirySweep = ReturnType<typeof startExpirySweep>;
+export type ExpirySweepJob = ReturnType<typeof createExpirySweepJob>;

@@ -1,29 +1,49 @@
+import { systemTimers, type Timers } from '../lib/clock.js';
 import type { Quota } from '../services/quota.js';
 import type { SendStats } from '../services/send-stats.js';
 
 /**
- * Writes send statistics once a second and hands idle quota leases back (SPEC §4 design note).
- * `stop` writes what is left, so a clean shutdown loses no counter.
+ * Writes send statistics once a second and hands idle quota leases back (SPEC §4 design note), once
+ * started. The next round is armed when one ends, so a slow store never has two rounds at once.
+ * `stop` waits for a round in progress; the last write of what is left is deps.close()'s, which makes
+ * it whether or not this job ran.
  */
-export function startCounterFlush(deps: {
-  stats: SendStats;
-  quota: Quota;
+export function createCounterFlushJob(deps: {
+  stats: Pick<SendStats, 'flush'>;
+  quota: Pick<Quota, 'release'>;
   log: { error(obj: object, msg: string): void };
+  timers?: Timers;
   everyMs?: number;
   idleLeaseMs?: number;
 }) {
   const { stats, quota, log } = deps;
+  const timers = deps.timers ?? systemTimers;
+  let timer: unknown = null;
+  let round: Promise<void> = Promise.resolve();
+  let state: 'idle' | 'running' | 'stopped' = 'idle';
+
   const tick = async () => {
     await stats.flush().catch((error: unknown) => log.error({ err: error }, 'send statistics flush failed; kept for the next one'));
     await quota.release(deps.idleLeaseMs ?? 30_000).catch((error: unknown) => log.error({ err: error }, 'quota lease hand-back failed'));
   };
-  const timer = setInterval(() => void tick(), deps.everyMs ?? 1_000);
-  timer.unref();
+  const arm = () => {
+    timer = timers.setTimeout(() => {
+      round = tick().finally(() => {
+        if (state === 'running') arm();
+      });
+    }, deps.everyMs ?? 1_000);
+  };
+
   return {
-    async stop() {
-      clearInterval(timer);
-      await stats.flush();
-      await quota.release(0);
+    start(): void {
+      if (state !== 'idle') return;
+      state = 'running';
+      arm();
+    },
+    async stop(): Promise<void> {
+      state = 'stopped';
+      if (timer !== null) timers.clearTimeout(timer);
+      await round;
     },
   };
 }

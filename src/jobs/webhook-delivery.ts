@@ -1,17 +1,6 @@
-import type { Clock } from '../lib/clock.js';
+import { type Clock, systemTimers, type Timers } from '../lib/clock.js';
 import type { WebhookOutbox } from '../services/webhook-outbox.js';
 import type { WebhookProcessing } from '../services/webhook-processing.js';
-
-/** The timer functions the job waits with; tests may pass their own. */
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const systemTimers: Timers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
 
 export interface WebhookJobOptions {
   outbox: Pick<WebhookOutbox, 'fill' | 'onSlotFree' | 'settled'>;
@@ -31,14 +20,16 @@ export interface WebhookJobOptions {
 }
 
 /**
- * Works the webhook outbox: fills free delivery slots whenever there is due work, a slot frees, or
- * `nudge` says something was queued, and rests a short while when there is nothing to do. Also
- * re-processes events a crash left behind and prunes old records. `stop` lets the attempts in flight
- * (each bounded by WEBHOOK_TIMEOUT_MS) and event processing finish.
+ * Works the webhook outbox once started: fills free delivery slots whenever there is due work, a slot
+ * frees, or `nudge` says something was queued, and rests a short while when there is nothing to do.
+ * Also re-processes events a crash left behind and prunes old records. `stop` lets the attempts in
+ * flight (each bounded by WEBHOOK_TIMEOUT_MS) and event processing finish.
  */
-export function startWebhookJob(o: WebhookJobOptions) {
+export function createWebhookJob(o: WebhookJobOptions) {
   const timers = o.timers ?? systemTimers;
   let stopped = false;
+  let loop: Promise<void> | null = null;
+  let unsubscribe: () => void = () => undefined;
   let wake: (() => void) | null = null;
   // A wake-up that came while the loop was busy: the next rest is skipped, so no slot waits for the timer.
   let woken = false;
@@ -50,12 +41,12 @@ export function startWebhookJob(o: WebhookJobOptions) {
   // Attempts to fast receivers end a few at a millisecond: gathering them for a moment lets one claim
   // fill several slots instead of one claim per slot, and a slot still waits milliseconds, not rounds.
   let gathering: unknown = null;
-  const unsubscribe = o.outbox.onSlotFree(() => {
+  const gather = () => {
     gathering ??= timers.setTimeout(() => {
       gathering = null;
       nudge();
     }, o.gatherMs ?? 5);
-  });
+  };
 
   const rest = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -97,7 +88,7 @@ export function startWebhookJob(o: WebhookJobOptions) {
     if (due('prune', o.pruneEveryMs ?? 3_600_000, now)) chore('prune', o.prune, 'webhook record pruning failed');
   }
 
-  const loop = (async () => {
+  async function work(): Promise<void> {
     while (!stopped) {
       woken = false;
       let started = 0;
@@ -109,10 +100,16 @@ export function startWebhookJob(o: WebhookJobOptions) {
       }
       if (!stopped && started === 0) await rest(o.idleMs ?? 1_000);
     }
-  })();
+  }
 
   return {
+    /** Something was queued: fill slots now rather than after the rest (before `start`, the first round does). */
     nudge,
+    start(): void {
+      if (loop || stopped) return;
+      unsubscribe = o.outbox.onSlotFree(gather);
+      loop = work();
+    },
     async stop() {
       stopped = true;
       unsubscribe();

@@ -35,3 +35,15 @@ export const systemSleep: Sleep = (ms, signal) =>
     timer.unref();
     signal?.addEventListener('abort', done, { once: true });
   });
+
+/** The timer functions a job's schedule runs on; tests pass their own and fire them by hand. */
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Node's timers, unref'd: a job's next tick never holds the process open. */
+export const systemTimers: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};

@@ -19,8 +19,6 @@ export interface ProviderCall {
 }
 
 export interface MetricsOptions {
-  /** Node.js process metrics (CPU, memory, event loop, GC) beside the gateway's own. */
-  processMetrics?: boolean;
   /** Read on every scrape, so the gauge is never stale. */
   storePool?: () => PoolStats;
 }
@@ -123,7 +121,6 @@ function storePoolGauge(registers: Registers, read: (() => PoolStats) | undefine
  */
 export function createMetrics(options: MetricsOptions = {}) {
   const registry = new Registry();
-  if (options.processMetrics) collectDefaultMetrics({ register: registry });
   const http = httpMetrics([registry]);
   const provider = providerMetrics([registry]);
   const traffic = trafficMetrics([registry]);
@@ -132,6 +129,13 @@ export function createMetrics(options: MetricsOptions = {}) {
   return {
     registry,
     contentType: registry.contentType,
+    /**
+     * Adds Node.js process metrics (CPU, memory, event loop, GC) beside the gateway's own. It starts
+     * prom-client's event-loop and GC observers, so it is a job (deps.ts), called once.
+     */
+    collectProcessMetrics(): void {
+      collectDefaultMetrics({ register: registry });
+    },
     /** The text exposition format, collected now. */
     render: (): Promise<string> => registry.metrics(),
     /** One answered HTTP request; `route` is the route pattern (`/v1/sessions/:session_id`), never the raw URL. */

@@ -1,6 +1,7 @@
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createDeps, type Deps, type DepsOverrides } from '../../src/deps.js';
+import type { JobName } from '../../src/jobs-deps.js';
 import '../../src/http/types.js';
 import { createManualClock, type ManualClock } from '../../src/lib/clock.js';
 import type { Db } from '../../src/store/index.js';
@@ -22,11 +23,19 @@ export interface TestApp {
 }
 
 /**
+ * The jobs a test app starts unless told otherwise: the webhook outbox and the counter flush, and the
+ * Redis connection when REDIS_URL is set. The expiry sweep runs on wall time (tests call `runOnce` on
+ * the manual clock), relay re-pointing is started by its tests, and process metrics by the one that reads them.
+ */
+export const TEST_JOBS: readonly JobName[] = ['redis', 'webhookDelivery', 'counterFlush'];
+
+/**
  * The real app on a real, fresh store of the kind under test, with a clock the test moves.
- * Pass `db` to run on a store the test prepared (for example an adopted Go database).
+ * Pass `db` to run on a store the test prepared (for example an adopted Go database), and `jobs`
+ * to start other background jobs than TEST_JOBS (`[]`: none).
  */
 export async function createTestApp(
-  options: { env?: Record<string, string>; db?: Db; now?: string; overrides?: DepsOverrides } = {},
+  options: { env?: Record<string, string>; db?: Db; now?: string; overrides?: DepsOverrides; jobs?: readonly JobName[] } = {},
 ): Promise<TestApp> {
   const store = options.db ? null : await openTestStore();
   const db = options.db ?? store!.db;
@@ -42,6 +51,7 @@ export async function createTestApp(
   const deps = await createDeps(config, { encryptionKey: TEST_ENCRYPTION_KEY, ...options.overrides, db, clock });
   const app = await buildApp(config, deps, { logger: false });
   await app.ready();
+  deps.start(options.jobs ?? TEST_JOBS);
   return {
     app,
     deps,

@@ -8,7 +8,7 @@ import '../../src/http/types.js';
 import { createManualClock } from '../../src/lib/clock.js';
 import { defaultWebRoot, webRoutes } from '../../src/routes/ops/web.js';
 import { createProviderSimulator, type ProviderSimulator } from '../../sim/provider-simulator.js';
-import { TEST_INTERNAL_KEYS } from './app.js';
+import { TEST_INTERNAL_KEYS, TEST_JOBS } from './app.js';
 import { SIM_ADMIN_TOKEN } from './sim.js';
 import { openTestStore } from './store.js';
 
@@ -64,6 +64,7 @@ export async function createWebConsoleApp(options: { now?: string } = {}): Promi
   });
   const deps = await createDeps(config, { db: store.db, clock: createManualClock(options.now ?? '2026-06-01T00:00:00Z') });
   const app = await buildApp(config, deps, { logger: false });
+  deps.start(TEST_JOBS);
   if (!app.hasRoute({ method: 'GET', url: '/dashboard' })) await app.register(webRoutes, { root: webRoot });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startExpirySweep } from '../../src/jobs/expiry-sweep.js';
+import { createExpirySweepJob } from '../../src/jobs/expiry-sweep.js';
 import { createManualClock } from '../../src/lib/clock.js';
 import { createExpiryService } from '../../src/services/expiry.js';
 import type { Db } from '../../src/store/index.js';
@@ -23,10 +23,12 @@ afterAll(async () => {
 
 describe('expiry sweep', () => {
   it('is scheduled every minute on wall time; an app on a test clock only sweeps when told', async () => {
-    const job = startExpirySweep({
+    const job = createExpirySweepJob({
       expiry: { sweep: async () => ({ ran: false, expired: 0, tick: '2026-06-01T10:00:00.000Z' }) },
       log: silent,
     });
+    expect(job.nextRun(), 'building schedules nothing').toBeNull();
+    job.start();
     try {
       const next = job.nextRun()!;
       expect(next.getUTCSeconds()).toBe(0);
@@ -35,14 +37,14 @@ describe('expiry sweep', () => {
       await job.stop();
     }
     expect(job.nextRun()).toBeNull();
-    expect(t.deps.expirySweep.nextRun()).toBeNull();
+    expect(t.deps.jobs.expirySweep.nextRun()).toBeNull();
   });
 
   it('marks active subscriptions whose expires_at has passed, and only those', async () => {
     const lapsed = await seedUser(t.app, { expires_at: '2026-06-01T10:00:00Z' });
     const exact = await seedUser(t.app, { expires_at: '2026-06-01T10:00:30Z' });
     const live = await seedUser(t.app, { expires_at: '2026-06-01T10:05:00Z' });
-    expect(await t.deps.expirySweep.runOnce()).toMatchObject({ ran: true, expired: 2 });
+    expect(await t.deps.jobs.expirySweep.runOnce()).toMatchObject({ ran: true, expired: 2 });
     expect(await statusOf(t.db, lapsed.userId)).toBe('expired');
     expect(await statusOf(t.db, exact.userId)).toBe('expired');
     expect(await statusOf(t.db, live.userId)).toBe('active');
@@ -53,18 +55,18 @@ describe('expiry sweep', () => {
   it('runs once per tick: a second run in the same minute does nothing, the next minute runs again', async () => {
     const user = await seedUser(t.app, { expires_at: '2026-06-01T10:01:10Z' });
     t.clock.set('2026-06-01T10:01:20Z');
-    expect(await t.deps.expirySweep.runOnce()).toMatchObject({ ran: true, expired: 1 });
+    expect(await t.deps.jobs.expirySweep.runOnce()).toMatchObject({ ran: true, expired: 1 });
     t.clock.set('2026-06-01T10:01:50Z');
-    expect(await t.deps.expirySweep.runOnce()).toMatchObject({ ran: false, expired: 0 });
+    expect(await t.deps.jobs.expirySweep.runOnce()).toMatchObject({ ran: false, expired: 0 });
     t.clock.set('2026-06-01T10:02:00Z');
-    expect(await t.deps.expirySweep.runOnce()).toMatchObject({ ran: true, expired: 0 });
+    expect(await t.deps.jobs.expirySweep.runOnce()).toMatchObject({ ran: true, expired: 0 });
     expect(await statusOf(t.db, user.userId)).toBe('expired');
   });
 
   it('a renewal re-activates a swept subscription', async () => {
     const user = await seedUser(t.app, { expires_at: '2026-06-01T10:02:30Z' });
     t.clock.set('2026-06-01T10:03:00Z');
-    expect((await t.deps.expirySweep.runOnce())?.expired).toBe(1);
+    expect((await t.deps.jobs.expirySweep.runOnce())?.expired).toBe(1);
     const renewed = await t.app.inject({
       method: 'PUT',
       url: `/internal/users/${user.userId}`,
@@ -78,7 +80,7 @@ describe('expiry sweep', () => {
 
   it('a failing sweep is logged and reported as not run; the job keeps its schedule', async () => {
     const errors: unknown[] = [];
-    const job = startExpirySweep({
+    const job = createExpirySweepJob({
       expiry: {
         sweep: async () => {
           throw new Error('store down');
@@ -86,6 +88,7 @@ describe('expiry sweep', () => {
       },
       log: { ...silent, error: (o) => errors.push(o) },
     });
+    job.start();
     try {
       expect(await job.runOnce()).toBeNull();
       expect(errors).toHaveLength(1);
@@ -105,8 +108,8 @@ describe('expiry sweep with many instances', () => {
     try {
       await store.db.query(`INSERT INTO wa_user_subscriptions (user_id, provider, max_sessions, max_messages, expires_at, status, messages_used)
         SELECT 'u' || g, 'genfity-wa', 1, 0, '2026-06-01T11:00:00Z', 'active', 0 FROM generate_series(1, 50) g`);
-      const a = startExpirySweep({ expiry: createExpiryService({ db: store.db, clock }), log: silent });
-      const b = startExpirySweep({ expiry: createExpiryService({ db: second, clock }), log: silent });
+      const a = createExpirySweepJob({ expiry: createExpiryService({ db: store.db, clock }), log: silent });
+      const b = createExpirySweepJob({ expiry: createExpiryService({ db: second, clock }), log: silent });
       for (let tick = 0; tick < 5; tick += 1) {
         const results = await Promise.all([a.runOnce(), b.runOnce()]);
         expect(

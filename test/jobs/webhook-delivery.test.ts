@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { startWebhookJob, type Timers } from '../../src/jobs/webhook-delivery.js';
-import { createManualClock } from '../../src/lib/clock.js';
+import { createWebhookJob } from '../../src/jobs/webhook-delivery.js';
+import { createManualClock, type Timers } from '../../src/lib/clock.js';
 
 // The outbox job on an injected clock and injected timers (issue 11 §4): what it does and when depends
 // on neither wall time nor sleeps. The outbox and the event processing are stand-ins that count calls.
@@ -78,7 +78,10 @@ describe('webhook delivery job', () => {
     const t = manualTimers();
     const s = standIns();
     s.queue(3);
-    const job = startWebhookJob({ ...s, clock, timers: t.timers, log: { error: () => undefined }, idleMs: 1_000, gatherMs: 5 });
+    const job = createWebhookJob({ ...s, clock, timers: t.timers, log: { error: () => undefined }, idleMs: 1_000, gatherMs: 5 });
+    await settle();
+    expect(s.calls.fill, 'building starts nothing').toBe(0);
+    job.start();
     await settle();
     expect(s.calls.fill).toBe(2);
     expect(t.waiting()).toBe(1);
@@ -104,7 +107,7 @@ describe('webhook delivery job', () => {
     const clock = createManualClock();
     const t = manualTimers();
     const s = standIns();
-    const job = startWebhookJob({
+    const job = createWebhookJob({
       ...s,
       clock,
       timers: t.timers,
@@ -112,6 +115,7 @@ describe('webhook delivery job', () => {
       recoverEveryMs: 30_000,
       pruneEveryMs: 3_600_000,
     });
+    job.start();
     await settle();
     expect(s.calls).toMatchObject({ recover: 1, prune: 1 });
     t.advance(1_000);

@@ -40,7 +40,7 @@ describe('B6: an expired subscription always says so, and a read never writes', 
     }
     // The GETs wrote nothing: the row is as the upsert left it.
     expect(await subRow(userId)).toEqual(before);
-    expect(await t.deps.expirySweep.runOnce()).toMatchObject({ ran: true });
+    expect(await t.deps.jobs.expirySweep.runOnce()).toMatchObject({ ran: true });
     expect((await subRow(userId)).status).toBe('expired');
     for (const res of [
       await t.app.inject({ url: '/v1/me', headers: customer(apiKey) }),

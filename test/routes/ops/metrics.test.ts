@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { TEST_JOBS } from '../../helpers/app.js';
 import { createAppWithSimulator } from '../../helpers/sim.js';
 import { pairedSession, sendText, type SimApp } from '../gateway/helpers.js';
 
 let t: SimApp;
 beforeAll(async () => {
-  t = await createAppWithSimulator();
+  t = await createAppWithSimulator({ jobs: [...TEST_JOBS, 'processMetrics'] });
 });
 afterAll(async () => {
   await t.close();

@@ -110,10 +110,10 @@ describe('sessions created before relay mode', () => {
       expect(keyed.json()).toEqual({ Details: 'HMAC configuration saved successfully' });
       expect(sim.requests).toEqual([]);
       sim.setLatency(150, '/admin/users');
-      t.deps.relayRepoint!.start();
+      t.deps.jobs.relayRepoint!.start();
       for (let i = 0; i < 200 && !(await readyRelay(t)); i += 1) await new Promise((r) => setTimeout(r, 10));
       expect(await readyRelay(t)).toMatch(/^re-pointing \d\/5 sessions/);
-      await t.deps.relayRepoint!.settled();
+      await t.deps.jobs.relayRepoint!.settled();
       sim.setLatency(0);
       expect(await readyRelay(t)).toBeUndefined();
 
@@ -147,8 +147,8 @@ describe('sessions created before relay mode', () => {
     const again = await gateway(store.db, true);
     try {
       const before = await relayRows(store.db);
-      again.deps.relayRepoint!.start();
-      await again.deps.relayRepoint!.settled();
+      again.deps.jobs.relayRepoint!.start();
+      await again.deps.jobs.relayRepoint!.settled();
       expect(providerCalls()).toEqual([]);
       expect(await relayRows(store.db)).toEqual(before);
     } finally {
@@ -177,11 +177,11 @@ describe('sessions created before relay mode', () => {
     const first = await gateway(store.db, true);
     sim.failNext('/admin/users', { status: 500, count: 1 });
     sim.setLatency(50, '/admin/users');
-    first.deps.relayRepoint!.start();
+    first.deps.jobs.relayRepoint!.start();
     for (let i = 0; i < 500 && (await relayRows(store.db)).filter((r) => r.relay_target).length < 3; i += 1) {
       await new Promise((r) => setTimeout(r, 5));
     }
-    await first.deps.relayRepoint!.stop();
+    await first.deps.jobs.relayRepoint!.stop();
     sim.setLatency(0);
     const half = await relayRows(store.db);
     expect(half[0]).toMatchObject({ relay_id: expect.any(String), relay_target: null });
@@ -194,9 +194,9 @@ describe('sessions created before relay mode', () => {
     const a = await gateway(store.db, true);
     const b = await gateway(store.db, true, {}, undefined, false);
     try {
-      a.deps.relayRepoint!.start();
-      b.deps.relayRepoint!.start();
-      await Promise.all([a.deps.relayRepoint!.settled(), b.deps.relayRepoint!.settled()]);
+      a.deps.jobs.relayRepoint!.start();
+      b.deps.jobs.relayRepoint!.start();
+      await Promise.all([a.deps.jobs.relayRepoint!.settled(), b.deps.jobs.relayRepoint!.settled()]);
       const rows = await relayRows(store.db);
       expect(rows.every((r) => r.relay_target === `${base}/webhook/wa/s/${r.relay_id}`)).toBe(true);
       expect(rows[0]!.relay_id).toBe(half[0]!.relay_id);
@@ -226,11 +226,11 @@ describe(`an adopted Go database (${storeKind})`, () => {
     try {
       // genfity-wa is away at first: the session is tried again after a pause, not given up on.
       sim.setDown(true);
-      t.deps.relayRepoint!.start();
+      t.deps.jobs.relayRepoint!.start();
       for (let i = 0; i < 500 && !(await readyRelay(t))?.includes('1 to retry'); i += 1) await new Promise((r) => setTimeout(r, 5));
       expect(await readyRelay(t)).toBe('re-pointing 0/1 sessions (1 to retry)');
       sim.setDown(false);
-      await t.deps.relayRepoint!.settled();
+      await t.deps.jobs.relayRepoint!.settled();
       const [row] = await relayRows(db);
       const user = sim.findUserById(sessionId)!;
       expect(row).toMatchObject({ webhook_format: 'provider', events: 'Message,ReadReceipt', relay_skip_reason: null });

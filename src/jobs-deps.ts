@@ -1,0 +1,117 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { createExpirySweepJob } from './jobs/expiry-sweep.js';
+import { createCounterFlushJob } from './jobs/flush-counters.js';
+import { type Job, jobOf } from './jobs/job.js';
+import { createRelayRepointJob } from './jobs/relay-repoint.js';
+import { systemSleep, type Clock, type Sleep, type Timers } from './lib/clock.js';
+import type { Random } from './lib/ids.js';
+import { tickMsOf } from './lib/schedule.js';
+import type { Metrics } from './lib/metrics.js';
+import type { ProviderClient } from './provider/client.js';
+import { createExpiryService } from './services/expiry.js';
+import type { Quota } from './services/quota.js';
+import type { RelayConfig } from './services/relay.js';
+import { createRelayRepoint } from './services/relay-repoint.js';
+import type { SecretCodec } from './services/secret-codec.js';
+import type { SendStats } from './services/send-stats.js';
+import type { SessionTokens } from './services/session-tokens.js';
+import type { Db } from './store/index.js';
+
+// The background half of the composition root (deps.ts): every job of the process, built here, started
+// by deps.start() (main.ts, or a test that wants them) and stopped by deps.close().
+
+/** What the jobs stand on, built by deps.ts. */
+export interface JobFoundations {
+  env: Config['env'];
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+  db: Db;
+  metrics: Pick<Metrics, 'collectProcessMetrics'>;
+  codec: SecretCodec;
+  redis: Redis | undefined;
+  relay: RelayConfig;
+  provider: Pick<ProviderClient, 'status' | 'setHmacKey' | 'updateUser'>;
+}
+
+/** The services whose work some job does, and the jobs other parts build (the webhook outbox's). */
+export interface JobParts {
+  tokens: Pick<SessionTokens, 'listen'>;
+  stats: Pick<SendStats, 'flush'>;
+  quota: Pick<Quota, 'release'>;
+  webhookDelivery: Job;
+}
+
+/**
+ * Every background job, by name. A new job (a reconciliation, a pruning) is one more entry here: it
+ * is built with the rest, started by `deps.start()` in this order, stopped by `deps.close()` in reverse.
+ * `sleep` and `timers` are how the jobs wait; tests pass their own.
+ */
+export function createJobs(f: JobFoundations, parts: JobParts, o: { sleep?: Sleep; timers?: Timers } = {}) {
+  const { env, db, clock, logger } = f;
+  return {
+    /** Redis for the limits, the bus and the webhook auth guard (when REDIS_URL is set). */
+    redis: redisConnection(f.redis),
+    /** Node.js process metrics: prom-client's event-loop and GC observers (on until the process ends). */
+    processMetrics: jobOf(() => {
+      f.metrics.collectProcessMetrics();
+      return () => undefined;
+    }),
+    /** Other instances' token revocations, over the cluster bus (its first subscriber opens its connection). */
+    revocations: jobOf(() => parts.tokens.listen()),
+    /** The customer webhook outbox (webhook-deps.ts). */
+    webhookDelivery: parts.webhookDelivery,
+    counterFlush: createCounterFlushJob({ stats: parts.stats, quota: parts.quota, log: logger, ...(o.timers ? { timers: o.timers } : {}) }),
+    /** On wall time (EXPIRY_SWEEP_CRON): an app on a test clock is not started and sweeps with `runOnce`. */
+    expirySweep: createExpirySweepJob({
+      expiry: createExpiryService({ db, clock, tickMs: tickMsOf(env.EXPIRY_SWEEP_CRON) }),
+      log: logger,
+      pattern: env.EXPIRY_SWEEP_CRON,
+    }),
+    /** Re-points sessions provisioned without the relay; null in direct mode. */
+    relayRepoint: createRelayRepointing(f, o.sleep ?? systemSleep),
+  };
+}
+export type Jobs = ReturnType<typeof createJobs>;
+export type JobName = keyof Jobs;
+
+/** Connects Redis once started (ioredis then reconnects by itself); stopping quits it, or cuts it when it is away. */
+function redisConnection(redis: Redis | undefined): Job | null {
+  if (!redis) return null;
+  return jobOf(() => {
+    // A failed first connect is retried by ioredis; the error itself reaches the client's 'error' listener.
+    redis.connect().catch(() => undefined);
+    return () =>
+      redis.quit().then(
+        () => undefined,
+        () => redis.disconnect(),
+      );
+  });
+}
+
+/** The longest pause after a session the re-pointing could not point; the pause doubles up to it while they fail. */
+const REPOINT_FAILURE_PAUSE_MS = 5_000;
+const REPOINT_RETRY_MS = 30_000;
+
+/**
+ * Switching the relay on for sessions provisioned without it (issue 12 §1); null in direct mode. Its
+ * lease outlasts one session's work — three provider calls and a few statements — and the pause after
+ * it, so a live instance never loses the job to another.
+ */
+function createRelayRepointing(f: JobFoundations, sleep: Sleep) {
+  if (!f.relay.publicUrl) return null;
+  const { env } = f;
+  const intervalMs = 1000 / env.RELAY_REPOINT_RATE;
+  const leaseMs = 3 * env.PROVIDER_TIMEOUT_MS + 4 * env.DB_QUERY_TIMEOUT_MS + REPOINT_FAILURE_PAUSE_MS + intervalMs;
+  const repoint = createRelayRepoint({ ...f, policy: { relay: f.relay, leaseMs } });
+  return createRelayRepointJob({
+    repoint,
+    log: f.logger,
+    rate: env.RELAY_REPOINT_RATE,
+    failurePauseMaxMs: REPOINT_FAILURE_PAUSE_MS,
+    retryMs: Math.min(REPOINT_RETRY_MS, leaseMs),
+    sleep,
+  });
+}
