@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
@@ -10,6 +9,7 @@ import { closeConnectionsWhileDraining } from './http/drain.js';
 import { handleError, handleNotFound } from './http/error-handler.js';
 import { parseJsonBody } from './http/json-body.js';
 import { observeRequests } from './http/request-metrics.js';
+import { randomUuid } from './lib/ids.js';
 import { createValidatorCompiler } from './http/validation.js';
 import { customerRoutes } from './routes/customer/index.js';
 import { gatewayRoutes } from './routes/gateway/index.js';
@@ -44,7 +44,7 @@ export async function buildApp(config: Readonly<Config>, deps: Deps, options: { 
     // Accepted from a caller that already has one, so logs of both sides can be joined (SPEC §7).
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUuid(deps.random);
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

@@ -5,7 +5,7 @@ import { createPgBus } from './cluster/pg-bus.js';
 import { createPgLifecycleLock } from './cluster/pg-lock.js';
 import { createRedisBus } from './cluster/redis-bus.js';
 import type { Config } from './config.js';
-import type { Clock } from './lib/clock.js';
+import type { Clock, Sleep } from './lib/clock.js';
 import type { Random } from './lib/ids.js';
 import { createLifecycleLane } from './provider/lifecycle-lane.js';
 import { createMemoryIdempotencyStore } from './services/idempotency.js';
@@ -56,7 +56,7 @@ const LOCAL_IDEMPOTENCY_WINDOW_MS = 10 * 60_000;
  */
 export function createClusterParts(
   config: Readonly<Config>,
-  f: { db: Db; clock: Clock; random: Random; redis: Redis | undefined; logger: Logger },
+  f: { db: Db; clock: Clock; random: Random; sleep: Sleep; redis: Redis | undefined; logger: Logger },
 ) {
   const { env } = config;
   const instance = f.random.bytes(6).toString('hex');
@@ -73,6 +73,7 @@ export function createClusterParts(
           timeouts,
           query: (text, params) => f.db.query(text, params),
           origin: instance,
+          clock: f.clock,
           logger: f.logger,
         })
       : createMemoryBus(f.logger);
@@ -85,9 +86,8 @@ export function createClusterParts(
     createSharedIdempotencyStore({
       db: keysDb,
       clock: f.clock,
-      ttlMs: config.idempotencyTtlMs,
-      waitMs: env.IDEMPOTENCY_WAIT_MS,
-      owner: instance,
+      sleep: f.sleep,
+      policy: { ttlMs: config.idempotencyTtlMs, waitMs: env.IDEMPOTENCY_WAIT_MS, owner: instance },
       onError: (err, what) => f.logger.warn({ err }, what),
     }),
   );

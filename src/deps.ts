@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import { createClusterParts, createRedis } from './cluster-deps.js';
+import { createGatewayService } from './gateway-deps.js';
 import type { Config } from './config.js';
 import { runJobs } from './jobs/job.js';
 import type { RelayRepointJob } from './jobs/relay-repoint.js';
 import { createJobs, type JobName } from './jobs-deps.js';
-import { systemClock, type Clock, type Sleep, type Timers } from './lib/clock.js';
+import { systemClock, systemSleep, type Clock, type Sleep, type Timers } from './lib/clock.js';
 import { cryptoRandom, type Random } from './lib/ids.js';
 import { createLogger } from './lib/logger.js';
 import { createSecretBox, loadOrCreateKeyFile } from './lib/secrets-at-rest.js';
@@ -14,16 +15,14 @@ import type { Lookup } from './outbound/webhook-client.js';
 import { createProviderClient, type ProviderClient } from './provider/client.js';
 import { createContactService } from './services/contacts.js';
 import { createCustomerService } from './services/customers.js';
-import { createGateway } from './services/gateway.js';
 import { createBodyReader } from './services/gateway-body.js';
-import { createIdempotency } from './services/idempotency.js';
 import { createQuota } from './services/quota.js';
 import { busCheck, createReadiness, providerCheck, storeCheck } from './services/readiness.js';
-import { createRelayGateway } from './services/relay-gateway.js';
 import { createSecretCodec } from './services/secret-codec.js';
 import { assertKeyMatches, encryptPlainSecrets } from './services/secrets-upgrade.js';
 import { createSendStats } from './services/send-stats.js';
 import { createSessionTokens } from './services/session-tokens.js';
+import { createSessionProvisioning } from './services/session-provisioning.js';
 import { createSessionService } from './services/sessions.js';
 import { createSettingsService } from './services/settings.js';
 import { createUserService } from './services/users.js';
@@ -42,7 +41,7 @@ export interface DepsOverrides {
   webhookLookup?: Lookup;
   /** The key for secrets at rest; null runs without one. Default: ENCRYPTION_KEY, or a key file on the embedded store. */
   encryptionKey?: Buffer | null;
-  /** How background jobs wait (the pace of the relay re-pointing); tests shorten it. */
+  /** How waits that are rules wait: the typing delay, the pace of relay re-pointing, polling an Idempotency-Key in flight elsewhere. */
   sleep?: Sleep;
   /** The timers the jobs' schedules run on (webhook outbox, counter flush); tests fire them by hand. */
   timers?: Timers;
@@ -53,9 +52,9 @@ export interface DepsOverrides {
  * PostgreSQL without a key the gateway still runs on the Go service's environment alone (a
  * drop-in), keeping secrets as the Go service did, and says so loudly (issue 6).
  */
-function encryptionKey(config: Readonly<Config>, overrides: DepsOverrides): Buffer | null {
+function encryptionKey(config: Readonly<Config>, overrides: DepsOverrides, random: Random): Buffer | null {
   if (overrides.encryptionKey !== undefined) return overrides.encryptionKey;
-  return config.encryptionKey ?? (config.store.kind === 'pglite' ? loadOrCreateKeyFile(config.env.DATA_DIR) : null);
+  return config.encryptionKey ?? (config.store.kind === 'pglite' ? loadOrCreateKeyFile(config.env.DATA_DIR, random) : null);
 }
 
 /** Clock, store, secrets, limiter and the provider client: what every service stands on. */
@@ -65,16 +64,19 @@ async function openFoundations(config: Readonly<Config>, overrides: DepsOverride
   const logger = overrides.logger ?? createLogger(env.LOG_LEVEL);
   const db = overrides.db ?? (await openStore(config.store, config.storeTimeouts));
   const metrics = createMetrics({ storePool: () => db.stats() });
-  const key = encryptionKey(config, overrides);
-  if (key) {
-    await assertKeyMatches(db, createSecretBox(key));
-    await encryptPlainSecrets(db, createSecretBox(key));
+  const random = overrides.random ?? cryptoRandom;
+  const key = encryptionKey(config, overrides, random);
+  const box = key ? createSecretBox(key, random) : null;
+  const codec = createSecretCodec(box);
+  if (box) {
+    await assertKeyMatches(db, box);
+    await encryptPlainSecrets(db, box);
   } else {
     logger.warn('ENCRYPTION_KEY is not set: session tokens and webhook secrets are stored in plaintext, as the Go service kept them');
   }
   const redis = createRedis(env.REDIS_URL, logger);
-  const random = overrides.random ?? cryptoRandom;
-  const cluster = createClusterParts(config, { db, clock, random, redis, logger });
+  const sleep = overrides.sleep ?? systemSleep;
+  const cluster = createClusterParts(config, { db, clock, random, sleep, redis, logger });
   const limiter = createPublicLimiter(
     {
       windowSeconds: env.PUBLIC_RATE_LIMIT_WINDOW_SECONDS,
@@ -100,17 +102,21 @@ async function openFoundations(config: Readonly<Config>, overrides: DepsOverride
     env,
     clock,
     random,
+    sleep,
     logger,
     db,
     metrics,
     key,
-    codec: createSecretCodec(key ? createSecretBox(key) : null),
+    codec,
+    store: { db, codec },
     redis,
     cluster,
     limiter,
     provider,
-    relay: { publicUrl: env.GATEWAY_PUBLIC_URL ?? null },
-    webhooks: { allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS },
+    routing: {
+      relay: { publicUrl: env.GATEWAY_PUBLIC_URL ?? null },
+      webhooks: { allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS },
+    },
   };
 }
 type Foundations = Awaited<ReturnType<typeof openFoundations>>;
@@ -144,41 +150,25 @@ function readinessChecks(f: Foundations, repointing: Pick<RelayRepointJob, 'stat
  */
 export async function createDeps(config: Readonly<Config>, overrides: DepsOverrides = {}) {
   const f = await openFoundations(config, overrides);
-  const { env, db, clock, random, codec, provider, logger } = f;
-  const tokens = createSessionTokens({ db, clock, codec, bus: f.cluster.bus });
+  const { env, db, clock, random, store, provider, logger, routing } = f;
+  const tokens = createSessionTokens({ db, clock, codec: f.codec, bus: f.cluster.bus });
   const quota = createQuota({ db, clock });
   const stats = createSendStats({ db, clock });
   const customers = createCustomerService({ db, clock, quota });
-  const sessions = createSessionService({ db, provider, clock, random, webhooks: f.webhooks, tokens, relay: f.relay, codec });
+  const sessions = createSessionService({ store, provider, clock, tokens, policy: routing });
   const webhook = createWebhookParts(f, config, { lookup: overrides.webhookLookup, timers: overrides.timers });
-  const jobs = createJobs(f, { tokens, stats, quota, webhookDelivery: webhook.job }, overrides);
+  const jobs = createJobs(f, { tokens, stats, quota, webhookDelivery: webhook.job }, { timers: overrides.timers });
   const bodies = createBodyReader({ maxBytes: env.GATEWAY_MAX_BODY_BYTES, perUserBytes: env.GATEWAY_USER_BUFFER_BYTES });
   const services = {
     users: createUserService({ db, clock, random, tokens }),
     customers,
-    sessions,
+    sessions: { ...sessions, create: createSessionProvisioning({ store, provider, clock, random, policy: routing }).create },
     settings: createSettingsService({ db, clock, sessions }),
     contacts: createContactService({ db, provider, clock, sessions }),
     webhookInbound: webhook.inbound,
     webhookDeliveries: createWebhookDeliveries({ db, clock, random, sessions, onQueued: () => webhook.job.nudge() }),
     sessionTokens: tokens,
-    gateway: createGateway({
-      db,
-      provider,
-      clock,
-      quota,
-      stats,
-      idempotency: createIdempotency({ store: f.cluster.idempotency, maxAnswerBytes: env.PROVIDER_MAX_ANSWER_BYTES }),
-      bodies,
-      observer: f.metrics,
-      relay: createRelayGateway({ db, clock, relay: f.relay, webhooks: f.webhooks, codec, forget: tokens.forgetToken }),
-      webhooks: f.webhooks,
-      limits: {
-        timeoutMs: env.PROVIDER_TIMEOUT_MS,
-        longTimeoutMs: env.PROVIDER_LONG_TIMEOUT_MS,
-        maxAnswerBytes: env.PROVIDER_MAX_ANSWER_BYTES,
-      },
-    }),
+    gateway: createGatewayService({ ...f, idempotency: f.cluster.idempotency }, { bodies, quota, stats, tokens }),
     readiness: readinessChecks(f, jobs.relayRepoint),
   };
   const running = runJobs(jobs);

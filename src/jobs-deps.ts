@@ -5,14 +5,14 @@ import { createExpirySweepJob } from './jobs/expiry-sweep.js';
 import { createCounterFlushJob } from './jobs/flush-counters.js';
 import { type Job, jobOf } from './jobs/job.js';
 import { createRelayRepointJob } from './jobs/relay-repoint.js';
-import { systemSleep, type Clock, type Sleep, type Timers } from './lib/clock.js';
+import type { Clock, Sleep, Timers } from './lib/clock.js';
 import type { Random } from './lib/ids.js';
 import { tickMsOf } from './lib/schedule.js';
 import type { Metrics } from './lib/metrics.js';
 import type { ProviderClient } from './provider/client.js';
 import { createExpiryService } from './services/expiry.js';
 import type { Quota } from './services/quota.js';
-import type { RelayConfig } from './services/relay.js';
+import type { WebhookRouting } from './services/webhook-policy.js';
 import { createRelayRepoint } from './services/relay-repoint.js';
 import type { SecretCodec } from './services/secret-codec.js';
 import type { SendStats } from './services/send-stats.js';
@@ -27,12 +27,13 @@ export interface JobFoundations {
   env: Config['env'];
   clock: Clock;
   random: Random;
+  sleep: Sleep;
   logger: Logger;
   db: Db;
   metrics: Pick<Metrics, 'collectProcessMetrics'>;
   codec: SecretCodec;
   redis: Redis | undefined;
-  relay: RelayConfig;
+  routing: Pick<WebhookRouting, 'relay'>;
   provider: Pick<ProviderClient, 'status' | 'setHmacKey' | 'updateUser'>;
 }
 
@@ -47,9 +48,9 @@ export interface JobParts {
 /**
  * Every background job, by name. A new job (a reconciliation, a pruning) is one more entry here: it
  * is built with the rest, started by `deps.start()` in this order, stopped by `deps.close()` in reverse.
- * `sleep` and `timers` are how the jobs wait; tests pass their own.
+ * `timers` are what the schedules run on; tests pass their own.
  */
-export function createJobs(f: JobFoundations, parts: JobParts, o: { sleep?: Sleep; timers?: Timers } = {}) {
+export function createJobs(f: JobFoundations, parts: JobParts, o: { timers?: Timers | undefined } = {}) {
   const { env, db, clock, logger } = f;
   return {
     /** Redis for the limits, the bus and the webhook auth guard (when REDIS_URL is set). */
@@ -71,7 +72,7 @@ export function createJobs(f: JobFoundations, parts: JobParts, o: { sleep?: Slee
       pattern: env.EXPIRY_SWEEP_CRON,
     }),
     /** Re-points sessions provisioned without the relay; null in direct mode. */
-    relayRepoint: createRelayRepointing(f, o.sleep ?? systemSleep),
+    relayRepoint: createRelayRepointing(f),
   };
 }
 export type Jobs = ReturnType<typeof createJobs>;
@@ -100,18 +101,24 @@ const REPOINT_RETRY_MS = 30_000;
  * lease outlasts one session's work — three provider calls and a few statements — and the pause after
  * it, so a live instance never loses the job to another.
  */
-function createRelayRepointing(f: JobFoundations, sleep: Sleep) {
-  if (!f.relay.publicUrl) return null;
+function createRelayRepointing(f: JobFoundations) {
+  if (!f.routing.relay.publicUrl) return null;
   const { env } = f;
   const intervalMs = 1000 / env.RELAY_REPOINT_RATE;
   const leaseMs = 3 * env.PROVIDER_TIMEOUT_MS + 4 * env.DB_QUERY_TIMEOUT_MS + REPOINT_FAILURE_PAUSE_MS + intervalMs;
-  const repoint = createRelayRepoint({ ...f, policy: { relay: f.relay, leaseMs } });
+  const repoint = createRelayRepoint({
+    store: { db: f.db, codec: f.codec },
+    clock: f.clock,
+    random: f.random,
+    provider: f.provider,
+    policy: { relay: f.routing.relay, leaseMs },
+  });
   return createRelayRepointJob({
     repoint,
     log: f.logger,
     rate: env.RELAY_REPOINT_RATE,
     failurePauseMaxMs: REPOINT_FAILURE_PAUSE_MS,
     retryMs: Math.min(REPOINT_RETRY_MS, leaseMs),
-    sleep,
+    sleep: f.sleep,
   });
 }

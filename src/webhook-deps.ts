@@ -3,15 +3,16 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createWebhookJob } from './jobs/webhook-delivery.js';
 import type { Clock, Timers } from './lib/clock.js';
+import { randomFraction, type Random } from './lib/ids.js';
 import type { Metrics } from './lib/metrics.js';
 import { createCounter } from './limits/counter.js';
 import { createRedisHealth } from './limits/redis-health.js';
 import { createWebhookClient, type Lookup } from './outbound/webhook-client.js';
 import type { ProviderClient } from './provider/client.js';
-import type { RelayConfig } from './services/relay.js';
+import type { WebhookRouting } from './services/webhook-policy.js';
 import type { SecretCodec } from './services/secret-codec.js';
 import { createWebhookAuthGuard } from './services/webhook-auth-guard.js';
-import { createWebhookDelivery } from './services/webhook-delivery.js';
+import { createWebhookDelivery, jitteredSchedule } from './services/webhook-delivery.js';
 import { createWebhookInbound } from './services/webhook-inbound.js';
 import { createWebhookOccurrences, MESSAGE_REPEAT_MS } from './services/webhook-occurrences.js';
 import { createWebhookOutbox } from './services/webhook-outbox.js';
@@ -25,13 +26,14 @@ import { countPendingDeliveries, pruneWebhookRecords } from './store/webhooks.js
 export interface WebhookFoundations {
   env: Config['env'];
   clock: Clock;
+  random: Random;
   logger: Logger;
   db: Db;
   metrics: Metrics;
   codec: SecretCodec;
   redis: Redis | undefined;
   provider: Pick<ProviderClient, 'markRead'>;
-  relay: RelayConfig;
+  routing: Pick<WebhookRouting, 'relay'>;
 }
 
 /**
@@ -61,14 +63,14 @@ export function createWebhookParts(
 ) {
   const { env, db, clock, codec, metrics } = f;
   const onError = (err: unknown) => f.logger.error({ err }, 'webhook processing failed');
-  const processing = createWebhookProcessing({ db, clock, provider: f.provider, codec, onError });
+  const store = { db, codec };
+  const processing = createWebhookProcessing({ store, clock, provider: f.provider, onError });
   const failures = webhookAuthFailures(f);
   const inbound = createWebhookInbound({
-    db,
-    codec,
+    store,
     settings: { globalHmacKey: env.WA_GLOBAL_HMAC_KEY ?? null, maxBodyBytes: env.GATEWAY_MAX_BODY_BYTES },
     guard: createWebhookAuthGuard({ failures: failures.counter }),
-    occurrences: createWebhookOccurrences({ db, clock, relay: f.relay, processing }),
+    occurrences: createWebhookOccurrences({ db, clock, relay: f.routing.relay, processing }),
   });
   const client = createWebhookClient({
     allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS,
@@ -76,12 +78,11 @@ export function createWebhookParts(
     ...(o.lookup ? { lookup: o.lookup } : {}),
   });
   const delivery = createWebhookDelivery({
-    db,
+    store,
     clock,
     client,
-    codec,
     observer: metrics,
-    policy: { retryScheduleMs: config.webhookRetryScheduleMs },
+    policy: jitteredSchedule(config.webhookRetryScheduleMs, () => randomFraction(f.random)),
   });
   const outbox = createWebhookOutbox({
     db,

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { Clock } from '../lib/clock.js';
 import { type BusLogger, type ClusterBus, createSubscribers, encodeEnvelope } from './bus.js';
 import { openDedicatedConnection, reasonOf } from './pg-connection.js';
 
@@ -17,6 +18,8 @@ export interface PgBusOptions {
   query: (text: string, params: unknown[]) => Promise<unknown>;
   /** This instance, as messages name it. */
   origin: string;
+  /** When an outage began (readiness shows it). */
+  clock: Clock;
   logger?: BusLogger;
 }
 
@@ -73,7 +76,7 @@ export function createPgBus(options: PgBusOptions): ClusterBus {
     void client?.end().catch(() => undefined);
     if (closed || retryTimer) return;
     if (!down) {
-      down = { since: new Date(), reason: reasonOf(error) };
+      down = { since: options.clock.now(), reason: reasonOf(error) };
       options.logger?.warn(
         { reason: down.reason },
         'cluster bus not listening (PostgreSQL): messages from other instances are missed until it is back',

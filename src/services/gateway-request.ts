@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { AppError } from '../errors.js';
 import { encodePath, normaliseGatewayPath } from '../lib/path.js';
 import { isCrossTenantQuery, matchUserRoute, type UserRoute } from '../provider/user-routes.js';
+import type { SessionPrincipal } from './session-tokens.js';
 
 /** A customer's request to the token gateway, as plain values (the route strips HTTP away). */
 export interface GatewayRequest {
@@ -24,6 +25,16 @@ export interface Target {
   route: UserRoute;
   path: string;
   encodedPath: string;
+}
+
+/** One request on its way to the provider: its principal, target and the body, read whole. */
+export interface Exchange {
+  session: SessionPrincipal;
+  req: GatewayRequest;
+  target: Target;
+  body: Buffer | null;
+  /** The gateway reads the answer whole (to refresh state, or to keep it for a retry): it gets the short deadline. */
+  readsAnswer: boolean;
 }
 
 /** Decides on the decoded, normalised path: only the provider's user routes pass (SPEC §4). */

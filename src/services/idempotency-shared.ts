@@ -1,11 +1,9 @@
-import type { Clock } from '../lib/clock.js';
+import type { Clock, Sleep } from '../lib/clock.js';
 import type { Queryable } from '../store/index.js';
 import * as store from '../store/idempotency.js';
 import { type IdempotencyClaim, type IdempotencyStore, type StoredAnswer, stillInFlight } from './idempotency.js';
 
-export interface SharedIdempotencyOptions {
-  db: Queryable;
-  clock: Clock;
+export interface SharedIdempotencyPolicy {
   /** IDEMPOTENCY_TTL: how long a used key is remembered. */
   ttlMs: number;
   /** IDEMPOTENCY_WAIT_MS: how long a retry waits for an attempt in flight elsewhere (then 409). */
@@ -14,8 +12,16 @@ export interface SharedIdempotencyOptions {
   owner: string;
   /** A claim in flight is the instance's for this long, renewed every third of it while its call runs. */
   leaseMs?: number;
-  sleep?: (ms: number) => Promise<void>;
-  onError?: (error: unknown, what: string) => void;
+}
+
+export interface SharedIdempotencyOptions {
+  db: Queryable;
+  clock: Clock;
+  /** How a retry waits between looks at a key in flight elsewhere. */
+  sleep: Sleep;
+  policy: SharedIdempotencyPolicy;
+  /** Failures that cost the client nothing now (pruning, renewing a lease, keeping an answer) are told here. */
+  onError: (error: unknown, what: string) => void;
 }
 
 const POLL_FIRST_MS = 20;
@@ -34,10 +40,9 @@ const PRUNE_BATCH = 1_000;
  * batches come back full).
  */
 export function createSharedIdempotencyStore(options: SharedIdempotencyOptions): IdempotencyStore {
-  const { db, clock } = options;
-  const leaseMs = options.leaseMs ?? 10_000;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const report = options.onError ?? (() => undefined);
+  const { db, clock, sleep, policy } = options;
+  const leaseMs = policy.leaseMs ?? 10_000;
+  const report = options.onError;
   const later = (ms: number) => new Date(clock.now().getTime() + ms);
   let claims = 0;
   let prunedAt = Number.NEGATIVE_INFINITY;
@@ -89,8 +94,8 @@ export function createSharedIdempotencyStore(options: SharedIdempotencyOptions):
       if (!row || row.fingerprint !== fingerprint) return null;
       if (row.owner === null) return toAnswer(row);
       if (row.lease_until && row.lease_until.getTime() <= clock.now().getTime()) return null;
-      if (waited >= options.waitMs) throw stillInFlight();
-      const pause = Math.min(step, options.waitMs - waited);
+      if (waited >= policy.waitMs) throw stillInFlight();
+      const pause = Math.min(step, policy.waitMs - waited);
       await sleep(pause);
       waited += pause;
       step = Math.min(step * 2, POLL_MAX_MS);
@@ -100,9 +105,9 @@ export function createSharedIdempotencyStore(options: SharedIdempotencyOptions):
   async function claim(key: string, fingerprint: string): Promise<IdempotencyClaim> {
     prune();
     claims += 1;
-    const owner = `${options.owner}:${claims}`;
+    const owner = `${policy.owner}:${claims}`;
     const now = clock.now();
-    const input = { key, fingerprint, owner, now, leaseUntil: later(leaseMs), expiresAt: later(options.ttlMs) };
+    const input = { key, fingerprint, owner, now, leaseUntil: later(leaseMs), expiresAt: later(policy.ttlMs) };
     if (await store.claimIdempotencyKey(db, input)) return claimed(key, owner);
     const row = await store.findIdempotencyKey(db, key, now);
     // Gone between the two statements (its attempt failed, or it expired): the caller claims again.

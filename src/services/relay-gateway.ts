@@ -2,12 +2,11 @@ import { Readable } from 'node:stream';
 import type { Clock } from '../lib/clock.js';
 import { goField as field } from '../lib/json.js';
 import type { ForwardResponse } from '../provider/forward.js';
-import type { Db } from '../store/index.js';
 import * as sessions from '../store/sessions.js';
-import { revealSession, sealOptional, type SecretCodec } from './secret-codec.js';
+import { revealSession, type SealedStore, sealOptional } from './secret-codec.js';
 import { eventList } from './session-events.js';
-import { providerEvents, type RelayConfig } from './relay.js';
-import { checkWebhookUrl, type WebhookPolicy } from './webhook-policy.js';
+import { providerEvents } from './relay.js';
+import { checkWebhookUrl, type WebhookRouting } from './webhook-policy.js';
 
 export type Interception = { answer: ForwardResponse } | { body: Buffer } | null;
 
@@ -23,14 +22,14 @@ const envelope = (data: unknown) => ({ code: 200, data, success: true });
  * connect gets the gateway's events added, or the provider would stop sending them (contract §4).
  */
 export function createRelayGateway(deps: {
-  db: Db;
+  store: SealedStore;
   clock: Clock;
-  relay: RelayConfig;
-  webhooks: WebhookPolicy;
-  codec: SecretCodec;
+  policy: WebhookRouting;
+  /** Drops a session's token from the caches once its settings changed. */
   forget: (token: string) => void;
 }) {
-  const { db, clock } = deps;
+  const { clock, policy } = deps;
+  const { db, codec } = deps.store;
 
   /** The body was read whole and bounded before it got here (services/gateway-body.ts). */
   function readJson(body: Buffer | null): Record<string, unknown> {
@@ -46,7 +45,7 @@ export function createRelayGateway(deps: {
     await sessions.updateSessionFields(
       db,
       row.id,
-      { ...changes, webhook_secret: sealOptional(deps.codec, changes.webhook_secret) },
+      { ...changes, webhook_secret: sealOptional(codec, changes.webhook_secret) },
       clock.now(),
     );
     if (row.session_token) deps.forget(row.session_token);
@@ -63,7 +62,7 @@ export function createRelayGateway(deps: {
     const events = field(json, 'events');
     const active = field(json, 'active');
     const next = active === false ? '' : typeof url === 'string' ? url.trim() : (row.webhook_url ?? '');
-    if (next) checkWebhookUrl(deps.webhooks, next);
+    if (next) checkWebhookUrl(policy.webhooks, next);
     const list = Array.isArray(events) ? events.filter((e): e is string => typeof e === 'string') : null;
     await save(row, { webhook_url: next, ...(list?.length ? { events: list.join(',') } : {}) });
     return answer(200, envelope({ webhook: next, events: list ?? eventList(row.events ?? '') }));
@@ -84,10 +83,10 @@ export function createRelayGateway(deps: {
 
   /** Null: forward as it is. `body`: forward these bytes instead. `answer`: do not forward at all. */
   async function intercept(rowId: number, path: string, method: string, body: Buffer | null): Promise<Interception> {
-    if (!deps.relay.publicUrl || !['/session/connect', '/webhook', '/session/hmac/config'].includes(path)) return null;
+    if (!policy.relay.publicUrl || !['/session/connect', '/webhook', '/session/hmac/config'].includes(path)) return null;
     // Every session of a relay installation, re-pointed yet or not: the re-pointing job (relay-repoint.ts)
     // gives genfity-wa the relay's address and key, so neither may be set on the provider meanwhile.
-    const row = revealSession(deps.codec, await sessions.findSessionByRowId(db, rowId));
+    const row = revealSession(codec, await sessions.findSessionByRowId(db, rowId));
     if (!row) return null;
     if (path === '/webhook') return webhook(row, method, body);
     if (path === '/session/hmac/config') return hmac(row, method, body);
@@ -96,7 +95,7 @@ export function createRelayGateway(deps: {
     const list = Array.isArray(asked) ? asked.filter((e): e is string => typeof e === 'string') : eventList(row.events ?? '');
     return {
       body: Buffer.from(
-        JSON.stringify({ ...json, Subscribe: providerEvents(list, deps.relay), Immediate: field(json, 'immediate') ?? true }),
+        JSON.stringify({ ...json, Subscribe: providerEvents(list, policy.relay), Immediate: field(json, 'immediate') ?? true }),
       ),
     };
   }

@@ -2,12 +2,11 @@ import { ProviderHttpError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { Random } from '../lib/ids.js';
 import type { ProviderClient } from '../provider/client.js';
-import type { Db } from '../store/index.js';
 import { claimJobLease, releaseJobLease } from '../store/jobs.js';
 import * as store from '../store/relay-sessions.js';
 import type { SessionRow } from '../store/sessions.js';
 import { newRelay, providerEvents, relayUrl, relayUrlPrefix, type RelayConfig } from './relay.js';
-import { revealSession, type SecretCodec } from './secret-codec.js';
+import { revealSession, type SealedStore } from './secret-codec.js';
 import { DEFAULT_EVENTS, eventList } from './session-events.js';
 
 const JOB = 'relay-repoint';
@@ -40,11 +39,10 @@ async function orGone<T>(call: Promise<T>, status: number, reason: string): Prom
 const isGone = (value: unknown): value is { gone: string } => typeof value === 'object' && value !== null && 'gone' in value;
 
 type Deps = {
-  db: Db;
+  store: SealedStore;
   clock: Clock;
   random: Random;
   provider: Pick<ProviderClient, 'status' | 'setHmacKey' | 'updateUser'>;
-  codec: SecretCodec;
   policy: RepointPolicy;
 };
 
@@ -59,7 +57,8 @@ type Deps = {
  * a session already pointed is not touched. One instance at a time holds the job (a lease in the store).
  */
 export function createRelayRepoint(deps: Deps) {
-  const { db, clock, provider, codec, policy } = deps;
+  const { clock, provider, policy } = deps;
+  const { db, codec } = deps.store;
   const holder = deps.random.bytes(8).toString('hex');
   const prefix = () => relayUrlPrefix(policy.relay);
   const lease = () => db.tx((q) => claimJobLease(q, JOB, holder, clock.now(), new Date(clock.now().getTime() + policy.leaseMs)));

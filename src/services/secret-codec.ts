@@ -1,4 +1,5 @@
 import type { SecretBox } from '../lib/secrets-at-rest.js';
+import type { Db } from '../store/index.js';
 import type { SessionRow } from '../store/sessions.js';
 
 /**
@@ -14,6 +15,12 @@ export interface SecretCodec {
   isSealed(stored: string): boolean;
   /** The lookup hash of a token, or null when tokens are stored in plaintext. */
   lookup(token: string): string | null;
+}
+
+/** The store, and the codec that seals the secrets its rows keep: what a service that reads or writes them stands on. */
+export interface SealedStore {
+  db: Db;
+  codec: SecretCodec;
 }
 
 export function createSecretCodec(box: SecretBox | null): SecretCodec {

@@ -1,4 +1,9 @@
-import type { SessionState } from '../store/sessions.js';
+import { Readable } from 'node:stream';
+import type { Clock } from '../lib/clock.js';
+import { readAnswer } from '../provider/answer.js';
+import type { ForwardResponse } from '../provider/forward.js';
+import type { Db } from '../store/index.js';
+import { mergeSessionState, type SessionState } from '../store/sessions.js';
 
 interface Envelope {
   data?: Record<string, unknown>;
@@ -50,3 +55,19 @@ export function stateFromSessionAnswer(path: string, status: number, body: strin
       return null;
   }
 }
+
+/**
+ * The stored state follows what genfity-wa answers on `/session/*` (SPEC §4). Those answers are small:
+ * read whole (at most `maxAnswerBytes`), the state merged, the same bytes handed on to the client.
+ */
+export function createSessionStateRefresh(deps: { db: Db; clock: Clock; maxAnswerBytes: number }) {
+  async function refresh(rowId: number, path: string, res: ForwardResponse): Promise<ForwardResponse> {
+    if (!path.startsWith('/session/')) return res;
+    const answer = await readAnswer(res.body, deps.maxAnswerBytes);
+    const state = stateFromSessionAnswer(path, res.status, answer.toString('utf8'));
+    if (state) await mergeSessionState(deps.db, rowId, state, deps.clock.now());
+    return { ...res, body: Readable.from([answer]) };
+  }
+  return { refresh };
+}
+export type SessionStateRefresh = ReturnType<typeof createSessionStateRefresh>;

@@ -31,13 +31,13 @@ export function createSessionTokens(deps: {
   clock: Clock;
   codec: Pick<SecretCodec, 'lookup'>;
   bus?: Pick<ClusterBus, 'publish' | 'subscribe'>;
-  ttlMs?: number;
-  max?: number;
+  /** How many tokens are kept, and how long (default: 50,000 for 1 s). */
+  cache?: { ttlMs?: number; max?: number };
 }) {
   const { db, clock } = deps;
   const cache = createTtlCache<string, { row: TokenRow; fingerprint: string }>({
-    max: deps.max ?? 50_000,
-    ttlMs: deps.ttlMs ?? 1_000,
+    max: deps.cache?.max ?? 50_000,
+    ttlMs: deps.cache?.ttlMs ?? 1_000,
     now: () => clock.now().getTime(),
   });
   // A lookup that started before a revocation must not put what it read back into the cache.

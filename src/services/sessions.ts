@@ -1,19 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import { AppError, ProviderHttpError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
-import { generateSecret, type Random } from '../lib/ids.js';
 import type { WebhookFormat } from '../lib/webhook-format.js';
 import type { ProviderClient } from '../provider/client.js';
-import type { Db } from '../store/index.js';
 import * as store from '../store/sessions.js';
-import { servedSubscription, type Customer } from './customers.js';
-import { newRelay, providerEvents, relayUrl, type RelayConfig } from './relay.js';
-import { DEFAULT_EVENTS, eventList } from './session-events.js';
-import { DEFAULT_PROVIDER, effectiveMaxSessions } from './subscriptions.js';
+import type { Customer } from './customers.js';
+import { providerEvents } from './relay.js';
+import { eventList } from './session-events.js';
 import type { SessionTokens } from './session-tokens.js';
-import { revealSession, sealOptional, type SecretCodec } from './secret-codec.js';
+import { revealSession, type SealedStore, sealOptional } from './secret-codec.js';
 import { toSessionView } from './session-view.js';
-import { checkWebhookUrl, type WebhookPolicy } from './webhook-policy.js';
+import { checkWebhookUrl, type WebhookRouting } from './webhook-policy.js';
 
 export interface CreateSessionInput {
   session_name: string;
@@ -29,22 +25,18 @@ export interface CreateSessionInput {
 }
 export type UpdateSessionInput = Partial<Omit<CreateSessionInput, 'auto_connect'>>;
 
-// A placeholder older than this belongs to a create that died half-way; it no longer holds a slot.
-const STALE_PLACEHOLDER_MS = 5 * 60_000;
-
 type Deps = {
-  db: Db;
-  provider: ProviderClient;
+  store: SealedStore;
+  provider: Pick<ProviderClient, 'updateUser' | 'clearWebhook' | 'deleteUserFull'>;
   clock: Clock;
-  random: Random;
-  webhooks: WebhookPolicy;
   tokens: Pick<SessionTokens, 'forgetToken'>;
-  relay: RelayConfig;
-  codec: SecretCodec;
+  policy: WebhookRouting;
 };
 
+/** A customer's sessions once they exist: read, change, delete (creating one: session-provisioning.ts). */
 export function createSessionService(deps: Deps) {
-  const { db, provider, clock, random, codec } = deps;
+  const { provider, clock, policy } = deps;
+  const { db, codec } = deps.store;
 
   async function requireSession(customer: Customer, sessionId: string) {
     const row = await store.findSessionForUser(db, customer.id, sessionId);
@@ -56,102 +48,18 @@ export function createSessionService(deps: Deps) {
     sessions: (await store.listSessionsForUser(db, customer.id)).map((row) => toSessionView(revealSession(codec, row))),
   });
 
-  /** Holds one slot under `max_sessions` before the provider is asked, so the cap is exact under races. */
-  async function reserveSlot(customer: Customer, input: CreateSessionInput, token: string, events: string) {
-    const sub = servedSubscription(customer);
-    const now = clock.now();
-    return db.tx(async (q) => {
-      const count = await store.countSessionsForUserLocked(q, customer.id, new Date(now.getTime() - STALE_PLACEHOLDER_MS));
-      if (count >= effectiveMaxSessions(sub.max_sessions)) throw new AppError('SESSION_LIMIT_EXCEEDED');
-      return store.insertPlaceholder(q, {
-        userId: customer.id,
-        placeholderId: `pending-${randomBytes(8).toString('hex')}`,
-        provider: sub.provider ?? DEFAULT_PROVIDER,
-        name: input.session_name,
-        token: codec.seal(token),
-        tokenHash: codec.lookup(token),
-        webhookUrl: input.webhook_url ?? '',
-        events,
-        now,
-      });
-    });
-  }
-
-  /** Undoes a provider-side user whose local half failed; a create that timed out is found by token. */
-  async function undoProviderUser(id: string | null, token: string) {
-    const found = id ?? (await provider.findUserIdByToken(token).catch(() => null));
-    if (found) await provider.deleteUserFull(found).catch(() => undefined);
-  }
-
-  /** In relay mode the provider posts to the gateway at a per-session address, signed with a key the gateway chose. */
-  function relayFor() {
-    if (!deps.relay.publicUrl) return null;
-    const relay = newRelay(random);
-    return { ...relay, url: relayUrl(deps.relay, relay.id) };
-  }
-
-  /**
-   * POST /v1/sessions: slot → provider user (→ its webhook key) → local row → optional connect. A
-   * failure at any step leaves nothing behind on either side (go-service-api B12).
-   */
-  async function create(customer: Customer, input: CreateSessionInput) {
-    if (input.webhook_url) checkWebhookUrl(deps.webhooks, input.webhook_url);
-    const token = generateSecret(random, 'wat');
-    const events = eventList(input.events || DEFAULT_EVENTS);
-    const sent = providerEvents(events, deps.relay);
-    const relay = relayFor();
-    const rowId = await reserveSlot(customer, input, token, events.join(','));
-    let providerId: string | null = null;
-    try {
-      const created = await provider.createUser({
-        name: input.session_name,
-        token,
-        webhook: relay?.url ?? input.webhook_url ?? '',
-        events: sent.join(','),
-        ...(relay ? { hmacKey: relay.key } : {}),
-        ...(input.expiration_sec !== undefined ? { expiration: input.expiration_sec } : {}),
-        ...(input.history !== undefined ? { history: input.history } : {}),
-      });
-      providerId = created.id;
-      if (relay) await provider.setHmacKey(token, relay.key);
-      await db.tx(async (q) => {
-        await store.completePlaceholder(q, rowId, created.id, input.webhook_url ?? '', clock.now());
-        if (relay) await store.setRelay(q, rowId, relay.id, codec.seal(relay.key), relay.url);
-        await store.updateSessionFields(
-          q,
-          rowId,
-          {
-            auto_read_enabled: input.auto_read_enabled ?? false,
-            typing_enabled: input.typing_enabled ?? false,
-            webhook_secret: sealOptional(codec, input.webhook_secret) || null,
-            webhook_format: input.webhook_format,
-          },
-          clock.now(),
-        );
-      });
-    } catch (error) {
-      await store.deleteSessionRow(db, rowId).catch(() => undefined);
-      if (!(error instanceof ProviderHttpError) || providerId) await undoProviderUser(providerId, token);
-      throw error;
-    }
-    // Auto-connect never fails the create (the Go service ignored its result too); state syncs later.
-    if (input.auto_connect) await provider.connect(token, sent).catch(() => undefined);
-    const row = await store.findSessionForUser(db, customer.id, providerId);
-    return { session: toSessionView(revealSession(codec, row!)) };
-  }
-
   /** PUT /v1/sessions/:id: the provider first, then the row, so the two never disagree (B9, B10). */
   async function update(customer: Customer, sessionId: string, input: UpdateSessionInput) {
     const row = await requireSession(customer, sessionId);
-    if (input.webhook_url) checkWebhookUrl(deps.webhooks, input.webhook_url);
+    if (input.webhook_url) checkWebhookUrl(policy.webhooks, input.webhook_url);
     const events = input.events === undefined ? undefined : eventList(input.events).join(',');
     // In relay mode the provider's webhook is the gateway's and stays so: the customer URL is ours to
     // keep. A session not re-pointed yet is pointed at the relay by the re-pointing job (relay-repoint.ts).
-    const direct = !deps.relay.publicUrl;
+    const direct = !policy.relay.publicUrl;
     const changes = {
       ...(input.session_name ? { name: input.session_name } : {}),
       ...(direct && input.webhook_url ? { webhook: input.webhook_url } : {}),
-      ...(events ? { events: providerEvents(eventList(events), deps.relay).join(',') } : {}),
+      ...(events ? { events: providerEvents(eventList(events), policy.relay).join(',') } : {}),
       ...(input.expiration_sec ? { expiration: input.expiration_sec } : {}),
       ...(input.history ? { history: input.history } : {}),
     };
@@ -194,6 +102,6 @@ export function createSessionService(deps: Deps) {
     return res;
   }
 
-  return { list, create, update, remove, requireSession };
+  return { list, update, remove, requireSession };
 }
 export type SessionService = ReturnType<typeof createSessionService>;

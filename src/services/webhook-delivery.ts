@@ -3,18 +3,28 @@ import type { Clock } from '../lib/clock.js';
 import { toPgText } from '../lib/pg-text.js';
 import { signDelivery, signProviderBody } from '../lib/webhook-signature.js';
 import type { WebhookClient } from '../outbound/webhook-client.js';
-import type { Db } from '../store/index.js';
 import type { InboundSession } from '../store/webhook-events.js';
 import * as webhooks from '../store/webhooks.js';
-import { revealSession, type SecretCodec } from './secret-codec.js';
+import { revealSession, type SealedStore } from './secret-codec.js';
 import { relayRefusal } from './webhook-tenant.js';
 
 export interface DeliveryPolicy {
-  retryScheduleMs: number[];
+  /** The wait before the retry that follows `attempts` attempts; undefined once the schedule is used up. */
+  retryDelayMs(attempts: number): number | undefined;
 }
 
-/** Random in [0.8, 1.2): retries of many deliveries that failed together spread out (SPEC §9 jitter). */
-export const jitter = (ms: number, random: () => number) => Math.round(ms * (0.8 + random() * 0.4));
+/**
+ * WEBHOOK_RETRY_SCHEDULE with jitter: each wait × [0.8, 1.2), so retries of many deliveries that failed
+ * together spread out (SPEC §9). `fraction` is a number in [0, 1), from the injected random.
+ */
+export function jitteredSchedule(scheduleMs: readonly number[], fraction: () => number): DeliveryPolicy {
+  return {
+    retryDelayMs(attempts) {
+      const delay = scheduleMs[attempts];
+      return delay === undefined ? undefined : Math.round(delay * (0.8 + fraction() * 0.4));
+    },
+  };
+}
 
 /** Transport errors, timeouts, 408, 429 and 5xx are worth another try; other answers are final. */
 export function isRetryable(result: { ok: true; statusCode: number } | { ok: false; retryable: boolean }): boolean {
@@ -28,13 +38,11 @@ export interface DeliveryObserver {
 }
 
 type Deps = {
-  db: Db;
+  store: SealedStore;
   clock: Clock;
   client: Pick<WebhookClient, 'send'>;
   policy: DeliveryPolicy;
-  codec: SecretCodec;
   observer?: DeliveryObserver;
-  random?: () => number;
 };
 
 type Target = { url: string; secret: string | null } | { refused: string };
@@ -57,8 +65,8 @@ function targetOf(session: InboundSession | null, now: Date): Target {
  * jitter, kept until delivered or given up. Claiming rows and how many run at once is the outbox's.
  */
 export function createWebhookDelivery(deps: Deps) {
-  const { db, clock, client, policy } = deps;
-  const random = deps.random ?? Math.random;
+  const { clock, client, policy } = deps;
+  const { db, codec } = deps.store;
 
   /**
    * The stored bytes with their content type, and both signatures (SPEC §10): genfity-wa's own
@@ -82,12 +90,12 @@ export function createWebhookDelivery(deps: Deps) {
 
   /** One attempt of a claimed delivery; `session` is the delivery's session as it is now (null: gone). */
   async function attempt(row: webhooks.DeliveryRow, session: InboundSession | null): Promise<webhooks.AttemptOutcome['status']> {
-    const target = targetOf(session && revealSession(deps.codec, session), clock.now());
+    const target = targetOf(session && revealSession(codec, session), clock.now());
     const result = 'refused' in target ? { ok: false as const, error: target.refused, retryable: false } : await send(row, target);
     const now = clock.now();
     const delivered = result.ok && result.statusCode >= 200 && result.statusCode < 300;
-    const delay = policy.retryScheduleMs[row.attempts];
-    const retry = !delivered && isRetryable(result) && delay !== undefined;
+    const delay = delivered || !isRetryable(result) ? undefined : policy.retryDelayMs(row.attempts);
+    const retry = delay !== undefined;
     const status = delivered ? 'delivered' : retry ? 'pending' : 'failed';
     const error = delivered ? null : result.ok ? `HTTP ${result.statusCode}: ${result.excerpt}` : result.error;
     await webhooks.recordAttempt(db, row.id, {
@@ -95,7 +103,7 @@ export function createWebhookDelivery(deps: Deps) {
       statusCode: result.ok ? result.statusCode : null,
       // A receiver's words are a stranger's: PostgreSQL text refuses a NUL (issue 11 §7).
       error: error === null ? null : toPgText(error).slice(0, 500),
-      nextAttemptAt: retry ? new Date(now.getTime() + jitter(delay, random)) : now,
+      nextAttemptAt: retry ? new Date(now.getTime() + delay) : now,
       now,
       url: 'url' in target ? target.url : row.url,
     });

@@ -2,9 +2,8 @@ import { AppError } from '../errors.js';
 import { postedContentType } from '../lib/webhook-format.js';
 import { parseProviderEvent } from '../lib/webhook-payload.js';
 import { verifyProviderSignature } from '../lib/webhook-signature.js';
-import type { Db } from '../store/index.js';
 import { findInboundSession, type InboundSession } from '../store/webhook-events.js';
-import { revealSession, type SecretCodec } from './secret-codec.js';
+import { revealSession, type SealedStore } from './secret-codec.js';
 import { DEFAULT_PROVIDER } from './subscriptions.js';
 import type { WebhookAuthGuard } from './webhook-auth-guard.js';
 import type { WebhookOccurrences } from './webhook-occurrences.js';
@@ -34,8 +33,7 @@ export interface InboundSettings {
 const SIGNATURE = /^\s*[0-9a-fA-F]{64}\s*$/;
 
 type Deps = {
-  db: Db;
-  codec: SecretCodec;
+  store: SealedStore;
   settings: InboundSettings;
   guard: Pick<WebhookAuthGuard, 'refuseIfBlocked' | 'failed'>;
   occurrences: Pick<WebhookOccurrences, 'record'>;
@@ -48,7 +46,8 @@ type Deps = {
  * HMAC; only a body whose signature holds is parsed. Then it is stored once per occurrence.
  */
 export function createWebhookInbound(deps: Deps) {
-  const { db, codec, settings } = deps;
+  const { settings } = deps;
+  const { db, codec } = deps.store;
 
   async function relaySession(relayId: string): Promise<InboundSession> {
     const found = await findInboundSession(db, { relayId }, DEFAULT_PROVIDER);

@@ -1,9 +1,9 @@
 import type { Clock } from '../lib/clock.js';
 import type { ProviderClient } from '../provider/client.js';
-import type { Db, Queryable } from '../store/index.js';
+import type { Queryable } from '../store/index.js';
 import { lockSession, mergeSessionState, type SessionRow, type SessionState } from '../store/sessions.js';
 import * as events from '../store/webhook-events.js';
-import { revealSession, type SecretCodec } from './secret-codec.js';
+import { revealSession, type SealedStore } from './secret-codec.js';
 import { DEFAULT_PROVIDER } from './subscriptions.js';
 import { stateFromEvent } from './webhook-events.js';
 import { relayRefusal } from './webhook-tenant.js';
@@ -11,10 +11,9 @@ import { relayRefusal } from './webhook-tenant.js';
 const BATCH = 100;
 
 type Deps = {
-  db: Db;
+  store: SealedStore;
   clock: Clock;
   provider: Pick<ProviderClient, 'markRead'>;
-  codec: SecretCodec;
   onError: (error: unknown) => void;
 };
 
@@ -43,7 +42,8 @@ function readable(type: string, payload: Record<string, unknown>): MessageRead |
  * auto-read, while its stored state still follows the provider (issue 11 §10).
  */
 export function createWebhookProcessing(deps: Deps) {
-  const { db, clock } = deps;
+  const { clock } = deps;
+  const { db, codec } = deps.store;
   const runs = new Map<number, { again: boolean; done: Promise<void> }>();
 
   async function applyInOrder(q: Queryable, sessionRowId: number) {
@@ -89,7 +89,7 @@ export function createWebhookProcessing(deps: Deps) {
   async function drain(sessionRowId: number): Promise<void> {
     for (;;) {
       const { session, reads, count } = await db.tx((q) => applyInOrder(q, sessionRowId));
-      if (reads.length > 0) await markRead(revealSession(deps.codec, session as SessionRow).session_token!, reads);
+      if (reads.length > 0) await markRead(revealSession(codec, session as SessionRow).session_token!, reads);
       if (count < BATCH) return;
     }
   }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUS_MAX_PAYLOAD_BYTES, type ClusterBus, createMemoryBus } from '../../src/cluster/bus.js';
 import { createPgBus } from '../../src/cluster/pg-bus.js';
 import { createRedisBus } from '../../src/cluster/redis-bus.js';
+import { systemClock } from '../../src/lib/clock.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/store.js';
 
 // Issue 13 item 3: one bus interface, three transports. Two buses on one transport stand for two
@@ -38,7 +39,8 @@ function redisClient() {
 const transports: Array<[string, (origin: string) => ClusterBus]> = [
   [
     'PostgreSQL',
-    (origin) => createPgBus({ connectionString: database.url!, timeouts: TIMEOUTS, query: (t, p) => pool.query(t, p), origin }),
+    (origin) =>
+      createPgBus({ connectionString: database.url!, timeouts: TIMEOUTS, query: (t, p) => pool.query(t, p), origin, clock: systemClock }),
   ],
   ['Redis', (origin) => createRedisBus({ redis: redisClient(), channel: `${prefix}bus`, origin })],
 ];
@@ -110,8 +112,20 @@ describe.each(transports)('cluster bus on %s', (_name, make) => {
 
 describe('cluster bus on PostgreSQL, connection lost', () => {
   it('reports the loss, reconnects by itself and hears again', async () => {
-    const a = createPgBus({ connectionString: database.url!, timeouts: TIMEOUTS, query: (t, p) => pool.query(t, p), origin: 'a' });
-    const b = createPgBus({ connectionString: database.url!, timeouts: TIMEOUTS, query: (t, p) => pool.query(t, p), origin: 'b' });
+    const a = createPgBus({
+      connectionString: database.url!,
+      timeouts: TIMEOUTS,
+      query: (t, p) => pool.query(t, p),
+      origin: 'a',
+      clock: systemClock,
+    });
+    const b = createPgBus({
+      connectionString: database.url!,
+      timeouts: TIMEOUTS,
+      query: (t, p) => pool.query(t, p),
+      origin: 'b',
+      clock: systemClock,
+    });
     try {
       b.subscribe('x', () => undefined);
       await until(() => b.health().ok);
@@ -134,6 +148,7 @@ describe('cluster bus on PostgreSQL, connection lost', () => {
       timeouts: TIMEOUTS,
       query: () => Promise.reject(new Error('ECONNREFUSED')),
       origin: 'a',
+      clock: systemClock,
     });
     expect(await bus.publish('x', 'y')).toBe(false);
     await bus.close();

@@ -1,0 +1,57 @@
+import type { Config } from './config.js';
+import type { Clock, Sleep } from './lib/clock.js';
+import type { Metrics } from './lib/metrics.js';
+import type { ProviderClient } from './provider/client.js';
+import { createGateway } from './services/gateway.js';
+import type { BodyReader } from './services/gateway-body.js';
+import { createGatewayForwarder } from './services/gateway-forward.js';
+import { createGatewaySends } from './services/gateway-sends.js';
+import { createIdempotency, type IdempotencyStore } from './services/idempotency.js';
+import type { Quota } from './services/quota.js';
+import { createRelayGateway } from './services/relay-gateway.js';
+import type { SealedStore } from './services/secret-codec.js';
+import type { SendStats } from './services/send-stats.js';
+import type { SessionTokens } from './services/session-tokens.js';
+import { createSessionStateRefresh } from './services/session-state.js';
+import type { WebhookRouting } from './services/webhook-policy.js';
+
+// The token gateway's part of the composition root (deps.ts): `/wa/*` and `/v1/wa/*` (SPEC §4).
+
+/** What the gateway stands on, built by deps.ts. */
+export interface GatewayFoundations {
+  env: Config['env'];
+  store: SealedStore;
+  clock: Clock;
+  sleep: Sleep;
+  provider: Pick<ProviderClient, 'http' | 'lifecycle' | 'presence'>;
+  metrics: Metrics;
+  routing: WebhookRouting;
+  idempotency: IdempotencyStore;
+}
+
+/** Body reading, the provider exchange, the quota and count of sends, Idempotency-Keys: the pieces of one request. */
+export function createGatewayService(
+  f: GatewayFoundations,
+  parts: {
+    bodies: Pick<BodyReader, 'read'>;
+    quota: Pick<Quota, 'reserve' | 'refund'>;
+    stats: Pick<SendStats, 'record'>;
+    tokens: Pick<SessionTokens, 'forgetToken'>;
+  },
+) {
+  const { env } = f;
+  const forwarder = createGatewayForwarder({
+    provider: f.provider,
+    relay: createRelayGateway({ store: f.store, clock: f.clock, policy: f.routing, forget: parts.tokens.forgetToken }),
+    state: createSessionStateRefresh({ db: f.store.db, clock: f.clock, maxAnswerBytes: env.PROVIDER_MAX_ANSWER_BYTES }),
+    limits: { timeoutMs: env.PROVIDER_TIMEOUT_MS, longTimeoutMs: env.PROVIDER_LONG_TIMEOUT_MS },
+    sleep: f.sleep,
+  });
+  return createGateway({
+    bodies: parts.bodies,
+    idempotency: createIdempotency({ store: f.idempotency, maxAnswerBytes: env.PROVIDER_MAX_ANSWER_BYTES }),
+    forwarder,
+    sends: createGatewaySends({ quota: parts.quota, stats: parts.stats, forwarder, observer: f.metrics }),
+    webhooks: f.routing.webhooks,
+  });
+}
