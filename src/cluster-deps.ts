@@ -10,6 +10,7 @@ import type { Random } from './lib/ids.js';
 import { createLifecycleLane } from './provider/lifecycle-lane.js';
 import { createMemoryIdempotencyStore } from './services/idempotency.js';
 import { createSharedIdempotencyStore, createTieredIdempotencyStore } from './services/idempotency-shared.js';
+import { logErrors } from './lib/logger.js';
 import type { Db } from './store/index.js';
 import { openPostgres } from './store/postgres.js';
 
@@ -88,7 +89,7 @@ export function createClusterParts(
       clock: f.clock,
       sleep: f.sleep,
       policy: { ttlMs: config.idempotencyTtlMs, waitMs: env.IDEMPOTENCY_WAIT_MS, owner: instance },
-      onError: (err, what) => f.logger.warn({ err }, what),
+      onError: logErrors(f.logger),
     }),
   );
   return {

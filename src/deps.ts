@@ -7,7 +7,7 @@ import type { RelayRepointJob } from './jobs/relay-repoint.js';
 import { createJobs, type JobName } from './jobs-deps.js';
 import { systemClock, systemSleep, type Clock, type Sleep, type Timers } from './lib/clock.js';
 import { cryptoRandom, type Random } from './lib/ids.js';
-import { createLogger } from './lib/logger.js';
+import { createLogger, logErrors } from './lib/logger.js';
 import { createSecretBox, loadOrCreateKeyFile } from './lib/secrets-at-rest.js';
 import { createPublicLimiter } from './limits/limiter.js';
 import { createMetrics } from './lib/metrics.js';
@@ -23,6 +23,7 @@ import { assertKeyMatches, encryptPlainSecrets } from './services/secrets-upgrad
 import { createSendStats } from './services/send-stats.js';
 import { createSessionTokens } from './services/session-tokens.js';
 import { createSessionProvisioning } from './services/session-provisioning.js';
+import { createSessionSlots } from './services/session-slots.js';
 import { createSessionService } from './services/sessions.js';
 import { createSettingsService } from './services/settings.js';
 import { createUserService } from './services/users.js';
@@ -151,18 +152,25 @@ function readinessChecks(f: Foundations, repointing: Pick<RelayRepointJob, 'stat
 export async function createDeps(config: Readonly<Config>, overrides: DepsOverrides = {}) {
   const f = await openFoundations(config, overrides);
   const { env, db, clock, random, store, provider, logger, routing } = f;
-  const tokens = createSessionTokens({ db, clock, codec: f.codec, bus: f.cluster.bus });
+  const tokens = createSessionTokens({ store, clock, bus: f.cluster.bus, onError: logErrors(logger) });
   const quota = createQuota({ db, clock });
   const stats = createSendStats({ db, clock });
   const customers = createCustomerService({ db, clock, quota });
   const sessions = createSessionService({ store, provider, clock, tokens, policy: routing });
+  const provisioning = createSessionProvisioning({
+    slots: createSessionSlots({ store, clock, random }),
+    provider,
+    random,
+    policy: routing,
+    onError: logErrors(logger),
+  });
   const webhook = createWebhookParts(f, config, { lookup: overrides.webhookLookup, timers: overrides.timers });
   const jobs = createJobs(f, { tokens, stats, quota, webhookDelivery: webhook.job }, { timers: overrides.timers });
   const bodies = createBodyReader({ maxBytes: env.GATEWAY_MAX_BODY_BYTES, perUserBytes: env.GATEWAY_USER_BUFFER_BYTES });
   const services = {
     users: createUserService({ db, clock, random, tokens }),
     customers,
-    sessions: { ...sessions, create: createSessionProvisioning({ store, provider, clock, random, policy: routing }).create },
+    sessions: { ...sessions, create: provisioning.create },
     settings: createSettingsService({ db, clock, sessions }),
     contacts: createContactService({ db, provider, clock, sessions }),
     webhookInbound: webhook.inbound,

@@ -53,6 +53,8 @@ export const ERRORS = {
   WEBHOOK_AUTH_BLOCKED: { status: 429, message: 'too many failed webhook signatures from this address; try again later' },
   WEBHOOK_URL_MISSING: { status: 400, message: 'the session has no webhook_url' },
   DELIVERY_NOT_FOUND: { status: 404, message: 'delivery not found' },
+  // Not an error: the answer to deleting a session genfity-wa no longer knew (B11), listed so the code is documented.
+  SESSION_DELETED: { status: 200, message: 'session deleted' },
   INTERNAL_ERROR: { status: 500, message: 'internal server error' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'service unavailable' },
   NOT_READY: { status: 503, message: 'not ready' },
@@ -62,15 +64,19 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
-/** Thrown by services; only the error handler turns it into HTTP. */
+/**
+ * Thrown by services; only the error handler turns it into HTTP. `cause` is what failed underneath (a
+ * driver or transport error): never shown to the client, logged by the error handler with a 5xx.
+ */
 export class AppError extends Error {
   readonly status: number;
   constructor(
     readonly code: ErrorCode,
     message?: string,
     readonly headers?: Record<string, string>,
+    options?: { cause?: unknown },
   ) {
-    super(message ?? ERRORS[code].message);
+    super(message ?? ERRORS[code].message, options);
     this.name = 'AppError';
     this.status = ERRORS[code].status;
   }

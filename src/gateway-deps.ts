@@ -1,11 +1,14 @@
+import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Clock, Sleep } from './lib/clock.js';
+import { logErrors } from './lib/logger.js';
 import type { Metrics } from './lib/metrics.js';
 import type { ProviderClient } from './provider/client.js';
 import { createGateway } from './services/gateway.js';
 import type { BodyReader } from './services/gateway-body.js';
 import { createGatewayForwarder } from './services/gateway-forward.js';
 import { createGatewaySends } from './services/gateway-sends.js';
+import { createTypingPresence } from './services/gateway-typing.js';
 import { createIdempotency, type IdempotencyStore } from './services/idempotency.js';
 import type { Quota } from './services/quota.js';
 import { createRelayGateway } from './services/relay-gateway.js';
@@ -24,6 +27,7 @@ export interface GatewayFoundations {
   clock: Clock;
   sleep: Sleep;
   provider: Pick<ProviderClient, 'http' | 'lifecycle' | 'presence'>;
+  logger: Pick<Logger, 'warn' | 'error'>;
   metrics: Metrics;
   routing: WebhookRouting;
   idempotency: IdempotencyStore;
@@ -43,9 +47,9 @@ export function createGatewayService(
   const forwarder = createGatewayForwarder({
     provider: f.provider,
     relay: createRelayGateway({ store: f.store, clock: f.clock, policy: f.routing, forget: parts.tokens.forgetToken }),
+    typing: createTypingPresence({ provider: f.provider, sleep: f.sleep, onError: logErrors(f.logger) }),
     state: createSessionStateRefresh({ db: f.store.db, clock: f.clock, maxAnswerBytes: env.PROVIDER_MAX_ANSWER_BYTES }),
     limits: { timeoutMs: env.PROVIDER_TIMEOUT_MS, longTimeoutMs: env.PROVIDER_LONG_TIMEOUT_MS },
-    sleep: f.sleep,
   });
   return createGateway({
     bodies: parts.bodies,

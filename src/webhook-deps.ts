@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import { createWebhookJob } from './jobs/webhook-delivery.js';
 import type { Clock, Timers } from './lib/clock.js';
 import { randomFraction, type Random } from './lib/ids.js';
+import { logErrors } from './lib/logger.js';
 import type { Metrics } from './lib/metrics.js';
 import { createCounter } from './limits/counter.js';
 import { createRedisHealth } from './limits/redis-health.js';
@@ -62,7 +63,7 @@ export function createWebhookParts(
   o: { lookup: Lookup | undefined; timers: Timers | undefined },
 ) {
   const { env, db, clock, codec, metrics } = f;
-  const onError = (err: unknown) => f.logger.error({ err }, 'webhook processing failed');
+  const onError = logErrors(f.logger, 'error');
   const store = { db, codec };
   const processing = createWebhookProcessing({ store, clock, provider: f.provider, onError });
   const failures = webhookAuthFailures(f);
@@ -89,7 +90,7 @@ export function createWebhookParts(
     clock,
     delivery,
     policy: { concurrency: env.WEBHOOK_CONCURRENCY, perTenant: env.WEBHOOK_TENANT_CONCURRENCY, leaseMs: env.WEBHOOK_TIMEOUT_MS * 3 },
-    onError: (err: unknown) => f.logger.error({ err }, 'webhook delivery failed'),
+    onError,
   });
   const ago = (ms: number) => new Date(clock.now().getTime() - ms);
   const job = createWebhookJob({

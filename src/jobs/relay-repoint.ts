@@ -133,7 +133,8 @@ export function createRelayRepointJob(o: RelayRepointJobOptions) {
       stopping.abort();
       if (!run) return;
       await run;
-      await o.repoint.end().catch(() => undefined);
+      // Not handed back: the lease runs out by itself and another instance takes the job then.
+      await o.repoint.end().catch((error: unknown) => o.log.warn({ err: error }, 'relay: re-pointing lease not handed back'));
     },
   };
 }

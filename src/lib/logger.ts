@@ -27,3 +27,15 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   const options = { level, redact: { paths: REDACTED, censor: '[redacted]' } };
   return destination ? pino(options, destination) : pino(options);
 }
+
+/**
+ * How a service tells of a failure it survives on purpose (a best-effort provider call, a clean-up
+ * after a failed step, a message the bus could not take): `what` says what did not happen. deps.ts
+ * hands services one that logs, so no failure is swallowed without a line saying why.
+ */
+export type OnError = (error: unknown, what: string) => void;
+
+/** An OnError that writes to `logger` (a warning by default: the request itself went on). */
+export function logErrors(logger: Pick<Logger, 'warn' | 'error'>, level: 'warn' | 'error' = 'warn'): OnError {
+  return (err, what) => logger[level]({ err }, what);
+}

@@ -44,12 +44,16 @@ export interface CallOptions {
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
-/** Turns a transport failure into the typed error the caller answers with (502 down, 504 slow). */
+/**
+ * Turns a transport failure into the typed error the caller answers with (502 down, 504 slow). The
+ * failure itself stays as `cause`, so the log says why genfity-wa could not be reached (ECONNREFUSED,
+ * a reset, a DNS failure); the client sees only the typed code.
+ */
 export function transportError(error: unknown): AppError {
   // Our own refusals (a deadline that fired, an answer over its cap) are already typed.
   if (isAppError(error)) return error;
   const code = (error as { code?: string }).code ?? '';
-  return new AppError(TIMEOUT_CODES.has(code) ? 'PROVIDER_TIMEOUT' : 'PROVIDER_UNAVAILABLE');
+  return new AppError(TIMEOUT_CODES.has(code) ? 'PROVIDER_TIMEOUT' : 'PROVIDER_UNAVAILABLE', undefined, undefined, { cause: error });
 }
 
 /**

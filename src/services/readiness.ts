@@ -75,11 +75,20 @@ export const storeCheck =
     return { ok: true };
   };
 
-/** genfity-wa is reachable: its own health route answers below 500 (a down or slow one throws a typed error). */
+/**
+ * genfity-wa is reachable: its own health route answers below 500. A down or slow one throws a typed
+ * error, whose message is the detail (the transport's own code goes to the provider metrics, not here).
+ */
 export const providerCheck =
   (provider: Pick<ProviderClient, 'health'>): ReadinessCheck =>
-  async () =>
-    (await provider.health()) ? { ok: true } : { ok: false, detail: 'provider answered its health check with an error' };
+  async () => {
+    try {
+      return (await provider.health()) ? { ok: true } : { ok: false, detail: 'provider answered its health check with an error' };
+    } catch (error) {
+      if (isAppError(error)) return { ok: false, detail: error.message };
+      throw error;
+    }
+  };
 
 /**
  * The cluster bus (cluster/bus.ts). Down is a warning, not a failure: what it carries has a safety net

@@ -96,6 +96,7 @@ export function createSendStats(deps: { db: Db; clock: Clock }) {
 
   /** Writes what has accumulated; flushes never overlap. */
   function flush(): Promise<void> {
+    // The previous flush's failure went to its own caller (the counter flush job logs it); this one runs regardless.
     flushing = flushing.catch(() => undefined).then(write);
     return flushing;
   }

@@ -1,62 +1,46 @@
-import { AppError, ProviderHttpError } from '../errors.js';
-import type { Clock } from '../lib/clock.js';
+import { ProviderHttpError } from '../errors.js';
 import { generateSecret, type Random } from '../lib/ids.js';
+import type { OnError } from '../lib/logger.js';
 import type { ProviderClient } from '../provider/client.js';
-import * as store from '../store/sessions.js';
-import { servedSubscription, type Customer } from './customers.js';
+import type { Customer } from './customers.js';
 import { newRelay, providerEvents, relayUrl } from './relay.js';
-import { revealSession, type SealedStore, sealOptional } from './secret-codec.js';
 import { DEFAULT_EVENTS, eventList } from './session-events.js';
+import type { SessionSlots } from './session-slots.js';
 import type { CreateSessionInput } from './sessions.js';
-import { toSessionView } from './session-view.js';
-import { DEFAULT_PROVIDER, effectiveMaxSessions } from './subscriptions.js';
 import { checkWebhookUrl, type WebhookRouting } from './webhook-policy.js';
 
-// A placeholder older than this belongs to a create that died half-way; it no longer holds a slot.
-const STALE_PLACEHOLDER_MS = 5 * 60_000;
-
 type Deps = {
-  store: SealedStore;
+  slots: Pick<SessionSlots, 'reserve' | 'fill' | 'free' | 'view'>;
   provider: Pick<ProviderClient, 'createUser' | 'setHmacKey' | 'connect' | 'findUserIdByToken' | 'deleteUserFull'>;
-  clock: Clock;
+  /** The session token and the relay key. */
   random: Random;
   policy: WebhookRouting;
+  /** Clean-ups that failed after a failed create, and an auto-connect that failed: the log says what is left. */
+  onError: OnError;
 };
 
 /**
  * POST /v1/sessions (SPEC §5): a slot under the plan's session cap, then the provider user (and, in
  * relay mode, its webhook key), then the local row, then an optional connect. A failure at any step
- * leaves nothing behind on either side (go-service-api B12).
+ * leaves nothing behind on either side (go-service-api B12), or says in the log what could not be undone.
  */
 export function createSessionProvisioning(deps: Deps) {
-  const { provider, clock, random, policy } = deps;
-  const { db, codec } = deps.store;
-
-  /** Holds one slot under `max_sessions` before the provider is asked, so the cap is exact under races. */
-  async function reserveSlot(customer: Customer, input: CreateSessionInput, token: string, events: string) {
-    const sub = servedSubscription(customer);
-    const now = clock.now();
-    return db.tx(async (q) => {
-      const count = await store.countSessionsForUserLocked(q, customer.id, new Date(now.getTime() - STALE_PLACEHOLDER_MS));
-      if (count >= effectiveMaxSessions(sub.max_sessions)) throw new AppError('SESSION_LIMIT_EXCEEDED');
-      return store.insertPlaceholder(q, {
-        userId: customer.id,
-        placeholderId: `pending-${random.bytes(8).toString('hex')}`,
-        provider: sub.provider ?? DEFAULT_PROVIDER,
-        name: input.session_name,
-        token: codec.seal(token),
-        tokenHash: codec.lookup(token),
-        webhookUrl: input.webhook_url ?? '',
-        events,
-        now,
-      });
-    });
-  }
+  const { slots, provider, random, policy } = deps;
 
   /** Undoes a provider-side user whose local half failed; a create that timed out is found by token. */
   async function undoProviderUser(id: string | null, token: string) {
-    const found = id ?? (await provider.findUserIdByToken(token).catch(() => null));
-    if (found) await provider.deleteUserFull(found).catch(() => undefined);
+    const found =
+      id ??
+      (await provider.findUserIdByToken(token).catch((error: unknown) => {
+        deps.onError(error, 'failed session create: its genfity-wa user could not be looked up, and may be left there');
+        return null;
+      }));
+    if (!found) return;
+    await provider
+      .deleteUserFull(found)
+      .catch((error: unknown) =>
+        deps.onError(error, `failed session create: genfity-wa user ${found} could not be deleted, and is left there`),
+      );
   }
 
   /** In relay mode the provider posts to the gateway at a per-session address, signed with a key the gateway chose. */
@@ -73,7 +57,12 @@ export function createSessionProvisioning(deps: Deps) {
     const events = eventList(input.events || DEFAULT_EVENTS);
     const sent = providerEvents(events, policy.relay);
     const relay = relayFor();
-    const rowId = await reserveSlot(customer, input, token, events.join(','));
+    const rowId = await slots.reserve(customer, {
+      name: input.session_name,
+      token,
+      webhookUrl: input.webhook_url ?? '',
+      events: events.join(','),
+    });
     let providerId: string | null = null;
     try {
       const created = await provider.createUser({
@@ -87,30 +76,19 @@ export function createSessionProvisioning(deps: Deps) {
       });
       providerId = created.id;
       if (relay) await provider.setHmacKey(token, relay.key);
-      await db.tx(async (q) => {
-        await store.completePlaceholder(q, rowId, created.id, input.webhook_url ?? '', clock.now());
-        if (relay) await store.setRelay(q, rowId, relay.id, codec.seal(relay.key), relay.url);
-        await store.updateSessionFields(
-          q,
-          rowId,
-          {
-            auto_read_enabled: input.auto_read_enabled ?? false,
-            typing_enabled: input.typing_enabled ?? false,
-            webhook_secret: sealOptional(codec, input.webhook_secret) || null,
-            webhook_format: input.webhook_format,
-          },
-          clock.now(),
-        );
-      });
+      await slots.fill(rowId, { providerId: created.id, input, relay });
     } catch (error) {
-      await store.deleteSessionRow(db, rowId).catch(() => undefined);
+      // A placeholder left behind stops holding a slot after a few minutes (session-slots.ts).
+      await slots.free(rowId).catch((e: unknown) => deps.onError(e, 'failed session create: its placeholder row could not be removed'));
       if (!(error instanceof ProviderHttpError) || providerId) await undoProviderUser(providerId, token);
       throw error;
     }
     // Auto-connect never fails the create (the Go service ignored its result too); state syncs later.
-    if (input.auto_connect) await provider.connect(token, sent).catch(() => undefined);
-    const row = await store.findSessionForUser(db, customer.id, providerId);
-    return { session: toSessionView(revealSession(codec, row!)) };
+    if (input.auto_connect)
+      await provider
+        .connect(token, sent)
+        .catch((error: unknown) => deps.onError(error, `auto-connect of new session ${providerId} failed`));
+    return { session: await slots.view(customer, providerId) };
   }
 
   return { create };

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import type { ClusterBus } from '../cluster/bus.js';
 import { AppError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
+import type { OnError } from '../lib/logger.js';
 import { createTtlCache } from '../lib/lru.js';
-import type { Db } from '../store/index.js';
 import { findByToken, type TokenRow } from '../store/gateway.js';
-import type { SecretCodec } from './secret-codec.js';
+import type { SealedStore } from './secret-codec.js';
 import { DEFAULT_PROVIDER } from './subscriptions.js';
 import { requireTenantAccess } from './tenant-access.js';
 
@@ -27,14 +27,15 @@ const fingerprint = (token: string) => createHash('sha256').update(token).digest
  * too within milliseconds (`listen`); the TTL stays the safety net for a message the bus lost.
  */
 export function createSessionTokens(deps: {
-  db: Db;
+  store: SealedStore;
   clock: Clock;
-  codec: Pick<SecretCodec, 'lookup'>;
   bus?: Pick<ClusterBus, 'publish' | 'subscribe'>;
   /** How many tokens are kept, and how long (default: 50,000 for 1 s). */
   cache?: { ttlMs?: number; max?: number };
+  onError: OnError;
 }) {
-  const { db, clock } = deps;
+  const { clock } = deps;
+  const { db, codec } = deps.store;
   const cache = createTtlCache<string, { row: TokenRow; fingerprint: string }>({
     max: deps.cache?.max ?? 50_000,
     ttlMs: deps.cache?.ttlMs ?? 1_000,
@@ -49,7 +50,7 @@ export function createSessionTokens(deps: {
     let row = cache.get(token)?.row;
     if (!row) {
       const seen = generation;
-      const found = await findByToken(db, token, deps.codec.lookup(token), DEFAULT_PROVIDER);
+      const found = await findByToken(db, token, codec.lookup(token), DEFAULT_PROVIDER);
       if (!found) throw new AppError('TOKEN_INVALID');
       // The caller proved it holds the token: keep it readable here instead of decrypting the stored one.
       row = { ...found, session_token: token };
@@ -69,9 +70,17 @@ export function createSessionTokens(deps: {
     else cache.deleteWhere((e) => e.fingerprint === revocation.token);
   }
 
-  /** Tells the other instances (after the change is committed: callers call `forget*` last). */
+  /**
+   * Tells the other instances (after the change is committed: callers call `forget*` last). A bus that
+   * is down drops it (they drop the token within the cache's TTL anyway; /ready says the bus is down).
+   */
   function publish(revocation: Revocation): void {
-    deps.bus?.publish(REVOCATION_CHANNEL, JSON.stringify(revocation)).catch(() => undefined);
+    deps.bus?.publish(REVOCATION_CHANNEL, JSON.stringify(revocation)).then(
+      (sent) => {
+        if (!sent) deps.onError(new Error('the cluster bus is down'), 'token revocation not sent to the other instances');
+      },
+      (error: unknown) => deps.onError(error, 'token revocation not sent to the other instances'),
+    );
   }
 
   /** Subscribes to other instances' revocations; returns the unsubscribe. */

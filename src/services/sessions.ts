@@ -1,4 +1,4 @@
-import { AppError, ProviderHttpError } from '../errors.js';
+import { AppError, ERRORS, ProviderHttpError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { WebhookFormat } from '../lib/webhook-format.js';
 import type { ProviderClient } from '../provider/client.js';
@@ -93,13 +93,9 @@ export function createSessionService(deps: Deps) {
     if (res.status !== 404 && (res.status < 200 || res.status > 299)) throw new ProviderHttpError(res.status, res.body, res.contentType);
     await db.tx((q) => store.deleteSessionCascade(q, customer.id, row.session_id));
     if (row.session_token) deps.tokens.forgetToken(row.session_token);
-    if (res.status === 404)
-      return {
-        status: 200,
-        body: JSON.stringify({ message: 'session deleted', code: 'SESSION_DELETED' }),
-        contentType: 'application/json; charset=utf-8',
-      };
-    return res;
+    if (res.status !== 404) return res;
+    const { status, message } = ERRORS.SESSION_DELETED;
+    return { status, body: JSON.stringify({ message, code: 'SESSION_DELETED' }), contentType: 'application/json; charset=utf-8' };
   }
 
   return { list, update, remove, requireSession };

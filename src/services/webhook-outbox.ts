@@ -1,4 +1,5 @@
 import type { Clock } from '../lib/clock.js';
+import type { OnError } from '../lib/logger.js';
 import type { Db } from '../store/index.js';
 import { findInboundSessions, type InboundSession } from '../store/webhook-events.js';
 import { claimDueDeliveries, type DeliveryRow } from '../store/webhooks.js';
@@ -28,7 +29,7 @@ export function createWebhookOutbox(deps: {
   clock: Clock;
   delivery: Pick<WebhookDelivery, 'attempt'>;
   policy: OutboxPolicy;
-  onError: (error: unknown) => void;
+  onError: OnError;
 }) {
   const { db, clock, policy } = deps;
   const perTenant = Math.min(policy.perTenant, policy.concurrency);
@@ -41,7 +42,10 @@ export function createWebhookOutbox(deps: {
     busy.set(row.user_id, (busy.get(row.user_id) ?? 0) + 1);
     const attempt: Promise<void> = deps.delivery
       .attempt(row, session)
-      .then(() => undefined, deps.onError)
+      .then(
+        () => undefined,
+        (error: unknown) => deps.onError(error, 'webhook delivery failed'),
+      )
       .finally(() => {
         const left = (busy.get(row.user_id) ?? 1) - 1;
         if (left > 0) busy.set(row.user_id, left);
@@ -72,6 +76,7 @@ export function createWebhookOutbox(deps: {
   function fill(): Promise<Array<Promise<void>>> {
     // One claim at a time: two claims counting the same free slots would overfill the pool.
     const next = filling.then(claimIntoFreeSlots, claimIntoFreeSlots);
+    // Only the order is kept here: a failed claim rejects `next`, which its caller gets (and the job logs).
     filling = next.catch(() => undefined);
     return next;
   }

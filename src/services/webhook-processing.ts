@@ -1,4 +1,5 @@
 import type { Clock } from '../lib/clock.js';
+import type { OnError } from '../lib/logger.js';
 import type { ProviderClient } from '../provider/client.js';
 import type { Queryable } from '../store/index.js';
 import { lockSession, mergeSessionState, type SessionRow, type SessionState } from '../store/sessions.js';
@@ -14,7 +15,7 @@ type Deps = {
   store: SealedStore;
   clock: Clock;
   provider: Pick<ProviderClient, 'markRead'>;
-  onError: (error: unknown) => void;
+  onError: OnError;
 };
 
 interface MessageRead {
@@ -77,7 +78,9 @@ export function createWebhookProcessing(deps: Deps) {
     }
     for (const group of groups.values()) {
       const first = group[0]!.read;
-      await deps.provider.markRead(token, { ...first, ids: group.flatMap((g) => g.read.ids) }).catch(deps.onError);
+      await deps.provider
+        .markRead(token, { ...first, ids: group.flatMap((g) => g.read.ids) })
+        .catch((error: unknown) => deps.onError(error, 'auto-read: marking messages read failed'));
       await events.markEventsProcessed(
         db,
         group.map((g) => g.id),
@@ -101,7 +104,7 @@ export function createWebhookProcessing(deps: Deps) {
         await drain(sessionRowId);
       } while (run.again);
     } catch (error) {
-      deps.onError(error);
+      deps.onError(error, 'webhook processing failed; the events are recovered later');
     } finally {
       runs.delete(sessionRowId);
     }

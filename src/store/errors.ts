@@ -26,12 +26,15 @@ export function storeError(error: unknown): unknown {
   // column, a number out of range) that no schema check caught. The client's mistake: a 400, not a 500.
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && code.startsWith('22')) {
-    const typed = new AppError('VALIDATION_FAILED', 'a value in the request cannot be stored: too long, out of range or not valid text');
-    typed.cause = error;
-    return typed;
+    return new AppError(
+      'VALIDATION_FAILED',
+      'a value in the request cannot be stored: too long, out of range or not valid text',
+      undefined,
+      {
+        cause: error,
+      },
+    );
   }
   if (!isStoreUnreachable(error)) return error;
-  const typed = new AppError('STORE_UNAVAILABLE');
-  typed.cause = error;
-  return typed;
+  return new AppError('STORE_UNAVAILABLE', undefined, undefined, { cause: error });
 }

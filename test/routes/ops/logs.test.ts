@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config.js';
@@ -105,5 +106,46 @@ describe('logs', () => {
   it('lines are pino JSON with a level and a time', () => {
     for (const line of parsed())
       expect(line).toMatchObject({ level: expect.any(Number), time: expect.any(Number), msg: expect.any(String) });
+  });
+});
+
+describe('logs of a provider that cannot be reached', () => {
+  it('the client gets 502 PROVIDER_UNAVAILABLE; the log line says why (the transport error is kept as the cause)', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const own: string[] = [];
+    const ownStore = await openTestStore();
+    const config = loadConfig({ INTERNAL_API_KEYS: TEST_INTERNAL_KEYS, LOG_LEVEL: 'info', WA_SERVER_URL: `http://127.0.0.1:${port}` });
+    const ownDeps = await createDeps(config, {
+      db: ownStore.db,
+      clock: createManualClock('2026-06-01T00:00:00Z'),
+      logger: createLogger('info', { write: (line: string) => void own.push(line) }),
+    });
+    const ownApp = await buildApp(config, ownDeps);
+    try {
+      const user = await ownApp.inject({
+        method: 'POST',
+        url: '/internal/users',
+        headers: { 'x-internal-api-key': GLOBAL_KEY },
+        payload: { user_id: 'log-provider-down', source: 'app', expires_at: '2030-01-01T00:00:00Z' },
+      });
+      const res = await ownApp.inject({
+        method: 'POST',
+        url: '/v1/sessions',
+        headers: { 'x-api-key': user.json().api_key as string, 'x-request-id': 'provider-down-1' },
+        payload: { session_name: 'down' },
+      });
+      expect(res.json()).toEqual({ message: 'provider unavailable', code: 'PROVIDER_UNAVAILABLE' });
+      const failed = own
+        .map((l) => JSON.parse(l) as Record<string, any>)
+        .find((l) => l.reqId === 'provider-down-1' && l.msg === 'request failed');
+      expect(failed).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', err: { code: 'ECONNREFUSED' } });
+    } finally {
+      await ownApp.close();
+      await ownDeps.close();
+      await ownStore.close();
+    }
   });
 });
