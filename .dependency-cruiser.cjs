@@ -1,6 +1,8 @@
 // The import direction of STYLE.md ("Flow rule"), checked on the resolved module graph rather than
-// on text: route → service → store | provider, adapters (routes, jobs, inbound webhooks) on top,
-// plain libraries (lib, limits, outbound) at the bottom. `npm run lint` runs it over src/.
+// on text: route → service → store | provider, adapters (routes, auth, http, jobs) on top; below the
+// services, store, provider, outbound, limits and cluster stand side by side (none imports another);
+// lib is the bottom. The composition root (deps.ts and its *-deps.ts parts, app.ts, main.ts) sits
+// above them all. `npm run lint` runs it over src/ (and test/architecture.test.ts).
 const layer = (name) => `^src/${name}/`;
 const below = (from, to, comment) => ({
   name: `${from}-not-to-${to.join('-')}`,
@@ -13,17 +15,21 @@ const below = (from, to, comment) => ({
 module.exports = {
   forbidden: [
     below('routes', ['store', 'provider', 'outbound', 'jobs', 'cluster'], 'A route calls one service; SQL and genfity-wa stay behind it.'),
-    below('auth', ['routes', 'store', 'provider', 'outbound', 'jobs'], 'Auth hooks set a principal through a service.'),
-    below('http', ['routes', 'store', 'provider', 'outbound', 'jobs'], 'HTTP plumbing knows services by type only.'),
-    below('jobs', ['routes', 'http', 'auth', 'store', 'provider', 'outbound'], 'A job schedules, then makes one service call.'),
+    below('auth', ['routes', 'store', 'provider', 'outbound', 'jobs', 'cluster'], 'Auth hooks set a principal through a service.'),
+    below('http', ['routes', 'store', 'provider', 'outbound', 'jobs', 'cluster'], 'HTTP plumbing knows services by type only.'),
+    below('jobs', ['routes', 'http', 'auth', 'store', 'provider', 'outbound', 'cluster'], 'A job schedules, then makes one service call.'),
     below('services', ['routes', 'http', 'auth', 'jobs'], 'Services never see requests, replies or schedules.'),
-    below('store', ['routes', 'http', 'auth', 'jobs', 'services', 'provider', 'outbound', 'limits'], 'The store only runs SQL.'),
+    below('store', ['routes', 'http', 'auth', 'jobs', 'services', 'provider', 'outbound', 'limits', 'cluster'], 'The store only runs SQL.'),
     below(
       'provider',
-      ['routes', 'http', 'auth', 'jobs', 'services', 'store', 'outbound', 'limits'],
-      'The provider client only speaks HTTP to genfity-wa.',
+      ['routes', 'http', 'auth', 'jobs', 'services', 'store', 'outbound', 'limits', 'cluster'],
+      'The provider client only speaks HTTP to genfity-wa; deps.ts gives it the cluster lock as a plain interface.',
     ),
-    below('outbound', ['routes', 'http', 'auth', 'jobs', 'services', 'store', 'provider', 'limits'], 'Outbound clients only speak HTTP.'),
+    below(
+      'outbound',
+      ['routes', 'http', 'auth', 'jobs', 'services', 'store', 'provider', 'limits', 'cluster'],
+      'Outbound clients only speak HTTP.',
+    ),
     below(
       'limits',
       ['routes', 'http', 'auth', 'jobs', 'services', 'store', 'provider', 'outbound', 'cluster'],
@@ -39,6 +45,14 @@ module.exports = {
       ['routes', 'http', 'auth', 'jobs', 'services', 'store', 'provider', 'outbound', 'limits', 'cluster'],
       'lib is the bottom layer.',
     ),
+    {
+      name: 'no-composition-root-below',
+      comment:
+        'main.ts, app.ts, deps.ts and its parts (*-deps.ts) build the layers; no layer reaches back up to them (a type, such as the services Fastify is decorated with, may be named).',
+      severity: 'error',
+      from: { path: '^src/[^/]+/' },
+      to: { path: '^src/([a-z]+-deps|deps|main|app)\\.ts$', dependencyTypesNot: ['type-only'] },
+    },
     {
       name: 'no-fastify-below-http',
       comment: 'Services, stores and clients never see Fastify.',

@@ -9,7 +9,7 @@ import { closeConnectionsWhileDraining } from './http/drain.js';
 import { handleError, handleNotFound } from './http/error-handler.js';
 import { parseJsonBody } from './http/json-body.js';
 import { observeRequests } from './http/request-metrics.js';
-import { randomUuid } from './lib/ids.js';
+import { randomUuid } from './lib/random.js';
 import { createValidatorCompiler } from './http/validation.js';
 import { customerRoutes } from './routes/customer/index.js';
 import { gatewayRoutes } from './routes/gateway/index.js';

@@ -6,7 +6,7 @@ import { createPgLifecycleLock } from './cluster/pg-lock.js';
 import { createRedisBus } from './cluster/redis-bus.js';
 import type { Config } from './config.js';
 import type { Clock, Sleep } from './lib/clock.js';
-import type { Random } from './lib/ids.js';
+import type { Random } from './lib/random.js';
 import { createLifecycleLane } from './provider/lifecycle-lane.js';
 import { createMemoryIdempotencyStore } from './services/idempotency.js';
 import { createSharedIdempotencyStore, createTieredIdempotencyStore } from './services/idempotency-shared.js';

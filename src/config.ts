@@ -5,7 +5,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { parseDurationList } from './lib/duration.js';
-import { invalidAddressEntries } from './lib/client-ip.js';
+import { invalidAddressEntries, type TrustProxy } from './lib/client-ip.js';
 import { parseInternalKeys, type InternalKey } from './lib/internal-keys.js';
 
 const Int = (min: number, fallback: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -93,8 +93,6 @@ export interface StoreTimeouts {
   queryTimeoutMs: number;
 }
 export type StoreTarget = { kind: 'postgres'; connectionString: string } | { kind: 'pglite'; dataDir: string };
-
-export type TrustProxy = boolean | string[];
 
 export interface Config {
   env: Env;

@@ -6,7 +6,7 @@ import { runJobs } from './jobs/job.js';
 import type { RelayRepointJob } from './jobs/relay-repoint.js';
 import { createJobs, type JobName } from './jobs-deps.js';
 import { systemClock, systemSleep, type Clock, type Sleep, type Timers } from './lib/clock.js';
-import { cryptoRandom, type Random } from './lib/ids.js';
+import { type Random, systemRandom } from './lib/random.js';
 import { createLogger, logErrors } from './lib/logger.js';
 import { createSecretBox, loadOrCreateKeyFile } from './lib/secrets-at-rest.js';
 import { createPublicLimiter } from './limits/limiter.js';
@@ -65,7 +65,7 @@ async function openFoundations(config: Readonly<Config>, overrides: DepsOverride
   const logger = overrides.logger ?? createLogger(env.LOG_LEVEL);
   const db = overrides.db ?? (await openStore(config.store, config.storeTimeouts));
   const metrics = createMetrics({ storePool: () => db.stats() });
-  const random = overrides.random ?? cryptoRandom;
+  const random = overrides.random ?? systemRandom;
   const key = encryptionKey(config, overrides, random);
   const box = key ? createSecretBox(key, random) : null;
   const codec = createSecretCodec(box);
@@ -165,7 +165,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     onError: logErrors(logger),
   });
   const webhook = createWebhookParts(f, config, { lookup: overrides.webhookLookup, timers: overrides.timers });
-  const jobs = createJobs(f, { tokens, stats, quota, webhookDelivery: webhook.job }, { timers: overrides.timers });
+  const jobs = createJobs(f, { tokens, stats, quota, webhookOutbox: webhook.job }, { timers: overrides.timers });
   const bodies = createBodyReader({ maxBytes: env.GATEWAY_MAX_BODY_BYTES, perUserBytes: env.GATEWAY_USER_BUFFER_BYTES });
   const services = {
     users: createUserService({ db, clock, random, tokens }),

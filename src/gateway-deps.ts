@@ -11,7 +11,7 @@ import { createGatewaySends } from './services/gateway-sends.js';
 import { createTypingPresence } from './services/gateway-typing.js';
 import { createIdempotency, type IdempotencyStore } from './services/idempotency.js';
 import type { Quota } from './services/quota.js';
-import { createRelayGateway } from './services/relay-gateway.js';
+import { createRelayIntercept } from './services/relay-intercept.js';
 import type { SealedStore } from './services/secret-codec.js';
 import type { SendStats } from './services/send-stats.js';
 import type { SessionTokens } from './services/session-tokens.js';
@@ -46,7 +46,7 @@ export function createGatewayService(
   const { env } = f;
   const forwarder = createGatewayForwarder({
     provider: f.provider,
-    relay: createRelayGateway({ store: f.store, clock: f.clock, policy: f.routing, forget: parts.tokens.forgetToken }),
+    relay: createRelayIntercept({ store: f.store, clock: f.clock, policy: f.routing, forget: parts.tokens.forgetToken }),
     typing: createTypingPresence({ provider: f.provider, sleep: f.sleep, onError: logErrors(f.logger) }),
     state: createSessionStateRefresh({ db: f.store.db, clock: f.clock, maxAnswerBytes: env.PROVIDER_MAX_ANSWER_BYTES }),
     limits: { timeoutMs: env.PROVIDER_TIMEOUT_MS, longTimeoutMs: env.PROVIDER_LONG_TIMEOUT_MS },

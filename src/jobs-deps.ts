@@ -6,7 +6,7 @@ import { createCounterFlushJob } from './jobs/flush-counters.js';
 import { type Job, jobOf } from './jobs/job.js';
 import { createRelayRepointJob } from './jobs/relay-repoint.js';
 import type { Clock, Sleep, Timers } from './lib/clock.js';
-import type { Random } from './lib/ids.js';
+import type { Random } from './lib/random.js';
 import { tickMsOf } from './lib/schedule.js';
 import type { Metrics } from './lib/metrics.js';
 import type { ProviderClient } from './provider/client.js';
@@ -42,7 +42,7 @@ export interface JobParts {
   tokens: Pick<SessionTokens, 'listen'>;
   stats: Pick<SendStats, 'flush'>;
   quota: Pick<Quota, 'release'>;
-  webhookDelivery: Job;
+  webhookOutbox: Job;
 }
 
 /**
@@ -63,7 +63,7 @@ export function createJobs(f: JobFoundations, parts: JobParts, o: { timers?: Tim
     /** Other instances' token revocations, over the cluster bus (its first subscriber opens its connection). */
     revocations: jobOf(() => parts.tokens.listen()),
     /** The customer webhook outbox (webhook-deps.ts). */
-    webhookDelivery: parts.webhookDelivery,
+    webhookOutbox: parts.webhookOutbox,
     counterFlush: createCounterFlushJob({ stats: parts.stats, quota: parts.quota, log: logger, ...(o.timers ? { timers: o.timers } : {}) }),
     /** On wall time (EXPIRY_SWEEP_CRON): an app on a test clock is not started and sweeps with `runOnce`. */
     expirySweep: createExpirySweepJob({

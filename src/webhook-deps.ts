@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { createWebhookJob } from './jobs/webhook-delivery.js';
+import { createWebhookOutboxJob } from './jobs/webhook-outbox.js';
 import type { Clock, Timers } from './lib/clock.js';
-import { randomFraction, type Random } from './lib/ids.js';
+import { randomFraction, type Random } from './lib/random.js';
 import { logErrors } from './lib/logger.js';
 import type { Metrics } from './lib/metrics.js';
 import { createCounter } from './limits/counter.js';
@@ -13,7 +13,7 @@ import type { ProviderClient } from './provider/client.js';
 import type { WebhookRouting } from './services/webhook-policy.js';
 import type { SecretCodec } from './services/secret-codec.js';
 import { createWebhookAuthGuard } from './services/webhook-auth-guard.js';
-import { createWebhookDelivery, jitteredSchedule } from './services/webhook-delivery.js';
+import { createWebhookAttempts, jitteredSchedule } from './services/webhook-attempt.js';
 import { createWebhookInbound } from './services/webhook-inbound.js';
 import { createWebhookOccurrences, MESSAGE_REPEAT_MS } from './services/webhook-occurrences.js';
 import { createWebhookOutbox } from './services/webhook-outbox.js';
@@ -78,7 +78,7 @@ export function createWebhookParts(
     timeoutMs: env.WEBHOOK_TIMEOUT_MS,
     ...(o.lookup ? { lookup: o.lookup } : {}),
   });
-  const delivery = createWebhookDelivery({
+  const attempts = createWebhookAttempts({
     store,
     clock,
     client,
@@ -88,12 +88,12 @@ export function createWebhookParts(
   const outbox = createWebhookOutbox({
     db,
     clock,
-    delivery,
+    attempts,
     policy: { concurrency: env.WEBHOOK_CONCURRENCY, perTenant: env.WEBHOOK_TENANT_CONCURRENCY, leaseMs: env.WEBHOOK_TIMEOUT_MS * 3 },
     onError,
   });
   const ago = (ms: number) => new Date(clock.now().getTime() - ms);
-  const job = createWebhookJob({
+  const job = createWebhookOutboxJob({
     outbox,
     processing,
     clock,

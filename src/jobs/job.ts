@@ -1,7 +1,7 @@
 /**
  * A background job: a timer, loop, schedule, subscription or connection that runs once started.
  * createDeps builds every job and starts none; main.ts starts them all (`deps.start()`), a test only
- * those it wants (`deps.start(['webhookDelivery'])`), and `deps.close()` stops them. `start` is
+ * those it wants (`deps.start(['webhookOutbox'])`), and `deps.close()` stops them. `start` is
  * idempotent; `stop` waits for the work in flight and is safe before `start` and a second time.
  */
 export interface Job {

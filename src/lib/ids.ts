@@ -1,25 +1,4 @@
-import { randomBytes } from 'node:crypto';
-
-/** Source of randomness, injectable so key and token generation is testable. */
-export interface Random {
-  bytes(size: number): Buffer;
-}
-
-export const cryptoRandom: Random = { bytes: (size) => randomBytes(size) };
-
-/** A number in [0, 1) from `random` (48 bits), for spreading retries; never for secrets. */
-export function randomFraction(random: Random): number {
-  return random.bytes(6).readUIntBE(0, 6) / 2 ** 48;
-}
-
-/** A version 4 UUID from `random` (RFC 9562 §5.4): request ids. */
-export function randomUuid(random: Random): string {
-  const b = random.bytes(16);
-  b[6] = (b[6]! & 0x0f) | 0x40;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const hex = b.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
+import type { Random } from './random.js';
 
 /**
  * Keys and tokens in the Go service's format (go-service-api §4.4): `<prefix>_` and the unpadded

@@ -7,7 +7,10 @@ export interface PoolStats {
   waiting: number;
 }
 
-/** One exchange with genfity-wa, as the provider client reports it (`provider/http.ts` ProviderObserver). */
+/**
+ * One exchange with genfity-wa, as the provider client reports it (`provider/http.ts` ProviderObserver):
+ * its duration (`forward`: until the headers), and its status or typed error.
+ */
 export interface ProviderCall {
   kind: 'call' | 'forward';
   method: string;
@@ -90,7 +93,7 @@ function trafficMetrics(registers: Registers) {
     }),
     webhooks: new Counter({
       name: 'wa_gateway_webhook_deliveries_total',
-      help: 'Customer webhook delivery attempts by outcome',
+      help: 'Customer webhook delivery attempts by outcome (delivered; retry: failed, scheduled again; failed: given up)',
       labelNames: ['outcome'] as const,
       registers,
     }),
@@ -158,15 +161,15 @@ export function createMetrics(options: MetricsOptions = {}) {
     quotaRejected(type: string): void {
       traffic.quota.inc({ type });
     },
-    /** For the public limiter: `reason` such as `rate_limit` or `spam_block`. */
+    /** For the public limiter (http/rate-limit.ts): `rate`, `spam`, `blocked` for an address; `user_rate`, `user_spam` for a tenant. */
     rateLimitRejected(reason: string): void {
       traffic.rateLimit.inc({ reason });
     },
-    /** For the webhook relay: `outcome` such as `delivered`, `retry`, `given_up`. */
+    /** DeliveryObserver (`services/webhook-attempt.ts`): `delivered`, `retry` (scheduled again) or `failed` (given up). */
     webhookDelivered(outcome: string): void {
       traffic.webhooks.inc({ outcome });
     },
-    /** For the webhook relay: deliveries waiting (due, or scheduled for a retry). */
+    /** For the webhook outbox job: deliveries waiting (due, or scheduled for a retry). */
     setWebhookQueueDepth(n: number): void {
       traffic.webhookQueue.set(n);
     },

@@ -1,13 +1,7 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-/** Where fresh IVs and keys come from; tests pass a deterministic one. */
-export interface RandomSource {
-  bytes(n: number): Buffer;
-}
-
-export const systemRandom: RandomSource = { bytes: (n) => randomBytes(n) };
+import { type Random, systemRandom } from './random.js';
 
 /**
  * Secrets at rest (SPEC §8: the Go service stored session tokens in plaintext; §9 ENCRYPTION_KEY).
@@ -50,7 +44,7 @@ function deriveKey(mainKey: Buffer, purpose: string): Buffer {
   return Buffer.from(hkdfSync('sha256', mainKey, Buffer.alloc(0), `wa-support-gateway ${purpose}`, 32));
 }
 
-export function createSecretBox(key: Buffer, random: RandomSource = systemRandom): SecretBox {
+export function createSecretBox(key: Buffer, random: Random = systemRandom): SecretBox {
   if (key.length !== 32) throw new Error(`encryption key must be 32 bytes, got ${key.length}`);
   const cipherKey = deriveKey(key, 'secrets-at-rest aes-256-gcm v1');
   const lookupKey = deriveKey(key, 'lookup-hash hmac-sha256 v1');
@@ -125,7 +119,7 @@ export const KEY_FILE_NAME = 'encryption.key';
  * write-to-temp then hard-link, so two processes starting together end up with the same key and
  * neither can read a half-written file.
  */
-export function loadOrCreateKeyFile(dataDir: string, random: RandomSource = systemRandom): Buffer {
+export function loadOrCreateKeyFile(dataDir: string, random: Random = systemRandom): Buffer {
   const path = join(dataDir, KEY_FILE_NAME);
   const existing = tryRead(path);
   if (existing !== null) return parseKeyFile(existing, path);

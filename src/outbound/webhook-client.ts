@@ -25,8 +25,9 @@ export const EXCERPT_BYTES = 512;
 class Deadline extends Error {}
 
 /**
- * Reads at most READ_BYTES of an answer, then lets go of it: leaving the loop early destroys the
- * stream, so an endless body costs a few KiB and its connection is closed (issue 11 §1).
+ * Reads an answer until READ_BYTES have come, then lets go of it: leaving the loop early destroys the
+ * stream and closes its connection (issue 11 §1). What is held is bounded by READ_BYTES plus the one
+ * chunk that crossed it — a socket read, 64 KiB at most — however long the body is.
  */
 async function readExcerpt(body: Readable): Promise<string> {
   const chunks: Buffer[] = [];
@@ -40,11 +41,12 @@ async function readExcerpt(body: Readable): Promise<string> {
 }
 
 /**
- * The client for customer webhook deliveries. A host name is resolved here and every address is
- * checked before connecting, and the socket goes to the address that was checked: a name that
- * points at a private address at delivery time is refused (SPEC §6, SSRF). No redirects are
- * followed. An attempt has one deadline for everything (an abort signal, not idle timeouts that a
- * byte now and then keeps alive), and the answer costs a few kilobytes whatever its size.
+ * The client for customer webhook deliveries. A host name is resolved here and its addresses are
+ * checked before connecting, and the socket goes to an address that was checked: a name whose every
+ * address is private at delivery time is refused, and of a name with both kinds only a public address
+ * is used (SPEC §6, SSRF). No redirects are followed. An attempt has one deadline for everything (an
+ * abort signal, not idle timeouts that a byte now and then keeps alive), and reading the answer holds
+ * at most READ_BYTES and one socket read, whatever its size.
  */
 export function createWebhookClient(options: WebhookClientOptions) {
   const resolve = options.lookup ?? systemLookup;

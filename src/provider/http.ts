@@ -1,19 +1,11 @@
 import { Pool, type Dispatcher } from 'undici';
 import { AppError, isAppError, ProviderHttpError } from '../errors.js';
+import type { ProviderCall } from '../lib/metrics.js';
 import { exchangeDeadline, readAnswer } from './answer.js';
-
-/** What one exchange with genfity-wa looked like: its duration (`forward`: to the headers), status or typed error. */
-export interface ProviderCallObservation {
-  kind: 'call' | 'forward';
-  method: string;
-  status: number | null;
-  error: string | null;
-  seconds: number;
-}
 
 /** Told about every provider exchange (metrics, SPEC §7); the client itself knows no metrics library. */
 export interface ProviderObserver {
-  providerCall(observation: ProviderCallObservation): void;
+  providerCall(call: ProviderCall): void;
 }
 
 export interface ProviderHttpOptions {
@@ -77,7 +69,7 @@ export function createProviderHttp(options: ProviderHttpOptions) {
   }
 
   /** Reports an exchange that began at `started` (`performance.now()`); `forward` reports through it too. */
-  function observe(kind: ProviderCallObservation['kind'], method: string, started: number, status: number | null, error: string | null) {
+  function observe(kind: ProviderCall['kind'], method: string, started: number, status: number | null, error: string | null) {
     options.observer?.providerCall({ kind, method, status, error, seconds: (performance.now() - started) / 1000 });
   }
 

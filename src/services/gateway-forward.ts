@@ -2,7 +2,7 @@ import type { ProviderClient } from '../provider/client.js';
 import { type ForwardResponse, forward } from '../provider/forward.js';
 import type { Exchange, GatewayRequest, Target } from './gateway-request.js';
 import type { TypingPresence } from './gateway-typing.js';
-import type { RelayGateway } from './relay-gateway.js';
+import type { RelayIntercept } from './relay-intercept.js';
 import type { SessionStateRefresh } from './session-state.js';
 
 /** PROVIDER_TIMEOUT_MS and PROVIDER_LONG_TIMEOUT_MS, as the gateway applies them. */
@@ -13,7 +13,7 @@ export interface ForwardLimits {
 
 type Deps = {
   provider: Pick<ProviderClient, 'http' | 'lifecycle'>;
-  relay: Pick<RelayGateway, 'intercept'>;
+  relay: Pick<RelayIntercept, 'intercept'>;
   typing: Pick<TypingPresence, 'compose'>;
   state: Pick<SessionStateRefresh, 'refresh'>;
   limits: ForwardLimits;

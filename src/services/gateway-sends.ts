@@ -13,8 +13,8 @@ export interface GatewayObserver {
   quotaRejected(type: string): void;
 }
 
-/** A send's answer, and the quota left after it (null: no limit). */
-export interface SendResult extends ForwardResponse {
+/** What the token gateway answers: genfity-wa's answer, and for a send the quota left after it (null: none, or no limit). */
+export interface GatewayResult extends ForwardResponse {
   quota: { limit: number; remaining: number | null } | null;
 }
 
@@ -41,7 +41,7 @@ export function createGatewaySends(deps: {
 }) {
   const { quota, stats } = deps;
 
-  async function send(x: Exchange, type: string): Promise<SendResult> {
+  async function send(x: Exchange, type: string): Promise<GatewayResult> {
     const held = await quota.reserve(quotaSub(x.session));
     if (!held.ok) {
       deps.observer?.quotaRejected(type);

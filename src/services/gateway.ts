@@ -2,13 +2,13 @@ import type { ForwardResponse } from '../provider/forward.js';
 import type { BodyReader } from './gateway-body.js';
 import type { GatewayForwarder } from './gateway-forward.js';
 import { type Exchange, type GatewayRequest, resolveTarget } from './gateway-request.js';
-import type { GatewaySends, SendResult } from './gateway-sends.js';
+import type { GatewayResult, GatewaySends } from './gateway-sends.js';
 import { type Idempotency, idempotencyKeyOf, requestFingerprint } from './idempotency.js';
 import { checkProviderUrls } from './provider-urls.js';
 import type { SessionPrincipal } from './session-tokens.js';
 import type { WebhookPolicy } from './webhook-policy.js';
 
-export type GatewayResult = SendResult;
+export type { GatewayResult } from './gateway-sends.js';
 
 type Deps = {
   bodies: Pick<BodyReader, 'read'>;
@@ -37,7 +37,7 @@ export function createGateway(deps: Deps) {
       const x: Exchange = { session, req, target, body: held.bytes, readsAnswer: key !== null || target.path.startsWith('/session/') };
       if (!send) return { ...(await deps.forwarder.forward(x, null)), quota: null };
       if (!key) return await deps.sends.send(x, send);
-      const replayable: SendResult | ForwardResponse = await deps.idempotency.once(
+      const replayable: GatewayResult | ForwardResponse = await deps.idempotency.once(
         `${session.row_id}:${key}`,
         requestFingerprint(req.method, target.path, held.bytes),
         () => deps.sends.send(x, send),

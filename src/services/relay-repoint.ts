@@ -1,11 +1,11 @@
 import { ProviderHttpError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
-import type { Random } from '../lib/ids.js';
+import type { Random } from '../lib/random.js';
 import type { ProviderClient } from '../provider/client.js';
 import { claimJobLease, releaseJobLease } from '../store/jobs.js';
 import * as store from '../store/relay-sessions.js';
 import type { SessionRow } from '../store/sessions.js';
-import { newRelay, providerEvents, relayUrl, relayUrlPrefix, type RelayConfig } from './relay.js';
+import { newRelay, providerEvents, relayUrl, relayUrlPrefix, type RelayConfig } from './relay-mode.js';
 import { revealSession, type SealedStore } from './secret-codec.js';
 import { DEFAULT_EVENTS, eventList } from './session-events.js';
 

@@ -1,9 +1,10 @@
 import { ProviderHttpError } from '../errors.js';
-import { generateSecret, type Random } from '../lib/ids.js';
+import { generateSecret } from '../lib/ids.js';
+import type { Random } from '../lib/random.js';
 import type { OnError } from '../lib/logger.js';
 import type { ProviderClient } from '../provider/client.js';
 import type { Customer } from './customers.js';
-import { newRelay, providerEvents, relayUrl } from './relay.js';
+import { newRelay, providerEvents, relayUrl } from './relay-mode.js';
 import { DEFAULT_EVENTS, eventList } from './session-events.js';
 import type { SessionSlots } from './session-slots.js';
 import type { CreateSessionInput } from './sessions.js';

@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
-import type { Random } from '../lib/ids.js';
+import type { Random } from '../lib/random.js';
 import * as store from '../store/sessions.js';
 import { servedSubscription, type Customer } from './customers.js';
 import { revealSession, type SealedStore, sealOptional } from './secret-codec.js';

@@ -4,7 +4,7 @@ import { AppError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { OnError } from '../lib/logger.js';
 import { createTtlCache } from '../lib/lru.js';
-import { findByToken, type TokenRow } from '../store/gateway.js';
+import { findSessionByToken, type TokenRow } from '../store/session-tokens.js';
 import type { SealedStore } from './secret-codec.js';
 import { DEFAULT_PROVIDER } from './subscriptions.js';
 import { requireTenantAccess } from './tenant-access.js';
@@ -50,7 +50,7 @@ export function createSessionTokens(deps: {
     let row = cache.get(token)?.row;
     if (!row) {
       const seen = generation;
-      const found = await findByToken(db, token, codec.lookup(token), DEFAULT_PROVIDER);
+      const found = await findSessionByToken(db, token, codec.lookup(token), DEFAULT_PROVIDER);
       if (!found) throw new AppError('TOKEN_INVALID');
       // The caller proved it holds the token: keep it readable here instead of decrypting the stored one.
       row = { ...found, session_token: token };

@@ -4,7 +4,7 @@ import type { WebhookFormat } from '../lib/webhook-format.js';
 import type { ProviderClient } from '../provider/client.js';
 import * as store from '../store/sessions.js';
 import type { Customer } from './customers.js';
-import { providerEvents } from './relay.js';
+import { providerEvents } from './relay-mode.js';
 import { eventList } from './session-events.js';
 import type { SessionTokens } from './session-tokens.js';
 import { revealSession, type SealedStore, sealOptional } from './secret-codec.js';

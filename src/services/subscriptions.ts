@@ -23,7 +23,8 @@ export function subscriptionState(sub: Pick<SubscriptionRow, 'status' | 'expires
   return 'active';
 }
 
-export interface Quota {
+/** What a customer is shown of their message quota (`GET /v1/me`); the quota's leases are services/quota.ts. */
+export interface QuotaUsage {
   max_messages: number;
   used: number;
   remaining: number | null;
@@ -34,7 +35,7 @@ export interface Quota {
  * `max_messages` 0 means unlimited (SPEC §3): remaining is then null. `held` is what this instance
  * has claimed for sends but not used yet: counted in the row, not yet sent.
  */
-export function describeQuota(sub: Pick<SubscriptionRow, 'max_messages' | 'messages_used' | 'period_started_at'>, held = 0): Quota {
+export function describeQuota(sub: Pick<SubscriptionRow, 'max_messages' | 'messages_used' | 'period_started_at'>, held = 0): QuotaUsage {
   const max = sub.max_messages ?? 0;
   const used = Math.max(0, sub.messages_used - held);
   return { max_messages: max, used, remaining: max > 0 ? Math.max(0, max - used) : null, period_started_at: sub.period_started_at };

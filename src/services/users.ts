@@ -1,6 +1,7 @@
 import { AppError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
-import { generateSecret, secretHint, type Random } from '../lib/ids.js';
+import { generateSecret, secretHint } from '../lib/ids.js';
+import type { Random } from '../lib/random.js';
 import type { InternalPrincipal } from '../lib/internal-keys.js';
 import { sha256Hex } from '../lib/secrets.js';
 import type { Db, Queryable } from '../store/index.js';

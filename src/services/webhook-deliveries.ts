@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
-import type { Random } from '../lib/ids.js';
+import type { Random } from '../lib/random.js';
 import type { Db } from '../store/index.js';
 import * as webhooks from '../store/webhooks.js';
 import type { Customer } from './customers.js';

@@ -6,7 +6,7 @@ import type { Db, Queryable } from '../store/index.js';
 import { lockSession } from '../store/sessions.js';
 import * as events from '../store/webhook-events.js';
 import { insertDelivery } from '../store/webhooks.js';
-import { wantsEvent, type RelayConfig } from './relay.js';
+import { wantsEvent, type RelayConfig } from './relay-mode.js';
 import type { WebhookProcessing } from './webhook-processing.js';
 import { relayRefusal } from './webhook-tenant.js';
 

@@ -4,7 +4,7 @@ import type { Db } from '../store/index.js';
 import { findInboundSessions, type InboundSession } from '../store/webhook-events.js';
 import { claimDueDeliveries, type DeliveryRow } from '../store/webhooks.js';
 import { DEFAULT_PROVIDER } from './subscriptions.js';
-import type { WebhookDelivery } from './webhook-delivery.js';
+import type { WebhookAttempts } from './webhook-attempt.js';
 
 export interface OutboxPolicy {
   /** WEBHOOK_CONCURRENCY: attempts in flight on this instance. */
@@ -27,7 +27,7 @@ const CLAIM_ROUNDS = 4;
 export function createWebhookOutbox(deps: {
   db: Db;
   clock: Clock;
-  delivery: Pick<WebhookDelivery, 'attempt'>;
+  attempts: Pick<WebhookAttempts, 'attempt'>;
   policy: OutboxPolicy;
   onError: OnError;
 }) {
@@ -40,7 +40,7 @@ export function createWebhookOutbox(deps: {
 
   function start(row: DeliveryRow, session: InboundSession | null): Promise<void> {
     busy.set(row.user_id, (busy.get(row.user_id) ?? 0) + 1);
-    const attempt: Promise<void> = deps.delivery
+    const attempt: Promise<void> = deps.attempts
       .attempt(row, session)
       .then(
         () => undefined,

@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js';
 import { webhookUrlProblem } from '../lib/webhook-url.js';
-import type { RelayConfig } from './relay.js';
+import type { RelayConfig } from './relay-mode.js';
 
 /** Where customer webhooks may point (SPEC §6, WEBHOOK_ALLOW_PRIVATE_TARGETS). */
 export interface WebhookPolicy {

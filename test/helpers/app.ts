@@ -27,7 +27,7 @@ export interface TestApp {
  * Redis connection when REDIS_URL is set. The expiry sweep runs on wall time (tests call `runOnce` on
  * the manual clock), relay re-pointing is started by its tests, and process metrics by the one that reads them.
  */
-export const TEST_JOBS: readonly JobName[] = ['redis', 'webhookDelivery', 'counterFlush'];
+export const TEST_JOBS: readonly JobName[] = ['redis', 'webhookOutbox', 'counterFlush'];
 
 /**
  * The real app on a real, fresh store of the kind under test, with a clock the test moves.

@@ -3,20 +3,14 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createSecretBox,
-  loadOrCreateKeyFile,
-  reencrypt,
-  rotateSecret,
-  SecretDecryptError,
-  type RandomSource,
-} from '../../src/lib/secrets-at-rest.js';
+import { createSecretBox, loadOrCreateKeyFile, reencrypt, rotateSecret, SecretDecryptError } from '../../src/lib/secrets-at-rest.js';
+import type { Random } from '../../src/lib/random.js';
 
 const keyA = Buffer.alloc(32, 1);
 const keyB = Buffer.alloc(32, 2);
 
 /** Counts up, so each call is distinct and a test can predict it. */
-function countingRandom(): RandomSource & { calls: number } {
+function countingRandom(): Random & { calls: number } {
   const source = { calls: 0, bytes: (n: number) => Buffer.alloc(n, ++source.calls) };
   return source;
 }

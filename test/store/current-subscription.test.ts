@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findByToken } from '../../src/store/gateway.js';
+import { findSessionByToken } from '../../src/store/session-tokens.js';
 import type { Db } from '../../src/store/index.js';
 import { findSubscription } from '../../src/store/subscriptions.js';
 import { findCustomerByKeyHash, listUsersPage } from '../../src/store/users.js';
@@ -49,7 +49,7 @@ async function currentIds(name: string) {
     findSubscription: (await findSubscription(db, name, DEFAULT_PROVIDER))?.id ?? null,
     findCustomerByKeyHash: (await findCustomerByKeyHash(db, `hash-${name}`, DEFAULT_PROVIDER))?.subscription?.id ?? null,
     listUsersPage: page[0]?.sub_id ?? null,
-    findByToken: (await findByToken(db, `token-${name}`, null, DEFAULT_PROVIDER))?.sub_id ?? null,
+    findSessionByToken: (await findSessionByToken(db, `token-${name}`, null, DEFAULT_PROVIDER))?.sub_id ?? null,
   };
 }
 
@@ -106,7 +106,7 @@ describe(`the current subscription (${storeKind}): one choice, made the same way
       findSubscription: expected,
       findCustomerByKeyHash: expected,
       listUsersPage: expected,
-      findByToken: expected,
+      findSessionByToken: expected,
     });
   });
 });

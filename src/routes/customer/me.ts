@@ -23,13 +23,13 @@ const Subscription = Type.Object({
   created_at: Nullable(DateTime),
   updated_at: Nullable(DateTime),
 });
-const Quota = Type.Object({
+const QuotaUsage = Type.Object({
   max_messages: Type.Integer(),
   used: Type.Integer(),
   remaining: Nullable(Type.Integer()),
   period_started_at: Nullable(DateTime),
 });
-const MeReply = Type.Object({ user: User, subscription: Subscription, quota: Quota });
+const MeReply = Type.Object({ user: User, subscription: Subscription, quota: QuotaUsage });
 
 export const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createWebhookJob } from '../../src/jobs/webhook-delivery.js';
+import { createWebhookOutboxJob } from '../../src/jobs/webhook-outbox.js';
 import { createManualClock, type Timers } from '../../src/lib/clock.js';
 
 // The outbox job on an injected clock and injected timers (issue 11 §4): what it does and when depends
@@ -78,7 +78,7 @@ describe('webhook delivery job', () => {
     const t = manualTimers();
     const s = standIns();
     s.queue(3);
-    const job = createWebhookJob({ ...s, clock, timers: t.timers, log: { error: () => undefined }, idleMs: 1_000, gatherMs: 5 });
+    const job = createWebhookOutboxJob({ ...s, clock, timers: t.timers, log: { error: () => undefined }, idleMs: 1_000, gatherMs: 5 });
     await settle();
     expect(s.calls.fill, 'building starts nothing').toBe(0);
     job.start();
@@ -107,7 +107,7 @@ describe('webhook delivery job', () => {
     const clock = createManualClock();
     const t = manualTimers();
     const s = standIns();
-    const job = createWebhookJob({
+    const job = createWebhookOutboxJob({
       ...s,
       clock,
       timers: t.timers,

@@ -8,7 +8,7 @@ import * as webhooks from '../store/webhooks.js';
 import { revealSession, type SealedStore } from './secret-codec.js';
 import { relayRefusal } from './webhook-tenant.js';
 
-export interface DeliveryPolicy {
+export interface RetryPolicy {
   /** The wait before the retry that follows `attempts` attempts; undefined once the schedule is used up. */
   retryDelayMs(attempts: number): number | undefined;
 }
@@ -17,7 +17,7 @@ export interface DeliveryPolicy {
  * WEBHOOK_RETRY_SCHEDULE with jitter: each wait × [0.8, 1.2), so retries of many deliveries that failed
  * together spread out (SPEC §9). `fraction` is a number in [0, 1), from the injected random.
  */
-export function jitteredSchedule(scheduleMs: readonly number[], fraction: () => number): DeliveryPolicy {
+export function jitteredSchedule(scheduleMs: readonly number[], fraction: () => number): RetryPolicy {
   return {
     retryDelayMs(attempts) {
       const delay = scheduleMs[attempts];
@@ -41,7 +41,7 @@ type Deps = {
   store: SealedStore;
   clock: Clock;
   client: Pick<WebhookClient, 'send'>;
-  policy: DeliveryPolicy;
+  policy: RetryPolicy;
   observer?: DeliveryObserver;
 };
 
@@ -61,10 +61,11 @@ function targetOf(session: InboundSession | null, now: Date): Target {
 }
 
 /**
- * Delivers one outbox row to the customer (SPEC §6): signed, retried on the configured schedule with
- * jitter, kept until delivered or given up. Claiming rows and how many run at once is the outbox's.
+ * One delivery attempt of an outbox row to the customer (SPEC §6): signed, and on failure scheduled
+ * again on the retry policy until delivered or given up. Which rows, and how many at once, is the
+ * outbox's (webhook-outbox.ts); the customer's own view of deliveries is webhook-deliveries.ts.
  */
-export function createWebhookDelivery(deps: Deps) {
+export function createWebhookAttempts(deps: Deps) {
   const { clock, client, policy } = deps;
   const { db, codec } = deps.store;
 
@@ -113,4 +114,4 @@ export function createWebhookDelivery(deps: Deps) {
 
   return { attempt };
 }
-export type WebhookDelivery = ReturnType<typeof createWebhookDelivery>;
+export type WebhookAttempts = ReturnType<typeof createWebhookAttempts>;

@@ -2,7 +2,7 @@ import { type Clock, systemTimers, type Timers } from '../lib/clock.js';
 import type { WebhookOutbox } from '../services/webhook-outbox.js';
 import type { WebhookProcessing } from '../services/webhook-processing.js';
 
-export interface WebhookJobOptions {
+export interface WebhookOutboxJobOptions {
   outbox: Pick<WebhookOutbox, 'fill' | 'onSlotFree' | 'settled'>;
   processing: Pick<WebhookProcessing, 'recover' | 'settled'>;
   prune: () => Promise<void>;
@@ -25,7 +25,7 @@ export interface WebhookJobOptions {
  * Also re-processes events a crash left behind and prunes old records. `stop` lets the attempts in
  * flight (each bounded by WEBHOOK_TIMEOUT_MS) and event processing finish.
  */
-export function createWebhookJob(o: WebhookJobOptions) {
+export function createWebhookOutboxJob(o: WebhookOutboxJobOptions) {
   const timers = o.timers ?? systemTimers;
   let stopped = false;
   let loop: Promise<void> | null = null;

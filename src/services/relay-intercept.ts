@@ -5,7 +5,7 @@ import type { ForwardResponse } from '../provider/forward.js';
 import * as sessions from '../store/sessions.js';
 import { revealSession, type SealedStore, sealOptional } from './secret-codec.js';
 import { eventList } from './session-events.js';
-import { providerEvents } from './relay.js';
+import { providerEvents } from './relay-mode.js';
 import { checkWebhookUrl, type WebhookRouting } from './webhook-policy.js';
 
 export type Interception = { answer: ForwardResponse } | { body: Buffer } | null;
@@ -21,7 +21,7 @@ const envelope = (data: unknown) => ({ code: 200, data, success: true });
  * answered here, in the provider's shapes, by changing the customer's own settings instead; a
  * connect gets the gateway's events added, or the provider would stop sending them (contract §4).
  */
-export function createRelayGateway(deps: {
+export function createRelayIntercept(deps: {
   store: SealedStore;
   clock: Clock;
   policy: WebhookRouting;
@@ -102,4 +102,4 @@ export function createRelayGateway(deps: {
 
   return { intercept };
 }
-export type RelayGateway = ReturnType<typeof createRelayGateway>;
+export type RelayIntercept = ReturnType<typeof createRelayIntercept>;

@@ -21,7 +21,12 @@ export interface TokenRow {
  * Session token → session, owner and the owner's subscription for the provider, one round trip.
  * With secrets encrypted at rest the token is found by its keyed hash (`lookupHash`), else as is.
  */
-export async function findByToken(q: Queryable, token: string, lookupHash: string | null, provider: string): Promise<TokenRow | null> {
+export async function findSessionByToken(
+  q: Queryable,
+  token: string,
+  lookupHash: string | null,
+  provider: string,
+): Promise<TokenRow | null> {
   const { rows } = await q.query<TokenRow>(
     `SELECT s.id AS row_id, s.session_id, s.session_token, s.typing_enabled, s.user_id, u.status AS user_status,
        sub.id AS sub_id, sub.status AS sub_status, sub.expires_at, sub.max_messages, sub.messages_used, sub.period_started_at
