@@ -11,6 +11,10 @@ const below = (from, to, comment) => ({
   from: { path: layer(from) },
   to: { path: `^src/(${to.join('|')})/` },
 });
+const ABOVE_SERVICES = ['routes', 'http', 'auth', 'jobs', 'services'];
+const SIDE_BY_SIDE = ['store', 'provider', 'outbound', 'limits', 'cluster'];
+/** One of the layers under the services: it imports neither what is above it nor any of the others. */
+const sideBySide = (name, comment) => below(name, [...ABOVE_SERVICES, ...SIDE_BY_SIDE.filter((other) => other !== name)], comment);
 
 module.exports = {
   forbidden: [
@@ -19,32 +23,12 @@ module.exports = {
     below('http', ['routes', 'store', 'provider', 'outbound', 'jobs', 'cluster'], 'HTTP plumbing knows services by type only.'),
     below('jobs', ['routes', 'http', 'auth', 'store', 'provider', 'outbound', 'cluster'], 'A job schedules, then makes one service call.'),
     below('services', ['routes', 'http', 'auth', 'jobs'], 'Services never see requests, replies or schedules.'),
-    below('store', ['routes', 'http', 'auth', 'jobs', 'services', 'provider', 'outbound', 'limits', 'cluster'], 'The store only runs SQL.'),
-    below(
-      'provider',
-      ['routes', 'http', 'auth', 'jobs', 'services', 'store', 'outbound', 'limits', 'cluster'],
-      'The provider client only speaks HTTP to genfity-wa; deps.ts gives it the cluster lock as a plain interface.',
-    ),
-    below(
-      'outbound',
-      ['routes', 'http', 'auth', 'jobs', 'services', 'store', 'provider', 'limits', 'cluster'],
-      'Outbound clients only speak HTTP.',
-    ),
-    below(
-      'limits',
-      ['routes', 'http', 'auth', 'jobs', 'services', 'store', 'provider', 'outbound', 'cluster'],
-      'The limiter stands alone.',
-    ),
-    below(
-      'cluster',
-      ['routes', 'http', 'auth', 'jobs', 'services', 'store', 'provider', 'outbound', 'limits'],
-      'The cluster primitives (bus, lifecycle lock) stand alone: deps.ts hands them to whoever needs them.',
-    ),
-    below(
-      'lib',
-      ['routes', 'http', 'auth', 'jobs', 'services', 'store', 'provider', 'outbound', 'limits', 'cluster'],
-      'lib is the bottom layer.',
-    ),
+    sideBySide('store', 'The store only runs SQL.'),
+    sideBySide('provider', 'The provider client only speaks HTTP to genfity-wa; deps.ts gives it the cluster lock as a plain interface.'),
+    sideBySide('outbound', 'Outbound clients only speak HTTP.'),
+    sideBySide('limits', 'The limiter stands alone.'),
+    sideBySide('cluster', 'The cluster primitives (bus, lifecycle lock) stand alone: deps.ts hands them to whoever needs them.'),
+    below('lib', [...ABOVE_SERVICES, ...SIDE_BY_SIDE], 'lib is the bottom layer.'),
     {
       name: 'no-composition-root-below',
       comment:

@@ -101,17 +101,45 @@ export function createSubscribers(origin: string, logger?: BusLogger) {
   };
 }
 
+/** How a transport moves raw envelopes: `send` rejects when it cannot; `listen` starts hearing (once, then idempotent). */
+export interface BusTransport {
+  send(raw: string): Promise<void>;
+  listen(): void;
+}
+
+/**
+ * `publish` and `subscribe` as every transport has them: a message is enveloped (RangeError for a bad
+ * channel or size), sent, and false when the transport could not take it — never a rejection; the
+ * first subscriber starts the listening.
+ */
+export function busEnds(origin: string, subscribers: ReturnType<typeof createSubscribers>, transport: BusTransport) {
+  return {
+    async publish(channel: string, payload: string): Promise<boolean> {
+      const raw = encodeEnvelope(origin, channel, payload);
+      try {
+        await transport.send(raw);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    subscribe(channel: string, handler: BusHandler): () => void {
+      const unsubscribe = subscribers.add(channel, handler);
+      transport.listen();
+      return unsubscribe;
+    },
+  };
+}
+
 /** One process is the whole cluster (the embedded store): messages go to this process's subscribers. */
 export function createMemoryBus(logger?: BusLogger): ClusterBus {
   const subscribers = createSubscribers('memory', logger);
   return {
-    async publish(channel, payload) {
-      const raw = encodeEnvelope('memory', channel, payload);
+    ...busEnds('memory', subscribers, {
       // Delivered after the publisher's own work, as a message from another instance would be.
-      setImmediate(() => subscribers.deliver(raw));
-      return true;
-    },
-    subscribe: (channel, handler) => subscribers.add(channel, handler),
+      send: async (raw) => void setImmediate(() => subscribers.deliver(raw)),
+      listen: () => undefined,
+    }),
     health: () => ({ mode: 'memory', ok: true }),
     close: async () => undefined,
   };

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Clock } from '../lib/clock.js';
-import { type BusLogger, type ClusterBus, createSubscribers, encodeEnvelope } from './bus.js';
+import { type BusLogger, busEnds, type ClusterBus, createSubscribers } from './bus.js';
 import { openDedicatedConnection, reasonOf } from './pg-connection.js';
 
 /** NOTIFY reaches every session of the database that LISTENs: one database is one cluster. */
@@ -99,20 +99,10 @@ export function createPgBus(options: PgBusOptions): ClusterBus {
   }
 
   return {
-    async publish(channel, payload) {
-      const raw = encodeEnvelope(options.origin, channel, payload);
-      try {
-        await options.query('SELECT pg_notify($1, $2)', [PHYSICAL_CHANNEL, raw]);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    subscribe(channel, handler) {
-      const unsubscribe = subscribers.add(channel, handler);
-      start();
-      return unsubscribe;
-    },
+    ...busEnds(options.origin, subscribers, {
+      send: async (raw) => void (await options.query('SELECT pg_notify($1, $2)', [PHYSICAL_CHANNEL, raw])),
+      listen: start,
+    }),
     health() {
       if (!started || listening) return { mode: 'postgres', ok: true };
       const reason = down ? `${down.reason} since ${down.since.toISOString()}` : 'connecting';

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { type BusLogger, type ClusterBus, createSubscribers, encodeEnvelope } from './bus.js';
+import { type BusLogger, busEnds, type ClusterBus, createSubscribers } from './bus.js';
 
 export interface RedisBusOptions {
   /** The gateway's Redis client (deps.ts): publishes go out on it, and fail at once while it is away. */
@@ -46,22 +46,14 @@ export function createRedisBus(options: RedisBusOptions): ClusterBus {
   }
 
   return {
-    async publish(channel, payload) {
-      const raw = encodeEnvelope(options.origin, channel, payload);
-      // Not connected (yet, or any more): dropped at once, and a command never opens the connection itself.
-      if (options.redis.status !== 'ready') return false;
-      try {
+    ...busEnds(options.origin, subscribers, {
+      async send(raw) {
+        // Not connected (yet, or any more): dropped at once, and a command never opens the connection itself.
+        if (options.redis.status !== 'ready') throw new Error(`redis connection is ${options.redis.status}`);
         await options.redis.publish(options.channel, raw);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    subscribe(channel, handler) {
-      const unsubscribe = subscribers.add(channel, handler);
-      start();
-      return unsubscribe;
-    },
+      },
+      listen: start,
+    }),
     health() {
       const publishing = options.redis.status === 'ready';
       const listening = !subscriber || subscriber.status === 'ready';

@@ -36,12 +36,13 @@ function redisClient() {
   return redis;
 }
 
+/** A PostgreSQL bus on the test database; publishing goes through `query` (the pool unless told otherwise). */
+function pgBus(origin: string, query: (text: string, params: unknown[]) => Promise<unknown> = (t, p) => pool.query(t, p)) {
+  return createPgBus({ connectionString: database.url!, timeouts: TIMEOUTS, query, origin, clock: systemClock });
+}
+
 const transports: Array<[string, (origin: string) => ClusterBus]> = [
-  [
-    'PostgreSQL',
-    (origin) =>
-      createPgBus({ connectionString: database.url!, timeouts: TIMEOUTS, query: (t, p) => pool.query(t, p), origin, clock: systemClock }),
-  ],
+  ['PostgreSQL', (origin) => pgBus(origin)],
   ['Redis', (origin) => createRedisBus({ redis: redisClient(), channel: `${prefix}bus`, origin })],
 ];
 
@@ -112,20 +113,8 @@ describe.each(transports)('cluster bus on %s', (_name, make) => {
 
 describe('cluster bus on PostgreSQL, connection lost', () => {
   it('reports the loss, reconnects by itself and hears again', async () => {
-    const a = createPgBus({
-      connectionString: database.url!,
-      timeouts: TIMEOUTS,
-      query: (t, p) => pool.query(t, p),
-      origin: 'a',
-      clock: systemClock,
-    });
-    const b = createPgBus({
-      connectionString: database.url!,
-      timeouts: TIMEOUTS,
-      query: (t, p) => pool.query(t, p),
-      origin: 'b',
-      clock: systemClock,
-    });
+    const a = pgBus('a');
+    const b = pgBus('b');
     try {
       b.subscribe('x', () => undefined);
       await until(() => b.health().ok);
@@ -143,13 +132,7 @@ describe('cluster bus on PostgreSQL, connection lost', () => {
   });
 
   it('publishing while the store is unreachable resolves false (never throws)', async () => {
-    const bus = createPgBus({
-      connectionString: database.url!,
-      timeouts: TIMEOUTS,
-      query: () => Promise.reject(new Error('ECONNREFUSED')),
-      origin: 'a',
-      clock: systemClock,
-    });
+    const bus = pgBus('a', () => Promise.reject(new Error('ECONNREFUSED')));
     expect(await bus.publish('x', 'y')).toBe(false);
     await bus.close();
   });
