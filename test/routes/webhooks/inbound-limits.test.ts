@@ -135,7 +135,7 @@ describe('large events that are signed still go through', () => {
     const res = await post(path, body, { 'x-hmac-signature': sign(key, body) });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ status: 'accepted', duplicate: false });
-    const [got] = await receiver.waitFor(1, 10_000);
+    const [got] = await receiver.waitFor(1, { timeoutMs: 10_000 });
     // The session's format is genfity-wa's own (the default): the very bytes that were posted.
     expect(got!.raw.equals(Buffer.from(body))).toBe(true);
     expect(JSON.parse(got!.body).base64).toBe(media);

@@ -75,7 +75,7 @@ async function replay(mode: 'direct' | 'relay', format: WebhookFormat) {
       message: { imageMessage: { caption: 'foto', mimetype: 'image/jpeg' } },
       extras: { base64: MEDIA, mimeType: 'image/jpeg', fileName: 'foto.jpg' },
     });
-    const received = await receiver.waitFor(2, 10_000);
+    const received = await receiver.waitFor(2, { timeoutMs: 10_000 });
     return { sessionId, received: [...received].sort((a, b) => a.raw.length - b.raw.length) };
   } finally {
     await t.close();
