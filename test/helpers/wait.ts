@@ -10,17 +10,19 @@ export interface WaitOptions {
    * itself — a round of webhook deliveries, the manual clock moved on, a message published again.
    */
   between?: () => unknown;
+  /** The pause after each look, in milliseconds (default 5): longer for a check that costs something. */
+  intervalMs?: number;
 }
 
 type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>;
 
 /**
  * Tests wait for events, never for time (issue 14 §6): resolves with the condition's first truthy
- * value, looking again after `between` and a 5 ms pause; a condition that throws has not happened
+ * value, looking again after `between` and a short pause; a condition that throws has not happened
  * yet. Past the timeout it fails naming what was awaited, with the last value or error seen.
  */
 export async function waitFor<T>(condition: () => T | Promise<T>, options: WaitOptions | string): Promise<Truthy<T>> {
-  const { what, timeoutMs = 5_000, between } = typeof options === 'string' ? { what: options } : options;
+  const { what, timeoutMs = 5_000, between, intervalMs = 5 } = typeof options === 'string' ? { what: options } : options;
   const started = performance.now();
   let last: { value?: unknown; error?: unknown } = {};
   for (;;) {
@@ -36,13 +38,6 @@ export async function waitFor<T>(condition: () => T | Promise<T>, options: WaitO
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : what} (${seen})`);
     }
     await between?.();
-    await pause(5);
+    await pause(intervalMs);
   }
-}
-
-/** Resolves with the time `work` took, in milliseconds, beside its value: for bounds a test measures. */
-export async function timed<T>(work: Promise<T>): Promise<{ value: T; ms: number }> {
-  const started = performance.now();
-  const value = await work;
-  return { value, ms: performance.now() - started };
 }
