@@ -116,7 +116,11 @@ export type Cluster = Awaited<ReturnType<typeof startCluster>>;
 export async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, ms = 5_000) {
   const started = Date.now();
   let value: T | undefined;
-  await waitFor(async () => done((value = await probe())), {
+  const answered = async () => {
+    value = await probe();
+    return done(value);
+  };
+  await waitFor(answered, {
     what: () => `the probed answer to change (last: ${JSON.stringify(value).slice(0, 300)})`,
     timeoutMs: ms,
   });
