@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { AppError, ProviderHttpError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
 import { generateSecret, type Random } from '../lib/ids.js';
-import type { WebhookFormat } from '../lib/webhook-format.js';
+import type { WebhookFormat } from '../lib/webhook-format-names.js';
 import type { ProviderClient } from '../provider/client.js';
 import type { Db } from '../store/index.js';
 import * as store from '../store/sessions.js';
