@@ -4,9 +4,7 @@
  * bytes — so a receiver written for genfity-wa keeps working behind the relay. `envelope`: the
  * gateway's JSON envelope `{"id","type","session_id","timestamp","data"}`.
  */
-export const WEBHOOK_FORMATS = ['provider', 'envelope'] as const;
-export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
-export const DEFAULT_WEBHOOK_FORMAT: WebhookFormat = 'provider';
+import type { WebhookFormat } from './webhook-format-names.js';
 
 /** The bytes of one delivery and their content type. */
 export interface DeliveryBody {
@@ -16,10 +14,6 @@ export interface DeliveryBody {
 
 const JSON_TYPE = 'application/json';
 const FORM_TYPE = 'application/x-www-form-urlencoded';
-
-/** A stored format that is not one of the two (a row written by hand) is read as the default. */
-export const webhookFormatOf = (value: string | null | undefined): WebhookFormat =>
-  value === 'envelope' ? 'envelope' : DEFAULT_WEBHOOK_FORMAT;
 
 /**
  * The content type genfity-wa declared, to be sent again as it was: printable ASCII of a sane length

@@ -1,4 +1,5 @@
-import { gatewayEventBody, webhookFormatOf } from '../lib/webhook-format.js';
+import { gatewayEventBody } from '../lib/webhook-format.js';
+import { webhookFormatOf } from '../lib/webhook-format-names.js';
 import { publicEventId } from '../lib/webhook-payload.js';
 import type { Queryable } from '../store/index.js';
 import type { SessionRow } from '../store/sessions.js';

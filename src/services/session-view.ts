@@ -1,4 +1,4 @@
-import { webhookFormatOf } from '../lib/webhook-format.js';
+import { webhookFormatOf } from '../lib/webhook-format-names.js';
 import type { SessionRow } from '../store/sessions.js';
 import { DEFAULT_PROVIDER } from './subscriptions.js';
 

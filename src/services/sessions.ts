@@ -1,6 +1,6 @@
 import { AppError, ERRORS, ProviderHttpError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
-import type { WebhookFormat } from '../lib/webhook-format.js';
+import type { WebhookFormat } from '../lib/webhook-format-names.js';
 import type { ProviderClient } from '../provider/client.js';
 import * as store from '../store/sessions.js';
 import type { Customer } from './customers.js';

@@ -1,5 +1,5 @@
 import type { Clock } from '../lib/clock.js';
-import { webhookFormatOf, type WebhookFormat } from '../lib/webhook-format.js';
+import { webhookFormatOf, type WebhookFormat } from '../lib/webhook-format-names.js';
 import type { Db } from '../store/index.js';
 import { listStatsForSession, type StatRow } from '../store/stats.js';
 import type { Customer } from './customers.js';

@@ -1,6 +1,7 @@
 import type { Clock } from '../lib/clock.js';
 import { toPgJson } from '../lib/pg-text.js';
-import { providerEventBody, webhookFormatOf, type DeliveryBody } from '../lib/webhook-format.js';
+import { providerEventBody, type DeliveryBody } from '../lib/webhook-format.js';
+import { webhookFormatOf } from '../lib/webhook-format-names.js';
 import { eventKey, publicEventId, type EventKey, type ProviderEvent } from '../lib/webhook-payload.js';
 import type { Db, Queryable } from '../store/index.js';
 import { lockSession } from '../store/sessions.js';

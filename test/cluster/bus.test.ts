@@ -7,6 +7,7 @@ import { createPgBus } from '../../src/cluster/pg-bus.js';
 import { createRedisBus } from '../../src/cluster/redis-bus.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/store.js';
+import { waitFor } from '../helpers/wait.js';
 
 // Issue 13 item 3: one bus interface, three transports. Two buses on one transport stand for two
 // instances. The same contract runs on each.
@@ -58,13 +59,7 @@ function next(bus: ClusterBus, channel: string, ms = 3_000) {
   });
 }
 
-async function until(check: () => boolean, ms = 5_000) {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const healthy = (bus: ClusterBus) => waitFor(() => bus.health().ok, 'the bus listening');
 
 describe.each(transports)('cluster bus on %s', (_name, make) => {
   it('a message reaches the subscribers of its channel on the other instance, only theirs, quickly', async () => {
@@ -74,21 +69,25 @@ describe.each(transports)('cluster bus on %s', (_name, make) => {
       const other: string[] = [];
       b.subscribe('other.channel', (p) => other.push(p));
       const heard = next(b, 'tokens.revoked');
-      await until(() => b.health().ok);
+      await healthy(b);
       // The listener may still be subscribing on the server: publish until it hears.
-      const started = Date.now();
       let got: { payload: string; local: boolean } | null = null;
       heard.then((m) => {
         got = m;
       });
-      while (!got && Date.now() - started < 3_000) {
-        await a.publish('tokens.revoked', '{"user":"u-1"}');
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await waitFor(() => got, {
+        what: 'the message heard on the other instance',
+        timeoutMs: 3_000,
+        between: () => a.publish('tokens.revoked', '{"user":"u-1"}'),
+        intervalMs: 50,
+      });
       expect(got).toEqual({ payload: '{"user":"u-1"}', local: false });
-      expect(other).toEqual([]);
+      // Only theirs: a marker on the other channel, published after, arrives alone.
+      await a.publish('other.channel', 'marker');
+      await waitFor(() => other.length > 0, 'the marker on the other channel');
+      expect(other).toEqual(['marker']);
       const mine = next(a, 'self.check');
-      await until(() => a.health().ok);
+      await healthy(a);
       await a.publish('self.check', 'x');
       expect(await mine).toEqual({ payload: 'x', local: true });
     } finally {
@@ -101,7 +100,7 @@ describe.each(transports)('cluster bus on %s', (_name, make) => {
     const a = make('instance-a');
     try {
       a.subscribe('ok', () => undefined);
-      await until(() => a.health().ok);
+      await healthy(a);
       await expect(a.publish('Bad Channel', 'x')).rejects.toThrow(RangeError);
       await expect(a.publish('ok', 'x'.repeat(BUS_MAX_PAYLOAD_BYTES + 1))).rejects.toThrow(RangeError);
       expect(await a.publish('ok', 'x'.repeat(BUS_MAX_PAYLOAD_BYTES))).toBe(true);
@@ -117,11 +116,11 @@ describe('cluster bus on PostgreSQL, connection lost', () => {
     const b = pgBus('b');
     try {
       b.subscribe('x', () => undefined);
-      await until(() => b.health().ok);
+      await healthy(b);
       await pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'wa-gateway bus'`);
-      await until(() => !b.health().ok);
+      await waitFor(() => !b.health().ok, 'the bus reporting the loss');
       expect(b.health()).toMatchObject({ mode: 'postgres', ok: false, detail: expect.stringMatching(/^not listening/) });
-      await until(() => b.health().ok);
+      await healthy(b);
       const heard = next(b, 'x.again');
       await a.publish('x.again', 'back');
       expect((await heard).payload).toBe('back');
@@ -145,7 +144,7 @@ describe('memory bus (the embedded store: one process)', () => {
     bus.subscribe('a.b', (p, meta) => seen.push(`${p}:${meta.local}`));
     await bus.publish('a.b', 'one');
     expect(seen).toEqual([]);
-    await until(() => seen.length === 1);
+    await waitFor(() => seen.length === 1, 'the message delivered in this process');
     expect(seen).toEqual(['one:true']);
   });
 });

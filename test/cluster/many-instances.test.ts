@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProviderSimulator, type ProviderSimulator } from '../../sim/provider-simulator.js';
 import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/store.js';
+import { waitFor } from '../helpers/wait.js';
 
 // Issue 6 §5: two gateway processes on one PostgreSQL and one Redis behave as one gateway.
 const ADMIN = 'cluster-admin-token';
@@ -12,6 +14,8 @@ let sim: ProviderSimulator;
 let gateways: GatewayProcess[] = [];
 /** RATE_LIMIT_EXEMPT_IPS: for the tests of other things that fire more than one tenant's budget at once. */
 const EXEMPT = '198.51.100.250';
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_KEY_PREFIX = `gw-test-${randomBytes(4).toString('hex')}:`;
 let ipCounter = 0;
 const freshIp = () => {
   ipCounter += 1;
@@ -24,8 +28,8 @@ beforeAll(async () => {
   await sim.listen(0);
   const env = {
     DATABASE_URL: database.url!,
-    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
-    REDIS_KEY_PREFIX: `gw-test-${randomBytes(4).toString('hex')}:`,
+    REDIS_URL,
+    REDIS_KEY_PREFIX,
     WA_SERVER_URL: sim.url,
     WA_ADMIN_TOKEN: ADMIN,
     INTERNAL_API_KEYS: KEY,
@@ -74,7 +78,7 @@ async function customerWith(plan: { max_sessions?: number; max_messages?: number
 
 describe('two instances, one gateway', () => {
   it("a tenant's budget is one across both, whatever its address; so is an address's budget for requests without a working key", async () => {
-    const { apiKey } = await customerWith({});
+    const { apiKey, userId } = await customerWith({});
     const ip = '198.51.100.7';
     const tenant = [];
     const stranger = [];
@@ -82,7 +86,20 @@ describe('two instances, one gateway', () => {
       tenant.push((await call('/v1/me', { headers: { 'x-api-key': apiKey } })).status);
       stranger.push((await call('/v1/me', { ip, headers: { 'x-api-key': 'gwa_x' } })).status);
     }
-    await new Promise((r) => setTimeout(r, 10_500)); // past the 10 s spam window, inside the 60 s rate window
+    // Past the 10 s spam window, inside the 60 s rate window: the spam counters (Redis keys with the
+    // window as their lifetime) of the tenant and of the address have expired.
+    const redis = new Redis(REDIS_URL);
+    try {
+      const spamKeys = [`${REDIS_KEY_PREFIX}user-spam:${userId}`, `${REDIS_KEY_PREFIX}spam:${ip}`];
+      expect(await redis.exists(...spamKeys)).toBe(2);
+      await waitFor(async () => (await redis.exists(...spamKeys)) === 0, {
+        what: 'the spam window to end',
+        timeoutMs: 12_000,
+        intervalMs: 50,
+      });
+    } finally {
+      redis.disconnect();
+    }
     const over = [];
     for (let i = 0; i < 3; i += 1) {
       over.push(await call('/v1/me', { headers: { 'x-api-key': apiKey } }));
@@ -161,9 +178,16 @@ describe('two instances, one gateway', () => {
   it('the expiry sweep runs once per tick, not once per instance', async () => {
     await customerWith({ expires_at: '2020-01-01T00:00:00Z' });
     const ran = () => gateways.flatMap((g) => g.logs).filter((l) => l.msg === 'subscriptions expired');
-    const deadline = Date.now() + 10_000;
-    while (ran().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    await new Promise((r) => setTimeout(r, 2_500)); // both instances tick a few more times
+    const tickCounts = () => gateways.map((g) => g.logs.filter((l) => l.msg === 'expiry sweep tick').length);
+    await waitFor(() => ran().length > 0, { what: 'a sweep expiring the subscription', timeoutMs: 10_000, intervalMs: 50 });
+    // The marker: both instances tick twice more (and at least three times in all), and any of those
+    // ticks would have expired it again had the sweep run per instance.
+    const then = tickCounts();
+    await waitFor(() => tickCounts().every((n, i) => n >= Math.max(then[i]! + 2, 3)), {
+      what: 'both instances to tick twice more',
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
     expect(ran()).toHaveLength(1);
     expect(ran()[0]).toMatchObject({ expired: 1 });
     // Both instances fire every tick; for each tick exactly one of them did the work.

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgLifecycleLock } from '../../src/cluster/pg-lock.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/store.js';
+import { waitFor } from '../helpers/wait.js';
 
 // Issue 13 item 1: the cluster-wide lifecycle lock is a session-level advisory lock on a connection of
 // its own. Two locks here stand for two instances on one database.
@@ -39,7 +40,14 @@ describe('PostgreSQL lifecycle lock', () => {
     const release = await a.acquire(Date.now() + 1_000);
     expect(release).not.toBeNull();
     const waiting = b.acquire(Date.now() + 5_000);
-    const raced = await Promise.race([waiting, new Promise((r) => setTimeout(() => r('still waiting'), 300))]);
+    // b is queued in PostgreSQL behind a (its advisory lock asked for, not granted): it has not got it.
+    const waiter = `SELECT 1 FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+      WHERE d.datname = current_database() AND l.locktype = 'advisory' AND NOT l.granted`;
+    const queued = waitFor(async () => (await admin(waiter)).length > 0, {
+      what: 'the second lock waiting in PostgreSQL',
+      intervalMs: 20,
+    }).then(() => 'still waiting');
+    const raced = await Promise.race([waiting, queued]);
     expect(raced).toBe('still waiting');
     const released = Date.now();
     await release!();

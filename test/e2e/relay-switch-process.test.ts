@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProviderSimulator, type ProviderSimulator } from '../../sim/provider-simulator.js';
 import { freePort, startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
 import { createTestDatabase, storeKind, type TestDatabase } from '../helpers/store.js';
+import { waitFor } from '../helpers/wait.js';
 
 // Issue 12 §1, from the outside: the real process is restarted with GATEWAY_PUBLIC_URL set, killed
 // (SIGKILL, no goodbye) half-way through re-pointing, started again — it finishes — and started a
@@ -107,10 +108,13 @@ describe('switching the relay on (real process)', () => {
     const first = await start(true);
     await first.waitForLog('relay: re-pointing sessions at the gateway');
     let detail = '';
-    while (pointed() < SESSIONS / 3) {
-      detail = (await call('GET', '/ready', {})).json.details?.relay ?? detail;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitFor(
+      async () => {
+        detail = (await call('GET', '/ready', {})).json.details?.relay ?? detail;
+        return pointed() >= SESSIONS / 3;
+      },
+      { what: 'a third of the sessions re-pointed', timeoutMs: 30_000, intervalMs: 20 },
+    );
     expect(detail).toMatch(new RegExp(`^re-pointing \\d+/${SESSIONS} sessions$`));
     await stop(first, 'SIGKILL');
     const half = pointed();

@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +9,7 @@ import type { Db } from '../../src/store/index.js';
 import { openPglite } from '../../src/store/pglite.js';
 import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
 import { createTestDatabase, storeKind, type TestDatabase } from '../helpers/store.js';
+import { waitFor } from '../helpers/wait.js';
 
 // Issue 7 §5 and SPEC §7: on SIGTERM the real process stops accepting, drains the requests in flight,
 // flushes statistics and hands leased quota back before it exits. Proven from the outside: the
@@ -103,13 +105,16 @@ async function send(token: string, wave: Outcome['wave'], i: number): Promise<Ou
 
 const sendsSeen = () => sim.requests.filter((r) => r.path === '/chat/send/text').length;
 
-async function until(condition: () => boolean, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+/** True once the gateway refuses a new connection: its listener is closed, it is draining. */
+const refusesConnections = () =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(Number(new URL(gateway.url).port), '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
 
 /** The counters as the database holds them once the process is gone. */
 async function countersAfterExit(userId: string, sessionId: string) {
@@ -134,11 +139,11 @@ describe('graceful shutdown (real process)', () => {
 
     // 60 sends in flight: the signal comes once every one of them waits on the (slow) provider.
     const before = Array.from({ length: 60 }, (_, i) => send(token, 'before', i));
-    await until(() => sendsSeen() === 60);
+    await waitFor(() => sendsSeen() === 60, { what: 'the 60 sends at the provider', timeoutMs: 10_000 });
     const signalledAt = Date.now();
     gateway.signal('SIGTERM');
     await gateway.waitForLog('shutting down');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitFor(refusesConnections, 'the gateway to stop accepting connections');
     // 40 more once the gateway is closing: refused (connection refused or 503), never half-answered.
     const after = Array.from({ length: 40 }, (_, i) => send(token, 'after', i));
     const outcomes = await Promise.all([...before, ...after]);

@@ -1,42 +1,98 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { customer } from '../helpers/app.js';
-import { launchChromium, openPage, screenshot, signIn, type WatchedPage } from '../helpers/browser.js';
+import { launchChromium, openContext, openPage, screenshot, signIn, type WatchedPage } from '../helpers/browser.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { seedUser } from '../helpers/seed.js';
 import { createWebConsoleApp, type WebConsoleApp } from '../helpers/web.js';
+import { deliveryRound } from '../helpers/webhooks.js';
 
 // The web console (issue 8) in a real Chromium against the real gateway and the provider simulator,
-// both listening on real ports. The tests run in order and share one customer and one session.
-// Wrong keys and the operator console are in web-console-access.test.ts.
+// both listening on real ports. Each test starts from nothing another left: its own customer, made
+// through the API with the session it needs, and its own page. Wrong keys and the operator console
+// are in web-console-access.test.ts.
 const XSS = '<img src=x onerror=alert(1)>';
+const PHONE = '628111222333';
 
 let t: WebConsoleApp;
 let browser: Browser;
-let watched: WatchedPage;
-let page: Page;
-let apiKey: string;
-let sessionId: string;
-let receiver: Receiver;
+/** The tests' pages share a context (its HTTP cache), never a sign-in: see openContext. */
+let context: BrowserContext;
+/** The pages and receivers a test opened, checked and closed after it. */
+let pages: WatchedPage[] = [];
+const receivers: Receiver[] = [];
 
 beforeAll(async () => {
   t = await createWebConsoleApp();
-  receiver = await startReceiver();
   browser = await launchChromium();
-  ({ apiKey } = await seedUser(t.app, { max_sessions: 2, max_messages: 1000 }));
-  watched = await openPage(browser);
-  page = watched.page;
+  context = await openContext(browser);
+});
+afterEach(async () => {
+  const opened = pages;
+  pages = [];
+  await Promise.all(receivers.splice(0).map((r) => r.close()));
+  await Promise.all(opened.map((p) => p.page.close()));
+  // The console ran no script it was given and hit no CSP violation, on any page of the test.
+  for (const p of opened) expect(p.problems).toEqual([]);
 });
 afterAll(async () => {
   await browser?.close();
   await t?.close();
-  await receiver?.close();
 });
 
-const dialog = () => page.getByRole('dialog');
+/** A page of the test's own (checked for problems and closed after the test). */
+async function newPage(viewport?: { width: number; height: number }): Promise<Page> {
+  const watched = await openPage(context, viewport);
+  pages.push(watched);
+  return watched.page;
+}
+
+/** A page signed in as `apiKey`, on the sessions list. */
+async function signedIn(apiKey: string, viewport?: { width: number; height: number }): Promise<Page> {
+  const page = await newPage(viewport);
+  await signIn(page, `${t.url}/dashboard/`, 'API key', apiKey);
+  await page.getByRole('heading', { name: 'Your sessions' }).waitFor();
+  return page;
+}
+
+/** A webhook receiver of the test's own. */
+async function newReceiver(): Promise<Receiver> {
+  const receiver = await startReceiver();
+  receivers.push(receiver);
+  return receiver;
+}
+
+/**
+ * A customer of its own with one session "Support desk", made through the API: paired with `phone`
+ * when given, then `settings` saved (a webhook URL set after pairing receives no pairing events).
+ */
+async function customerWithSession(options: { phone?: string; settings?: Record<string, unknown> } = {}) {
+  const { apiKey } = await seedUser(t.app, { max_sessions: 2, max_messages: 1000 });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/v1/sessions',
+    headers: customer(apiKey),
+    payload: { session_name: 'Support desk', auto_connect: options.phone !== undefined },
+  });
+  expect(res.statusCode).toBe(201);
+  const { session_id: sessionId, session_token: token } = res.json().session as { session_id: string; session_token: string };
+  if (options.phone) t.sim.pair(sessionId, { phone: options.phone });
+  if (options.settings) {
+    const saved = await t.app.inject({
+      method: 'PUT',
+      url: `/v1/sessions/${sessionId}/settings`,
+      headers: customer(apiKey),
+      payload: options.settings,
+    });
+    expect(saved.statusCode).toBe(200);
+  }
+  return { apiKey, sessionId, token };
+}
 
 describe('web console: customer', () => {
   it('signs in with the API key, kept in sessionStorage and never in the URL', async () => {
+    const { apiKey } = await seedUser(t.app, { max_sessions: 2, max_messages: 1000 });
+    const page = await newPage();
     await page.goto(`${t.url}/dashboard/`);
     await expect.poll(() => page.getByRole('heading', { name: 'Sign in with your API key' }).isVisible()).toBe(true);
     await screenshot(page, 'sign-in');
@@ -49,11 +105,14 @@ describe('web console: customer', () => {
   });
 
   it('creates a session, shows its QR code, follows a rotation and flips to "connected" once paired', async () => {
+    const { apiKey } = await seedUser(t.app, { max_sessions: 2, max_messages: 1000 });
+    const page = await signedIn(apiKey);
+    const dialog = () => page.getByRole('dialog');
     await page.getByRole('button', { name: 'New session' }).click();
     await dialog().getByLabel('Name').fill('Support desk');
     await dialog().getByRole('button', { name: 'Create session' }).click();
     await page.getByRole('heading', { name: 'Support desk' }).waitFor();
-    sessionId = (await t.app.inject({ url: '/v1/sessions', headers: customer(apiKey) })).json().sessions[0].session_id;
+    const sessionId = (await t.app.inject({ url: '/v1/sessions', headers: customer(apiKey) })).json().sessions[0].session_id;
 
     await page.getByRole('button', { name: 'Link a phone' }).click();
     const qr = dialog().getByRole('img', { name: /QR code/ });
@@ -64,18 +123,19 @@ describe('web console: customer', () => {
     await t.sim.rotateQr(sessionId);
     await expect.poll(() => qr.getAttribute('src'), { timeout: 6_000 }).not.toBe(first);
 
-    t.sim.pair(sessionId, { phone: '628111222333' });
+    t.sim.pair(sessionId, { phone: PHONE });
     await dialog().getByText('Connected', { exact: true }).waitFor({ timeout: 6_000 });
-    await dialog().getByText('+628111222333').waitFor();
+    await dialog().getByText(`+${PHONE}`).waitFor();
     await screenshot(page, 'link-connected');
     await dialog().getByRole('button', { name: 'Done' }).click();
     const card = page.locator(`[data-session-id="${sessionId}"]`);
     await card.getByText('Connected').waitFor();
-    await card.getByText('+628111222333').waitFor();
+    await card.getByText(`+${PHONE}`).waitFor();
   });
 
   it('changes a setting, sees it saved, and sends a test event to the webhook', async () => {
-    const token = (await t.app.inject({ url: '/v1/sessions', headers: customer(apiKey) })).json().sessions[0].session_token;
+    const { apiKey, sessionId, token } = await customerWithSession({ phone: PHONE });
+    const receiver = await newReceiver();
     for (const Body of ['halo', 'apa kabar']) {
       await t.app.inject({
         method: 'POST',
@@ -85,6 +145,7 @@ describe('web console: customer', () => {
       });
     }
     await t.deps.flushCounters();
+    const page = await signedIn(apiKey);
     await page.getByRole('link', { name: 'Settings & activity' }).click();
     await page.getByRole('heading', { name: 'Support desk' }).waitFor();
     await page.getByLabel('Mark incoming messages as read').check();
@@ -101,15 +162,28 @@ describe('web console: customer', () => {
     await page.getByRole('rowheader', { name: 'text' }).waitFor();
     await page.getByRole('button', { name: 'Send test event' }).click();
     await page.getByText(/^Test event queued/).waitFor();
-    await receiver.waitFor(1);
+    await receiver.waitFor(1, { between: deliveryRound(t) });
     await screenshot(page, 'session-settings');
   });
 
   it('syncs contacts and shows a hostile contact name as text, never as HTML', async () => {
+    const receiver = await newReceiver();
+    const { apiKey, sessionId } = await customerWithSession({ phone: PHONE, settings: { webhook_url: receiver.url } });
+    // A delivery to redeliver: a test event, delivered.
+    const ping = await t.app.inject({
+      method: 'POST',
+      url: `/v1/sessions/${sessionId}/webhook-deliveries/test`,
+      headers: customer(apiKey),
+    });
+    expect(ping.statusCode).toBe(202);
+    await receiver.waitFor(1, { between: deliveryRound(t) });
     t.sim.setContacts(sessionId, {
       '628777000111@s.whatsapp.net': { FullName: XSS, PushName: XSS },
       '628777000222@s.whatsapp.net': { FullName: 'Budi Santoso' },
     });
+    const page = await signedIn(apiKey);
+    await page.getByRole('link', { name: 'Settings & activity' }).click();
+    await page.getByRole('heading', { name: 'Support desk' }).waitFor();
     await page.getByRole('tab', { name: 'Contacts' }).click();
     await page.getByRole('button', { name: 'Sync from WhatsApp' }).click();
     await page.getByText(/Synced 2 contacts/).waitFor();
@@ -126,7 +200,7 @@ describe('web console: customer', () => {
     await page.getByRole('cell', { name: 'Delivered' }).first().waitFor();
     await page.getByRole('button', { name: 'Redeliver' }).first().click();
     await page.getByText(/queued again/).waitFor();
-    await receiver.waitFor(2);
+    await receiver.waitFor(2, { between: deliveryRound(t) });
     await expect
       .poll(async () => {
         await page.getByRole('button', { name: 'Refresh' }).click();
@@ -137,11 +211,12 @@ describe('web console: customer', () => {
   });
 
   it('shows the session as unreachable while the provider is down, and recovers', async () => {
-    await page.getByRole('link', { name: '← All sessions' }).click();
+    const { apiKey, sessionId } = await customerWithSession({ phone: PHONE });
+    const page = await signedIn(apiKey);
+    const card = page.locator(`[data-session-id="${sessionId}"]`);
     t.sim.setDown(true);
     try {
       await page.reload();
-      const card = page.locator(`[data-session-id="${sessionId}"]`);
       await card.getByText('Unreachable').waitFor({ timeout: 8_000 });
       await page.getByRole('heading', { name: 'Your sessions' }).waitFor();
       await screenshot(page, 'dashboard-provider-down');
@@ -149,28 +224,36 @@ describe('web console: customer', () => {
       t.sim.setDown(false);
     }
     await page.reload();
-    await page.locator(`[data-session-id="${sessionId}"]`).getByText('Connected').waitFor({ timeout: 8_000 });
+    await card.getByText('Connected').waitFor({ timeout: 8_000 });
     await screenshot(page, 'dashboard');
   });
 
   it('fits a phone-sized screen', async () => {
-    const phone = await openPage(browser, { width: 390, height: 844 });
-    await signIn(phone.page, `${t.url}/dashboard/`, 'API key', apiKey);
-    await phone.page.getByRole('heading', { name: 'Support desk' }).waitFor();
-    await screenshot(phone.page, 'dashboard-phone');
-    const wide = await phone.page.evaluate(`[...document.querySelectorAll('body *')]
+    const { apiKey } = await customerWithSession({ phone: PHONE });
+    const phone = await signedIn(apiKey, { width: 390, height: 844 });
+    await phone.getByRole('heading', { name: 'Support desk' }).waitFor();
+    await screenshot(phone, 'dashboard-phone');
+    const wide = await phone.evaluate(`[...document.querySelectorAll('body *')]
       .filter((e) => e.getBoundingClientRect().right > 390).map((e) => e.tagName + '.' + e.className)`);
     expect(wide).toEqual([]);
-    expect(phone.problems).toEqual([]);
+    expect(pages.flatMap((p) => p.problems)).toEqual([]);
   });
 
-  const card = () => page.locator(`[data-session-id="${sessionId}"]`);
-  const confirm = async (action: string, confirmLabel = action) => {
-    await card().getByRole('button', { name: action }).click();
-    await dialog().getByRole('button', { name: confirmLabel }).click();
+  /** The session's card and its actions, each after a confirmation. */
+  const sessionCard = (page: Page, sessionId: string) => {
+    const card = () => page.locator(`[data-session-id="${sessionId}"]`);
+    const dialog = () => page.getByRole('dialog');
+    const confirm = async (action: string, confirmLabel = action) => {
+      await card().getByRole('button', { name: action }).click();
+      await dialog().getByRole('button', { name: confirmLabel }).click();
+    };
+    return { card, dialog, confirm };
   };
 
   it('disconnects, reconnects and logs out, each after a confirmation', async () => {
+    const { apiKey, sessionId } = await customerWithSession({ phone: PHONE });
+    const { card, dialog, confirm } = sessionCard(await signedIn(apiKey), sessionId);
+    await card().getByText('Connected').waitFor();
     await confirm('Disconnect');
     await card()
       .getByText(/^Disconnected\. The phone stays linked/)
@@ -178,7 +261,7 @@ describe('web console: customer', () => {
     await card().getByText('Disconnected', { exact: true }).waitFor();
     // A paired phone needs no new QR code: connecting again logs straight in.
     await card().getByRole('button', { name: 'Link a phone' }).click();
-    await dialog().getByText('+628111222333').waitFor();
+    await dialog().getByText(`+${PHONE}`).waitFor();
     await dialog().getByRole('button', { name: 'Done' }).click();
     await confirm('Log out');
     await card()
@@ -187,6 +270,9 @@ describe('web console: customer', () => {
   });
 
   it('offers a new QR code when one runs out, and links by phone pairing code', async () => {
+    const { apiKey, sessionId } = await customerWithSession();
+    const page = await signedIn(apiKey);
+    const { card, dialog } = sessionCard(page, sessionId);
     t.sim.configure({ qrFirstMs: 3_000, qrCodes: 1 });
     try {
       await card().getByRole('button', { name: 'Link a phone' }).click();
@@ -216,15 +302,14 @@ describe('web console: customer', () => {
   });
 
   it('deletes a session only once confirmed', async () => {
+    const { apiKey, sessionId } = await customerWithSession();
+    const page = await signedIn(apiKey);
+    const { card, dialog, confirm } = sessionCard(page, sessionId);
     await card().getByRole('button', { name: 'Delete' }).click();
     await dialog().getByRole('button', { name: 'Cancel' }).click();
     expect(await card().count()).toBe(1);
     await confirm('Delete', 'Delete for good');
     await page.getByText('No sessions yet.').waitFor();
     expect((await t.app.inject({ url: '/v1/sessions', headers: customer(apiKey) })).json().sessions).toEqual([]);
-  });
-
-  it('ran no script it was given and hit no CSP violation', () => {
-    expect(watched.problems).toEqual([]);
   });
 });

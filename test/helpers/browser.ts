@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's Chromium; `.ci/run` installs it (`npx playwright install` cannot download here). */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -20,6 +20,17 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(shotDir, `${name}.png`), fullPage: true, animations: 'disabled' });
 }
 
+const DESKTOP = { width: 1280, height: 860 };
+
+/**
+ * A browser context for the console's pages: the same settings for every screenshot, and one HTTP
+ * cache, so the (immutable) assets load once for a file's tests. Its pages share no sign-in: the
+ * console keeps keys in sessionStorage, which belongs to one page.
+ */
+export function openContext(browser: Browser, viewport = DESKTOP): Promise<BrowserContext> {
+  return browser.newContext({ viewport, deviceScaleFactor: 1, colorScheme: 'light', locale: 'en-GB', timezoneId: 'UTC' });
+}
+
 export interface WatchedPage {
   page: Page;
   problems: string[];
@@ -29,9 +40,11 @@ export interface WatchedPage {
  * A page whose script errors, CSP violations and `alert`s are collected: any of them means the
  * console broke or ran something it was given (issue 8: nothing from the API is HTML).
  */
-export async function openPage(browser: Browser, viewport = { width: 1280, height: 860 }): Promise<WatchedPage> {
-  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, colorScheme: 'light', locale: 'en-GB', timezoneId: 'UTC' });
+export async function openPage(owner: Browser | BrowserContext, viewport = DESKTOP): Promise<WatchedPage> {
+  const shared = !('newContext' in owner);
+  const context = shared ? owner : await openContext(owner, viewport);
   const page = await context.newPage();
+  if (shared) await page.setViewportSize(viewport);
   page.setDefaultTimeout(10_000);
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));

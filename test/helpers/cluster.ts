@@ -4,6 +4,7 @@ import { createProviderSimulator, type ProviderSimulator } from '../../sim/provi
 import { startGatewayProcess, type GatewayProcess } from './gateway-process.js';
 import { createTestDatabase, type TestDatabase } from './store.js';
 import { createTcpProxy } from './tcp-proxy.js';
+import { waitFor } from './wait.js';
 
 export const CLUSTER_ADMIN = 'cluster-admin-token';
 export const CLUSTER_KEY = 'cluster-internal-key';
@@ -111,12 +112,17 @@ export async function startCluster(options: { redis: boolean; instances?: number
 }
 export type Cluster = Awaited<ReturnType<typeof startCluster>>;
 
-/** Polls `probe` until `done` says so or `ms` pass; resolves with the last answer and the time it took. */
+/** Probes until `done` says so, failing past `ms` with the last answer; resolves with that answer and the time it took. */
 export async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, ms = 5_000) {
   const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (done(value) || Date.now() - started > ms) return { value, ms: Date.now() - started };
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  let value: T | undefined;
+  const answered = async () => {
+    value = await probe();
+    return done(value);
+  };
+  await waitFor(answered, {
+    what: () => `the probed answer to change (last: ${JSON.stringify(value).slice(0, 300)})`,
+    timeoutMs: ms,
+  });
+  return { value: value as T, ms: Date.now() - started };
 }

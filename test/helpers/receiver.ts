@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { waitFor } from './wait.js';
 
 export interface Received {
   headers: IncomingMessage['headers'];
@@ -14,7 +15,6 @@ export async function startReceiver() {
   const received: Received[] = [];
   let answers: number[] = [];
   let hang = false;
-  const waiters: Array<() => void> = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => {
@@ -23,7 +23,6 @@ export async function startReceiver() {
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
       received.push({ headers: req.headers, body: raw.toString('utf8'), raw, at: Date.now() });
-      for (const w of waiters.splice(0)) w();
       if (hang) return;
       res.statusCode = answers.shift() ?? 200;
       res.end('ok');
@@ -41,15 +40,15 @@ export async function startReceiver() {
     setHang: (on: boolean) => {
       hang = on;
     },
-    async waitFor(count: number, timeoutMs = 5_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (received.length < count) {
-        if (Date.now() > deadline) throw new Error(`expected ${count} deliveries, got ${received.length}`);
-        await new Promise<void>((resolve) => {
-          waiters.push(resolve);
-          setTimeout(resolve, 50);
-        });
-      }
+    /**
+     * Resolves once `count` deliveries have arrived. `between` makes them happen: in-process tests pass
+     * a round of the outbox (`t.deps.deliverWebhooks`) rather than wait for a background job's timer.
+     */
+    async waitFor(count: number, options: { timeoutMs?: number; between?: () => unknown } = {}) {
+      await waitFor(() => received.length >= count, {
+        what: () => `${count} deliveries at the receiver (${received.length} arrived)`,
+        ...options,
+      });
       return received;
     },
     close: () =>

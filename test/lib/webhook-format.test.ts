@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { gatewayEventBody, postedContentType, providerEventBody, webhookFormatOf } from '../../src/lib/webhook-format.js';
+import { webhookFormatOf } from '../../src/lib/webhook-format-names.js';
+import { gatewayEventBody, postedContentType, providerEventBody } from '../../src/lib/webhook-format.js';
 
 const at = new Date('2026-06-01T00:00:00Z');
 

@@ -2,7 +2,8 @@ import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import type { ProviderSimulator } from '../../sim/provider-simulator.js';
-import { admin, call, createUser, startReceiver, startSim, user, waitFor } from './helpers.js';
+import { waitFor } from '../helpers/wait.js';
+import { admin, call, createUser, startReceiver, startSim, user } from './helpers.js';
 
 let sim: ProviderSimulator;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -38,7 +39,7 @@ describe('HTTP control API', () => {
     });
     const injected = await control('POST', '/inject/message', { sessionId: id, from: '628333', text: 'order 1', pushName: 'Rina' });
     expect(injected.status).toBe(200);
-    const hit = await waitFor(() => receiver.received.find((r) => r.body.includes('order')));
+    const hit = await waitFor(() => receiver.received.find((r) => r.body.includes('order')), 'the injected message at the webhook');
     expect(hit.headers['x-hmac-signature']).toBe(createHmac('sha256', KEY).update(hit.body).digest('hex'));
     const jsonData = JSON.parse(new URLSearchParams(hit.body).get('jsonData') ?? '{}');
     expect(jsonData.event.Info.ID).toBe(injected.json.event.event.Info.ID);
@@ -64,7 +65,7 @@ describe('HTTP control API', () => {
     });
     await control('POST', '/pair', { sessionId: 'c7ad1a8044225e4a' });
     await control('POST', '/inject/message', { sessionId: 'c7ad1a8044225e4a', text: 'adopted' });
-    const hit = await waitFor(() => receiver.received.find((r) => r.body.includes('adopted')));
+    const hit = await waitFor(() => receiver.received.find((r) => r.body.includes('adopted')), "the adopted user's message at the webhook");
     expect(hit.headers['x-hmac-signature']).toBe(createHmac('sha256', KEY).update(hit.body).digest('hex'));
     expect(new URLSearchParams(hit.body).get('userID')).toBe('c7ad1a8044225e4a');
   });

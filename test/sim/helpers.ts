@@ -97,16 +97,6 @@ export async function startReceiver(statuses: number[] = [200]) {
   };
 }
 
-export async function waitFor<T>(read: () => T | undefined, timeoutMs = 3000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 /** Reads a PNG's header and inflates its image data, proving it decodes; returns its size. */
 export function decodePng(data: Buffer): { width: number; height: number; pixels: Buffer } {
   if (!data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) throw new Error('not a PNG');

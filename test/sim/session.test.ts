@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qrDataUrl } from '../../sim/provider-simulator.js';
 import type { ProviderSimulator } from '../../sim/provider-simulator.js';
 import { call, createUser, decodePng, startSim, user } from './helpers.js';
+import { waitFor } from '../helpers/wait.js';
 
 let sim: ProviderSimulator;
 
@@ -148,14 +149,11 @@ describe('status, QR, pairing, logout', () => {
   });
 });
 
-async function pollQr(token: string): Promise<string> {
-  for (let i = 0; i < 300; i += 1) {
-    const reply = await user(sim.url, token, 'GET', '/session/qr');
-    if (reply.json.data?.QRCode) return reply.json.data.QRCode as string;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('no QR code');
-}
+const pollQr = (token: string): Promise<string> =>
+  waitFor(async () => (await user(sim.url, token, 'GET', '/session/qr')).json.data?.QRCode as string | undefined, {
+    what: 'a QR code',
+    intervalMs: 10,
+  });
 
 describe('overlapping lifecycle calls (contract §8: genfity-wa can crash on them)', () => {
   it('are counted and the overlapping call is dropped, even for different sessions; one after another is fine', async () => {
@@ -165,7 +163,7 @@ describe('overlapping lifecycle calls (contract §8: genfity-wa can crash on the
     sim.setLatency(200, '/session/connect');
     try {
       const first = user(sim.url, a.token, 'POST', '/session/connect', { Immediate: true });
-      await new Promise((r) => setTimeout(r, 50));
+      await waitFor(() => sim.lifecycle.inFlight === 1, 'the first call running');
       const overlapping = await user(sim.url, b.token, 'POST', '/session/disconnect', {}).catch((e: unknown) => e);
       expect(overlapping).toBeInstanceOf(Error);
       expect((await first).status).toBe(200);
@@ -194,10 +192,10 @@ describe('overlapping lifecycle calls (contract §8: genfity-wa can crash on the
         body: '{}',
         signal: gone.signal,
       }).catch(() => undefined);
-      await new Promise((r) => setTimeout(r, 100));
+      await waitFor(() => sim.lifecycle.inFlight === 1, 'the call running');
       gone.abort();
       await abandoned;
-      await new Promise((r) => setTimeout(r, 50));
+      await waitFor(() => sim.lifecycle.inFlight === 0, 'the call no longer running');
       expect(sim.lifecycle.inFlight).toBe(0);
     } finally {
       sim.setLatency(0, '/session/connect');

@@ -1,7 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderSimulator } from '../../sim/provider-simulator.js';
-import { createUser, startReceiver, startSim, user, waitFor } from './helpers.js';
+import { waitFor } from '../helpers/wait.js';
+import { simPostsAnswered } from '../helpers/webhooks.js';
+import { createUser, startReceiver, startSim, user } from './helpers.js';
 
 type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 const KEY = 'session-hmac-key-0123456789abcdef!';
@@ -44,7 +46,7 @@ describe('session webhook, form body (the provider default)', () => {
     await user(s.url, token, 'POST', '/session/connect', { Subscribe: ['Message'], Immediate: true });
     s.pair(id);
     const first = s.injectMessage(id, { from: '628777', text: 'halo' });
-    const unsigned = await waitFor(() => receiver.received[0]);
+    const unsigned = await waitFor(() => receiver.received[0], 'the first post');
     expect(unsigned.headers['content-type']).toBe('application/x-www-form-urlencoded');
     expect(unsigned.headers['x-hmac-signature']).toBeUndefined();
     const payload = form(unsigned.body);
@@ -64,7 +66,7 @@ describe('session webhook, form body (the provider default)', () => {
     expect(set.json).toEqual({ Details: 'HMAC configuration saved successfully' });
     expect((await user(s.url, token, 'GET', '/session/hmac/config')).json).toEqual({ hmac_key: '***' });
     s.injectMessage(id, { text: 'signed' });
-    const signed = await waitFor(() => receiver.received[1]);
+    const signed = await waitFor(() => receiver.received[1], 'the second post');
     expect(signed.headers['x-hmac-signature']).toBe(sign(KEY, signed.body));
     expect(form(signed.body).jsonData.event.Message.conversation).toBe('signed');
   });
@@ -77,7 +79,7 @@ describe('session webhook, form body (the provider default)', () => {
       Immediate: true,
     });
     s.pair(id, { phone: '628444' });
-    await waitFor(() => (receiver.received.length >= 2 ? true : undefined));
+    await waitFor(() => receiver.received.length >= 2, 'the pairing events');
     const types = receiver.received.map((r) => form(r.body).jsonData.type).sort();
     expect(types).toEqual(['Connected', 'PairSuccess']);
     const pairEvent = receiver.received.map((r) => form(r.body).jsonData).find((j) => j.type === 'PairSuccess');
@@ -85,8 +87,9 @@ describe('session webhook, form body (the provider default)', () => {
     receiver.received.splice(0);
     s.injectEvent(id, 'ReadReceipt', { MessageIDs: ['X'] }, { state: 'Read' });
     s.injectMessage(id);
-    await waitFor(() => receiver.received[0]);
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => receiver.received[0], 'the message');
+    // Every post is recorded when it is made: once all of them are answered, a ReadReceipt sent would be here.
+    await simPostsAnswered(s);
     expect(receiver.received.map((r) => form(r.body).jsonData.type)).toEqual(['Message']);
   });
 
@@ -94,7 +97,7 @@ describe('session webhook, form body (the provider default)', () => {
     const s = await sim();
     const { token } = await createUser(s.url, { webhook: receiver.url });
     await user(s.url, token, 'POST', '/session/connect', { Subscribe: ['QR'], Immediate: true });
-    const qr = form((await waitFor(() => receiver.received[0])).body).jsonData;
+    const qr = form((await waitFor(() => receiver.received[0], 'the QR event')).body).jsonData;
     expect(qr.type).toBe('QR');
     expect(qr.event).toBe('code');
     expect(qr.qrCodeBase64).toBe((await user(s.url, token, 'GET', '/session/qr')).json.data.QRCode);
@@ -109,9 +112,9 @@ describe('session webhook, form body (the provider default)', () => {
     expect(cleared.json.data).toEqual({ webhook: '', events: null, active: false });
     expect((await user(s.url, token, 'GET', '/webhook')).json.data.webhook).toBe('');
     s.injectMessage(id);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(receiver.received).toHaveLength(0);
+    // A post is recorded the moment it is made, before it is sent: none recorded, none on its way.
     expect(s.deliveries).toHaveLength(0);
+    expect(receiver.received).toHaveLength(0);
   });
 });
 
@@ -121,10 +124,10 @@ describe('global webhook, JSON body', () => {
     const { id, token } = await createUser(s.url, { name: 'tenant-a', events: 'All' });
     await user(s.url, token, 'POST', '/session/connect', { Subscribe: ['All'], Immediate: true });
     s.pair(id);
-    await waitFor(() => (receiver.received.length >= 2 ? true : undefined));
+    await waitFor(() => receiver.received.length >= 2, 'the pairing events');
     receiver.received.splice(0);
     const sent = await user(s.url, token, 'POST', '/chat/send/text', { Phone: '628123', Body: 'a<b & c' });
-    const hit = await waitFor(() => receiver.received[0]);
+    const hit = await waitFor(() => receiver.received[0], 'the message at the global webhook');
     expect(hit.headers['content-type']).toBe('application/json');
     expect(hit.headers['x-hmac-signature']).toBe(sign(GLOBAL_KEY, hit.body));
     expect(hit.body).toContain('a\\u003cb \\u0026 c');

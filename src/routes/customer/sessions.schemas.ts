@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { WEBHOOK_FORMATS } from '../../lib/webhook-format.js';
+import { WEBHOOK_FORMATS } from '../../lib/webhook-format-names.js';
 import { DateTime, Nullable, errors } from '../schemas.js';
 
 // No control characters: no provider or gateway id has them, and PostgreSQL refuses a NUL in text.

@@ -1,6 +1,7 @@
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppWithSimulator } from '../../helpers/sim.js';
+import { waitFor } from '../../helpers/wait.js';
 import { pairedSession, sendText, type SimApp } from './helpers.js';
 
 let t: SimApp;
@@ -13,27 +14,38 @@ afterAll(async () => {
   await t.close();
 });
 
-/** A send whose client goes away half-way through its body. */
-function abortedSend(token: string): Promise<void> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1', () => {
-      socket.write(
-        `POST /v1/wa/chat/send/text HTTP/1.1\r\nHost: x\r\ntoken: ${token}\r\ncontent-type: application/json\r\ncontent-length: 5000\r\n\r\n{"Phone":"62812`,
-      );
-      setTimeout(() => {
-        socket.destroy();
-        resolve();
-      }, 30);
-    });
-    socket.on('error', () => resolve());
-  });
+const DECLARED = 5000;
+
+/**
+ * `count` sends whose clients go away half-way through their bodies: the sockets are cut once the
+ * gateway reads every body (their declared bytes held for the user); resolves once it has let go of them.
+ */
+async function abortedSends(owner: { token: string; userId: string }, count: number): Promise<void> {
+  const sockets = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Socket>((resolve) => {
+          const socket = connect(port, '127.0.0.1', () => {
+            socket.write(
+              `POST /v1/wa/chat/send/text HTTP/1.1\r\nHost: x\r\ntoken: ${owner.token}\r\ncontent-type: application/json\r\ncontent-length: ${DECLARED}\r\n\r\n{"Phone":"62812`,
+            );
+            resolve(socket);
+          });
+          socket.on('error', () => undefined);
+        }),
+    ),
+  );
+  await waitFor(() => t.deps.gatewayBytesInFlight(owner.userId) === count * DECLARED, `the gateway reading the ${count} bodies`);
+  for (const socket of sockets) socket.destroy();
+  await waitFor(() => t.deps.gatewayBytesInFlight(owner.userId) === 0, 'the gateway letting go of the aborted sends');
 }
 
 describe('aborted client connections', () => {
   it('leak no quota reservation: the messages they held are back, and the next sends get them', async () => {
-    const { token, sessionId } = await pairedSession(t, { max_messages: 3 });
-    await Promise.all(Array.from({ length: 6 }, () => abortedSend(token)));
-    await new Promise((r) => setTimeout(r, 300));
+    const owner = await pairedSession(t, { max_messages: 3 });
+    const { token, sessionId } = owner;
+    await abortedSends(owner, 6);
     const results = [];
     for (let i = 0; i < 4; i += 1) results.push((await sendText(t, token)).statusCode);
     expect(results).toEqual([200, 200, 200, 429]);
@@ -47,12 +59,12 @@ describe('aborted client connections', () => {
   });
 
   it('leave no provider connection hanging: the gateway keeps answering at full speed', async () => {
-    const { token } = await pairedSession(t);
-    await Promise.all(Array.from({ length: 50 }, () => abortedSend(token)));
-    const results = await Promise.all(Array.from({ length: 50 }, () => sendText(t, token)));
+    const owner = await pairedSession(t);
+    await abortedSends(owner, 50);
+    const results = await Promise.all(Array.from({ length: 50 }, () => sendText(t, owner.token)));
     expect(results.every((r) => r.statusCode === 200)).toBe(true);
     const pool = t.deps.provider.http.pool()!;
-    await new Promise((r) => setTimeout(r, 200));
+    await waitFor(() => pool.stats.running === 0 && pool.stats.pending === 0, 'the provider connections to go idle');
     expect(pool.stats.running).toBe(0);
     expect(pool.stats.pending).toBe(0);
   });

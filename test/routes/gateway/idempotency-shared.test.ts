@@ -6,6 +6,7 @@ import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { SIM_ADMIN_TOKEN } from '../../helpers/sim.js';
 import { openTestStore } from '../../helpers/store.js';
 import { pairedSession, providerCalls, sendText, type SimApp } from './helpers.js';
+import { waitFor } from '../../helpers/wait.js';
 
 // Issue 13 item 2 and SPEC §10: an Idempotency-Key is shared by every instance. Two apps on one store
 // stand for two instances (each with its own in-process fast path); one simulator stands for genfity-wa.
@@ -49,13 +50,7 @@ beforeEach(() => {
 
 const texts = () => providerCalls(a, '/chat/send/text');
 
-async function providerHasReceived(count: number) {
-  const deadline = Date.now() + 5_000;
-  while (texts().length < count) {
-    if (Date.now() > deadline) throw new Error('the send never reached the provider');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const providerHasReceived = (count: number) => waitFor(() => texts().length >= count, `${count} send(s) at the provider`);
 
 describe('Idempotency-Key across instances', () => {
   it('a retry on the other instance while the first is in flight waits for it: one send, the same answer', async () => {

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { customer } from '../../helpers/app.js';
 import { createAppWithSimulator } from '../../helpers/sim.js';
 import { openTestStore } from '../../helpers/store.js';
+import { waitFor } from '../../helpers/wait.js';
 import { pairedSession, providerCalls, type SimApp } from './helpers.js';
 
 // Issue 13 item 1: connect, disconnect, logout and the full delete go through one lane, held for exactly
@@ -37,13 +38,7 @@ const lifecycle = (token: string, path = '/session/disconnect') =>
   t.app.inject({ method: 'POST', url: `/v1/wa${path}`, headers: { token, 'content-type': 'application/json' }, payload: {} });
 
 /** Resolves once the simulator has received `count` calls to `path` (the first one is then held by its latency). */
-async function received(path: string, count = 1) {
-  const deadline = Date.now() + 5_000;
-  while (providerCalls(t, path).length < count) {
-    if (Date.now() > deadline) throw new Error(`${path} never reached the provider`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const received = (path: string, count = 1) => waitFor(() => providerCalls(t, path).length >= count, `${path} at the provider`);
 
 describe('the lifecycle lane', () => {
   it(`a call still waiting after PROVIDER_LIFECYCLE_WAIT_MS → 503 PROVIDER_BUSY with Retry-After; it never reaches the provider`, async () => {
@@ -105,7 +100,8 @@ describe('the lifecycle lane', () => {
       const abandoned = client
         .request({ method: 'POST', path: '/v1/wa/session/disconnect', headers: { token: b.token }, body: '{}', signal: gone.signal })
         .catch(() => 'aborted');
-      await new Promise((r) => setTimeout(r, 50));
+      // In the gateway (its body held), behind the held call: then its client goes.
+      await waitFor(() => t.deps.gatewayBytesInFlight(b.userId) > 0, 'the second call in the gateway');
       gone.abort();
       expect(await abandoned).toBe('aborted');
       // Behind the abandoned call in the lane: when this one has been made, the abandoned one would have been too.

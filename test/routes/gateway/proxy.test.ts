@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { customer, internal } from '../../helpers/app.js';
 import { createAppWithSimulator } from '../../helpers/sim.js';
+import { waitFor } from '../../helpers/wait.js';
 import { pairedSession, providerCalls, sendText, type SimApp } from './helpers.js';
 
 let t: SimApp;
@@ -97,7 +98,11 @@ describe('gateway: happy', () => {
         payload: {},
       }),
     );
-    await new Promise((r) => setTimeout(r, 200));
+    // All three are in the gateway (their bodies held) and the first is at the provider, held there by its latency.
+    await waitFor(
+      () => sessions.every((s) => t.deps.gatewayBytesInFlight(s.userId) > 0) && providerCalls(t, '/session/disconnect').length > 0,
+      'the three calls in the gateway and the first at the provider',
+    );
     expect(providerCalls(t, '/session/disconnect')).toHaveLength(1);
     const results = await Promise.all(calls);
     expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200]);
@@ -163,7 +168,8 @@ describe('gateway: happy', () => {
   it('typing_enabled shows "composing" before a text and "paused" after', async () => {
     const { token } = await pairedSession(t, {}, { typing_enabled: true });
     expect((await sendText(t, token, {}, { Phone: '6281234567890', Body: 'hi' })).statusCode).toBe(200);
-    await new Promise((r) => setTimeout(r, 50));
+    // "paused" goes out after the answer, without holding it up.
+    await waitFor(() => providerCalls(t, '/chat/presence').length === 2, 'the "paused" presence after the text');
     const calls = providerCalls(t).map((r) => (r.path === '/chat/presence' ? `presence:${JSON.parse(r.body).State}` : r.path));
     expect(calls).toEqual(['presence:composing', '/chat/send/text', 'presence:paused']);
   });

@@ -3,6 +3,7 @@ import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppWithSimulator } from '../../helpers/sim.js';
 import { pairedSession, type SimApp } from './helpers.js';
+import { waitFor } from '../../helpers/wait.js';
 
 // Issue 11 item 3: a client that drips its declared body must not hold a provider connection, the
 // lifecycle queue or anyone else's time. Its body has REQUEST_BODY_TIMEOUT_MS to arrive; then it
@@ -54,15 +55,6 @@ function drip(path: string, headers: Record<string, string>, declared = 200): Dr
   return { answer, stop: () => socket.destroy() };
 }
 
-/** Waits for a condition the test can observe (no fixed sleep stands in for an event). */
-async function until(condition: () => boolean, timeoutMs = 5_000) {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 /** A request that must answer within `ms`, or the test fails on its own deadline. */
 async function promptly(method: 'GET' | 'POST', path: string, token: string, body: object | undefined, ms: number) {
   const res = await client.request({
@@ -83,7 +75,7 @@ describe('slow request bodies', () => {
     const connecting = drip('/v1/wa/session/connect', { token: slow.token });
     const sending = drip('/v1/wa/chat/send/text', { token: slow.token });
     // Both dripped requests are in the gateway, reading their bodies, before the other tenant goes.
-    await until(() => t.deps.gatewayBytesInFlight(slow.userId) === 400);
+    await waitFor(() => t.deps.gatewayBytesInFlight(slow.userId) === 400, 'both dripped bodies in the gateway');
     expect(await promptly('POST', '/v1/wa/session/connect', other.token, { Immediate: true }, 800)).toBeGreaterThanOrEqual(200);
     expect(await promptly('POST', '/v1/wa/chat/send/text', other.token, { Phone: '6281234567890', Body: 'halo' }, 800)).toBe(200);
     for (const dripped of [connecting, sending]) {
@@ -135,7 +127,7 @@ describe('slow request bodies', () => {
     const greedy = await pairedSession(t);
     const other = await pairedSession(t);
     const first = drip('/v1/wa/chat/send/text', { token: greedy.token }, 60_000);
-    await until(() => t.deps.gatewayBytesInFlight(greedy.userId) === 60_000);
+    await waitFor(() => t.deps.gatewayBytesInFlight(greedy.userId) === 60_000, 'the first dripped body in the gateway');
     const second = await drip('/v1/wa/chat/send/text', { token: greedy.token }, 60_000).answer;
     expect(second.text).toMatch(/^HTTP\/1\.1 429 /);
     expect(second.text.toLowerCase()).toContain('retry-after: 1');

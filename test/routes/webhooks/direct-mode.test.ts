@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customer } from '../../helpers/app.js';
 import { seedUser } from '../../helpers/seed.js';
 import { createAppWithSimulator } from '../../helpers/sim.js';
+import { webhooksSettled } from '../../helpers/webhooks.js';
 
 const GLOBAL_KEY = 'global-hmac-key-for-tests-0123456789abcdef';
 
@@ -40,7 +41,8 @@ describe("without GATEWAY_PUBLIC_URL (the Go service's way)", () => {
       },
     });
     expect(post.statusCode).toBe(200);
-    await new Promise((r) => setTimeout(r, 100));
+    // The event is stored when the post is answered and processed after it: wait until it has been.
+    await webhooksSettled(t);
     const [session] = (await t.app.inject({ url: '/v1/sessions', headers: customer(owner.apiKey) })).json().sessions;
     expect(session).toMatchObject({ status: 'logged_out', logged_in: false });
     const { rows } = await t.db.query<{ n: number }>('SELECT count(*) AS n FROM gateway_webhook_deliveries');

@@ -4,6 +4,8 @@ import { startReceiver, type Receiver } from '../../helpers/receiver.js';
 import { seedUser } from '../../helpers/seed.js';
 import { createAppWithSimulator } from '../../helpers/sim.js';
 import { openTestStore } from '../../helpers/store.js';
+import { waitFor } from '../../helpers/wait.js';
+import { deliveryRound } from '../../helpers/webhooks.js';
 
 let receiver: Receiver;
 beforeAll(async () => {
@@ -68,6 +70,11 @@ describe('webhook outbox durability', () => {
     const store = await openTestStore();
     const a = await createAppWithSimulator({ db: store.db, env: relayEnv });
     const b = await createAppWithSimulator({ db: store.db, env: relayEnv });
+    let running = true;
+    const stop = async () => {
+      running = false;
+      await Promise.all([a.close(), b.close()]);
+    };
     try {
       const owner = await seedUser(a.app);
       const created = await a.app.inject({
@@ -84,14 +91,14 @@ describe('webhook outbox durability', () => {
         ),
       );
       await Promise.all([a.deps.deliverWebhooks(), b.deps.deliverWebhooks(), a.deps.deliverWebhooks(), b.deps.deliverWebhooks()]);
-      await receiver.waitFor(30);
-      await new Promise((r) => setTimeout(r, 200));
+      await receiver.waitFor(30, { between: deliveryRound(a) });
+      // Both instances stopped: every attempt either of them started has ended, so a second copy would be here.
+      await stop();
       const ids = receiver.received.map((r) => r.headers['x-webhook-id']);
       expect(ids).toHaveLength(30);
       expect(new Set(ids).size).toBe(30);
     } finally {
-      await a.close();
-      await b.close();
+      if (running) await stop();
       await store.close();
     }
   });
@@ -115,13 +122,15 @@ describe('SSRF at delivery time', () => {
       const sessionId = created.json().session.session_id;
       await t.app.inject({ method: 'POST', url: `/v1/sessions/${sessionId}/webhook-deliveries/test`, headers: customer(owner.apiKey) });
       // The background job may take the delivery first (the test ping nudges it): wait for a final state.
-      const read = async () =>
-        (await t.app.inject({ url: `/v1/sessions/${sessionId}/webhook-deliveries`, headers: customer(owner.apiKey) })).json().deliveries[0];
-      for (let i = 0; i < 100 && (await read()).status === 'pending'; i += 1) {
-        await t.deps.deliverWebhooks();
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      const delivery = await read();
+      const settled = async () => {
+        const list = await t.app.inject({ url: `/v1/sessions/${sessionId}/webhook-deliveries`, headers: customer(owner.apiKey) });
+        const first = list.json().deliveries[0];
+        return first.status === 'pending' ? null : first;
+      };
+      const delivery = await waitFor(settled, {
+        what: 'the delivery to reach a final state',
+        between: deliveryRound(t),
+      });
       expect(delivery).toMatchObject({ status: 'failed', attempts: 1, last_status_code: null });
       expect(delivery.last_error).toMatch(/private address/);
     } finally {

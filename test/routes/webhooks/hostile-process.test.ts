@@ -7,6 +7,7 @@ import { createProviderSimulator, type ProviderSimulator } from '../../../sim/pr
 import { startGatewayProcess, type GatewayProcess } from '../../helpers/gateway-process.js';
 import { startHostileReceiver, type HostileReceiver } from '../../helpers/hostile-receivers.js';
 import { createTestDatabase, storeKind, type TestDatabase } from '../../helpers/store.js';
+import { waitFor } from '../../helpers/wait.js';
 
 // Issue 11 §1 and §2, proven on the real process from the outside: a deadline on the client and the
 // resident memory read from /proc. Margins are generous; the defects cost gigabytes and never ended.
@@ -86,16 +87,6 @@ async function peakGrowthWhile<T>(work: Promise<T>): Promise<{ value: T; growthM
   }
 }
 
-/** Polls `check` until it holds or `deadlineMs` passes; true when it held. */
-async function eventually(check: () => Promise<boolean>, deadlineMs: number): Promise<boolean> {
-  const deadline = Date.now() + deadlineMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await pause(100);
-  }
-  return false;
-}
-
 /** A body of empty JSON objects: cheap to send, very expensive to parse (≈ 1.4 GB and 25 s for 50 MB: the issue's case). */
 function hugeJson(bytes: number): Buffer {
   return Buffer.from(`{"type":"Message","event":[${'{},'.repeat(Math.floor(bytes / 3))}{}]}`);
@@ -137,10 +128,13 @@ describe('issue 11 §1: a receiver that answers 200 and then never stops sending
     expect((await call('POST', `/v1/sessions/${sessionId}/webhook-deliveries/test`, { 'x-api-key': apiKey })).status).toBe(202);
     let delivery: Record<string, unknown> = {};
     const watched = await peakGrowthWhile(
-      eventually(async () => {
-        delivery = (await call('GET', `/v1/sessions/${sessionId}/webhook-deliveries`, { 'x-api-key': apiKey })).json.deliveries[0];
-        return delivery.status !== 'pending';
-      }, TIMEOUT_MS + 6_000),
+      waitFor(
+        async () => {
+          delivery = (await call('GET', `/v1/sessions/${sessionId}/webhook-deliveries`, { 'x-api-key': apiKey })).json.deliveries[0];
+          return delivery.status !== 'pending';
+        },
+        { what: 'the attempt recorded', timeoutMs: TIMEOUT_MS + 6_000 },
+      ),
     );
     expect(watched.value, 'the attempt was recorded within the deadline').toBe(true);
     expect(delivery).toMatchObject({ status: 'delivered', attempts: 1, last_status_code: 200 });

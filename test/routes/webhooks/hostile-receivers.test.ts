@@ -4,6 +4,8 @@ import { startHostileReceiver, type HostileMode, type HostileReceiver } from '..
 import { startReceiver, type Receiver } from '../../helpers/receiver.js';
 import { seedUser } from '../../helpers/seed.js';
 import { createAppWithSimulator } from '../../helpers/sim.js';
+import { waitFor } from '../../helpers/wait.js';
+import { deliveryRound } from '../../helpers/webhooks.js';
 
 // Issue 11 §1 and §4: a receiver decides how long and how much it answers; the gateway must not let it.
 type SimApp = Awaited<ReturnType<typeof createAppWithSimulator>>;
@@ -33,14 +35,6 @@ const ping = (t: SimApp, s: { apiKey: string; sessionId: string }) =>
   t.app.inject({ method: 'POST', url: `/v1/sessions/${s.sessionId}/webhook-deliveries/test`, headers: customer(s.apiKey) });
 const firstDelivery = async (t: SimApp, s: { apiKey: string; sessionId: string }) =>
   (await t.app.inject({ url: `/v1/sessions/${s.sessionId}/webhook-deliveries`, headers: customer(s.apiKey) })).json().deliveries[0];
-async function until(check: () => Promise<boolean> | boolean, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return true;
-}
 
 describe('issue 11 §1: slow and strange answers cost one attempt of WEBHOOK_TIMEOUT_MS at most', () => {
   let t: SimApp;
@@ -57,22 +51,31 @@ describe('issue 11 §1: slow and strange answers cost one attempt of WEBHOOK_TIM
     const receiver = await receive(mode);
     const session = await sessionFor(t, receiver.url);
     await ping(t, session);
-    expect(await until(() => receiver.requests.length === 1, 3_000)).toBe(true);
+    // A round of the outbox makes the attempt and returns when it has ended.
+    await waitFor(() => receiver.requests.length === 1, {
+      what: 'the attempt at the receiver',
+      timeoutMs: 3_000,
+      between: deliveryRound(t),
+    });
     const started = receiver.requests[0]!.at;
-    expect(await until(async () => (await firstDelivery(t, session)).attempts === 1, 4_000), 'attempt recorded').toBe(true);
+    await waitFor(async () => (await firstDelivery(t, session)).attempts === 1, { what: 'the attempt recorded', timeoutMs: 4_000 });
     const elapsed = Date.now() - started;
     expect(await firstDelivery(t, session)).toMatchObject({ status: 'pending', attempts: 1, last_status_code: null });
     expect((await firstDelivery(t, session)).last_error).toMatch(/timed? ?out/i);
     expect(elapsed, 'not cut short by an idle timeout').toBeGreaterThanOrEqual(500);
     expect(elapsed).toBeLessThan(3_000);
-    expect(await until(() => receiver.open() === 0, 2_000), 'the gateway hung up').toBe(true);
+    await waitFor(() => receiver.open() === 0, { what: 'the gateway to hang up', timeoutMs: 2_000 });
   });
 
   it('a NUL in the receiver’s answer is kept out of the record, and the attempt is recorded', async () => {
     const receiver = await receive('nul');
     const session = await sessionFor(t, receiver.url);
     await ping(t, session);
-    expect(await until(async () => (await firstDelivery(t, session)).attempts === 1, 4_000), 'attempt recorded').toBe(true);
+    await waitFor(async () => (await firstDelivery(t, session)).attempts === 1, {
+      what: 'the attempt recorded',
+      timeoutMs: 4_000,
+      between: deliveryRound(t),
+    });
     const delivery = await firstDelivery(t, session);
     expect(delivery).toMatchObject({ status: 'pending', last_status_code: 500 });
     expect(delivery.last_error).toMatch(/^HTTP 500: bad.?input$/);
@@ -104,10 +107,13 @@ describe('issue 11 §4: one slow receiver holds one slot, not the outbox', () =>
     const a = await sessionFor(t, slow.url);
     const b = await sessionFor(t, fast.url);
     for (let i = 0; i < 6; i += 1) await ping(t, a);
-    expect(await until(() => slow.open() >= 1, 3_000), "A's receiver is trickling").toBe(true);
+    // A round of the outbox takes what A may hold (one slot); its trickling attempt outlives the test
+    // and is waited for when the app closes.
+    void t.deps.deliverWebhooks();
+    await waitFor(() => slow.open() >= 1, { what: "A's receiver trickling", timeoutMs: 3_000 });
     const queuedAt = Date.now();
     await ping(t, b);
-    expect(await until(() => fast.received.length === 1, 4_000), 'B delivered').toBe(true);
+    await waitFor(() => fast.received.length === 1, { what: 'B delivered', timeoutMs: 4_000, between: deliveryRound(t) });
     expect(slow.open(), "A's attempt is still open").toBeGreaterThanOrEqual(1);
     expect(fast.received[0]!.at - queuedAt).toBeLessThan(2_000);
     expect(slow.maxOpen(), 'one tenant holds at most WEBHOOK_TENANT_CONCURRENCY slots').toBe(1);

@@ -6,6 +6,7 @@ import { customer, TEST_ENCRYPTION_KEY } from '../../helpers/app.js';
 import { freePort, startReceiver, type Receiver } from '../../helpers/receiver.js';
 import { seedUser } from '../../helpers/seed.js';
 import { createAppWithSimulator } from '../../helpers/sim.js';
+import { deliveryRound } from '../../helpers/webhooks.js';
 
 // Issue 11 §2: what can be checked without the body is checked first, with nothing read; the body is
 // read raw (bounded, with a deadline), its signature checked, and only then parsed. Failing addresses
@@ -135,7 +136,7 @@ describe('large events that are signed still go through', () => {
     const res = await post(path, body, { 'x-hmac-signature': sign(key, body) });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ status: 'accepted', duplicate: false });
-    const [got] = await receiver.waitFor(1, 10_000);
+    const [got] = await receiver.waitFor(1, { timeoutMs: 10_000, between: deliveryRound(t) });
     // The session's format is genfity-wa's own (the default): the very bytes that were posted.
     expect(got!.raw.equals(Buffer.from(body))).toBe(true);
     expect(JSON.parse(got!.body).base64).toBe(media);

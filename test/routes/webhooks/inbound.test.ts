@@ -2,10 +2,11 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSecretBox } from '../../../src/lib/secrets-at-rest.js';
 import { customer, TEST_ENCRYPTION_KEY } from '../../helpers/app.js';
-import { freePort, startReceiver, type Receiver } from '../../helpers/receiver.js';
+import { freePort, startReceiver, type Received, type Receiver } from '../../helpers/receiver.js';
 import { seedUser } from '../../helpers/seed.js';
 import { createAppWithSimulator } from '../../helpers/sim.js';
 import { tenantIsolation } from '../../helpers/tenant-isolation.js';
+import { deliveryRound, webhooksSettled } from '../../helpers/webhooks.js';
 
 const GLOBAL_KEY = 'global-hmac-key-for-tests-0123456789abcdef';
 let t: Awaited<ReturnType<typeof createAppWithSimulator>>;
@@ -162,10 +163,23 @@ describe('inbound provider webhooks: formats and repeats', () => {
     );
     expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200, 200]);
     expect(results.filter((r) => r.json().duplicate === false)).toHaveLength(1);
-    await t.deps.deliverWebhooks();
-    await receiver.waitFor(1);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(receiver.received).toHaveLength(1);
+    await receiver.waitFor(1, { between: deliveryRound(t) });
+    // Once: a later event is the marker. When it has come and the outbox is settled, a second copy would have come too.
+    const marker = formBody(sessionId, 'Message', 'MARK-1');
+    const posted = await t.app.inject({
+      method: 'POST',
+      url: path,
+      payload: marker,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-hmac-signature': sign(row.relay_hmac_key, marker) },
+    });
+    expect(posted.json().duplicate).toBe(false);
+    await receiver.waitFor(2, { between: deliveryRound(t) });
+    await webhooksSettled(t);
+    expect(receiver.received).toHaveLength(2);
+    // Relayed as posted: whichever of the JSON and form copies came first.
+    const eventOf = (r: Received) =>
+      JSON.parse(String(r.headers['content-type']).includes('json') ? r.body : new URLSearchParams(r.body).get('jsonData')!);
+    expect(receiver.received.map((r) => eventOf(r).event.Info.ID)).toEqual(['SAME-1', 'MARK-1']);
   });
 });
 

@@ -5,6 +5,8 @@ import { customer, TEST_ENCRYPTION_KEY } from '../../helpers/app.js';
 import { freePort, startReceiver, type Receiver } from '../../helpers/receiver.js';
 import { seedUser } from '../../helpers/seed.js';
 import { createAppWithSimulator } from '../../helpers/sim.js';
+import { waitFor } from '../../helpers/wait.js';
+import { deliveryRound, webhooksSettled } from '../../helpers/webhooks.js';
 
 // Issue 11 §5 (reconnects are events, not duplicates) and §7 (a NUL typed by a stranger loses nothing).
 const GLOBAL_KEY = 'global-hmac-key-for-occurrences-0123456789';
@@ -59,31 +61,37 @@ const finished = (type: string) =>
 async function emit(type: string, action: () => void) {
   const before = finished(type).length;
   action();
-  const deadline = Date.now() + 5_000;
-  while (finished(type).length < before + 2) {
-    if (Date.now() > deadline) throw new Error('the simulator did not deliver to both webhooks');
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await waitFor(() => finished(type).length >= before + 2, `the simulator's ${type} answered by both webhooks`);
   return finished(type).slice(before);
 }
 const sessionView = async (apiKey: string) => (await t.app.inject({ url: '/v1/sessions', headers: customer(apiKey) })).json().sessions[0];
 const types = () => receiver.received.map((r) => r.headers['x-webhook-event'] as string);
+/** Deliveries are made by rounds of the outbox the test runs, not by the background job's timer. */
+const delivered = (count: number) => receiver.waitFor(count, { between: deliveryRound(t) });
+/**
+ * "Nothing else arrives" starts from a positive event: `send` queues a Message after everything else,
+ * and once it is the `count`th delivery and the gateway has settled, whatever was going to arrive has.
+ */
+async function afterMarker(count: number, send: () => unknown) {
+  await send();
+  await delivered(count);
+  await webhooksSettled(t, t.sim);
+}
 
 describe('issue 11 §5: content-identical events are separate occurrences', () => {
   it('Disconnected → Connected → Disconnected → Connected through both webhooks: four deliveries and the right state', async () => {
     const { sessionId, apiKey } = await relayedSession();
     await emit('Connected', () => t.sim.pair(sessionId, { phone: '6281200000071' }));
-    await receiver.waitFor(1);
+    await delivered(1);
     for (const type of ['Disconnected', 'Connected', 'Disconnected', 'Connected']) {
       const answers = await emit(type, () => t.sim.injectEvent(sessionId, type, {}));
       expect(answers.map((a) => a.status)).toEqual([200, 200]);
     }
-    await receiver.waitFor(5);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(types().sort()).toEqual(['Connected', 'Connected', 'Connected', 'Disconnected', 'Disconnected']);
-    expect(new Set(receiver.received.map((r) => r.headers['x-webhook-id'])).size).toBe(5);
-    const deadline = Date.now() + 3_000;
-    while ((await sessionView(apiKey)).status !== 'connected' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await delivered(5);
+    await afterMarker(6, () => t.sim.injectMessage(sessionId, { text: 'marker' }));
+    expect(types().sort()).toEqual(['Connected', 'Connected', 'Connected', 'Disconnected', 'Disconnected', 'Message']);
+    expect(new Set(receiver.received.map((r) => r.headers['x-webhook-id'])).size).toBe(6);
+    await waitFor(async () => (await sessionView(apiKey)).status === 'connected', 'the session stored as connected');
     expect(await sessionView(apiKey)).toMatchObject({ status: 'connected', connected: true });
   });
 
@@ -104,9 +112,9 @@ describe('issue 11 §5: content-identical events are separate occurrences', () =
     fresh.push(!(await post(path, 'Connected')).json().duplicate);
     for (const type of sequence) fresh.push(!(await post('/webhook/wa', type)).json().duplicate);
     expect(fresh).toEqual([true, true, true, true, false, false, false, false, false]);
-    await receiver.waitFor(4);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(types().sort()).toEqual(['Connected', 'Connected', 'Disconnected', 'Disconnected']);
+    await delivered(4);
+    await afterMarker(5, () => post(path, 'Message'));
+    expect(types().sort()).toEqual(['Connected', 'Connected', 'Disconnected', 'Disconnected', 'Message']);
   });
 });
 
@@ -114,7 +122,7 @@ describe('issue 11 §7: a NUL in an inbound message', () => {
   it('is accepted through both webhooks, stored, relayed as received and marked read', async () => {
     const { sessionId } = await relayedSession();
     await emit('Connected', () => t.sim.pair(sessionId, { phone: '6281200000072' }));
-    await receiver.waitFor(1);
+    await delivered(1);
     t.sim.clearRequests();
     let id = '';
     const answers = await emit('Message', () => {
@@ -122,7 +130,7 @@ describe('issue 11 §7: a NUL in an inbound message', () => {
       id = (postmap.event as { Info: { ID: string } }).Info.ID;
     });
     expect(answers.map((a) => a.status)).toEqual([200, 200]);
-    await receiver.waitFor(2);
+    await delivered(2);
     // Relayed as received: the bytes genfity-wa posted, NUL and lone surrogate included.
     const got = receiver.received.find((r) => r.headers['x-webhook-event'] === 'Message');
     const posted = answers.find((a) => a.target === 'user')!;
@@ -136,8 +144,7 @@ describe('issue 11 §7: a NUL in an inbound message', () => {
     );
     expect(rows).toHaveLength(1);
     expect(rows[0]!.payload.event.Info.PushName).not.toContain('\u0000');
-    const deadline = Date.now() + 3_000;
-    while (!t.sim.requests.some((r) => r.path === '/chat/markread') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => t.sim.requests.some((r) => r.path === '/chat/markread'), 'the message marked read');
     expect(JSON.parse(t.sim.requests.find((r) => r.path === '/chat/markread')!.body)).toMatchObject({ Id: [id] });
   });
 });

@@ -6,6 +6,7 @@ import { customer, TEST_ENCRYPTION_KEY } from '../../helpers/app.js';
 import { freePort, type Received, startReceiver } from '../../helpers/receiver.js';
 import { seedUser } from '../../helpers/seed.js';
 import { createAppWithSimulator } from '../../helpers/sim.js';
+import { deliveryRound } from '../../helpers/webhooks.js';
 
 // Issue 12 §1 and SPEC §10: a receiver written for genfity-wa's own webhooks keeps working when the
 // gateway relays. The same session is set up the way govconnect does it, once in direct mode (genfity-wa
@@ -75,7 +76,7 @@ async function replay(mode: 'direct' | 'relay', format: WebhookFormat) {
       message: { imageMessage: { caption: 'foto', mimetype: 'image/jpeg' } },
       extras: { base64: MEDIA, mimeType: 'image/jpeg', fileName: 'foto.jpg' },
     });
-    const received = await receiver.waitFor(2, 10_000);
+    const received = await receiver.waitFor(2, { timeoutMs: 10_000, between: deliveryRound(t) });
     return { sessionId, received: [...received].sort((a, b) => a.raw.length - b.raw.length) };
   } finally {
     await t.close();
@@ -142,7 +143,7 @@ describe('a post whose bytes are not all UTF-8', () => {
         body,
       });
       expect(res.status).toBe(200);
-      const [got] = await receiver.waitFor(1);
+      const [got] = await receiver.waitFor(1, { between: deliveryRound(t) });
       expect(got!.raw.equals(body)).toBe(true);
       expect(got!.headers['content-type']).toBe('application/json; charset=utf-8');
       expect(got!.headers['x-hmac-signature']).toBe(createHmac('sha256', SECRET).update(body).digest('hex'));

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createProviderSimulator, type ProviderSimulator } from '../../../sim/provider-simulator.js';
-import { systemSleep } from '../../../src/lib/clock.js';
+import { systemSleep, type Sleep } from '../../../src/lib/clock.js';
 import { createSecretBox } from '../../../src/lib/secrets-at-rest.js';
 import { runMigrations } from '../../../src/store/migrate.js';
 import { createTestApp, customer, TEST_ENCRYPTION_KEY, type TestApp } from '../../helpers/app.js';
@@ -10,6 +10,8 @@ import { freePort, startReceiver, type Receiver } from '../../helpers/receiver.j
 import { seedUser } from '../../helpers/seed.js';
 import { SIM_ADMIN_TOKEN } from '../../helpers/sim.js';
 import { createTestDatabase, openTestStore, storeKind } from '../../helpers/store.js';
+import { waitFor } from '../../helpers/wait.js';
+import { deliveryRound } from '../../helpers/webhooks.js';
 
 // Issue 12 §1: switching the relay on for an existing installation. Sessions provisioned without
 // GATEWAY_PUBLIC_URL, and every session of an adopted Go database, are re-pointed at the relay in the
@@ -33,12 +35,41 @@ afterAll(async () => {
   await sim.close();
   await receiver.close();
 });
+/**
+ * How the re-pointing job waits: at most 5 ms, except in the pauses the test holds (`hold` picks them by
+ * length), which last until the test lets them go or the job stops. `paused` says the job is in one.
+ */
+function jobPauses() {
+  let hold: ((ms: number) => boolean) | null = null;
+  const held: Array<() => void> = [];
+  const sleep: Sleep = (ms, signal) => {
+    if (!hold?.(ms)) return systemSleep(Math.min(ms, 5), signal);
+    return new Promise((resolve) => {
+      held.push(resolve);
+      signal?.addEventListener('abort', () => resolve(), { once: true });
+    });
+  };
+  return {
+    sleep,
+    hold: (which: (ms: number) => boolean) => {
+      hold = which;
+    },
+    paused: () => held.length > 0,
+    release: () => {
+      hold = null;
+      for (const resume of held.splice(0)) resume();
+    },
+  };
+}
+let pauses = jobPauses();
+
 beforeEach(() => {
   sim.reset();
   receiver.received.splice(0);
+  pauses = jobPauses();
 });
 
-/** The gateway on `db`, in relay mode when `relay`; its background jobs wait at most 5 ms at a time. */
+/** The gateway on `db`, in relay mode when `relay`; its background jobs wait at most 5 ms at a time unless the test holds them. */
 async function gateway(db: TestApp['db'], relay: boolean, env: Record<string, string> = {}, now?: string, listen = relay) {
   const t = await createTestApp({
     db,
@@ -52,7 +83,7 @@ async function gateway(db: TestApp['db'], relay: boolean, env: Record<string, st
       ...(relay ? { GATEWAY_PUBLIC_URL: base } : {}),
       ...env,
     },
-    overrides: { sleep: (ms, signal) => systemSleep(Math.min(ms, 5), signal) },
+    overrides: { sleep: (ms, signal) => pauses.sleep(ms, signal) },
   });
   if (listen) await t.app.listen({ port, host: '127.0.0.1' });
   return t;
@@ -111,8 +142,8 @@ describe('sessions created before relay mode', () => {
       expect(sim.requests).toEqual([]);
       sim.setLatency(150, '/admin/users');
       t.deps.jobs.relayRepoint!.start();
-      for (let i = 0; i < 200 && !(await readyRelay(t)); i += 1) await new Promise((r) => setTimeout(r, 10));
-      expect(await readyRelay(t)).toMatch(/^re-pointing \d\/5 sessions/);
+      const progress = await waitFor(() => readyRelay(t), 'the re-pointing progress in /ready');
+      expect(progress).toMatch(/^re-pointing \d\/5 sessions/);
       await t.deps.jobs.relayRepoint!.settled();
       sim.setLatency(0);
       expect(await readyRelay(t)).toBeUndefined();
@@ -133,7 +164,7 @@ describe('sessions created before relay mode', () => {
       // The customer's URL keeps receiving, through the relay, signed with its own secret.
       sim.pair(ids[0]!, { phone: '6281200000501' });
       sim.injectMessage(ids[0]!, { text: 'after the switch' });
-      const [got] = await receiver.waitFor(1);
+      const [got] = await receiver.waitFor(1, { between: deliveryRound(t) });
       const posted = sim.deliveries.find((d) => d.eventType === 'Message' && d.target === 'user')!;
       expect(posted.url).toBe(sim.findUserById(ids[0]!)!.webhook);
       expect(got!.raw.equals(Buffer.from(posted.body))).toBe(true);
@@ -178,9 +209,7 @@ describe('sessions created before relay mode', () => {
     sim.failNext('/admin/users', { status: 500, count: 1 });
     sim.setLatency(50, '/admin/users');
     first.deps.jobs.relayRepoint!.start();
-    for (let i = 0; i < 500 && (await relayRows(store.db)).filter((r) => r.relay_target).length < 3; i += 1) {
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    await waitFor(async () => (await relayRows(store.db)).filter((r) => r.relay_target).length >= 3, 'three sessions re-pointed');
     await first.deps.jobs.relayRepoint!.stop();
     sim.setLatency(0);
     const half = await relayRows(store.db);
@@ -224,12 +253,16 @@ describe(`an adopted Go database (${storeKind})`, () => {
     await db.query('UPDATE wa_sessions SET webhook_url = $1', [receiver.url]);
     const t = await gateway(db, true, { INTERNAL_API_KEYS: keys.internal_api_keys }, '2026-11-25T12:00:00Z');
     try {
-      // genfity-wa is away at first: the session is tried again after a pause, not given up on.
+      // genfity-wa is away at first: the session is tried again after a pause, not given up on. The pause
+      // before the next pass (seconds long; the one after a failed session is milliseconds) is held
+      // while /ready is read, then let go once genfity-wa is back.
       sim.setDown(true);
+      pauses.hold((ms) => ms >= 1_000);
       t.deps.jobs.relayRepoint!.start();
-      for (let i = 0; i < 500 && !(await readyRelay(t))?.includes('1 to retry'); i += 1) await new Promise((r) => setTimeout(r, 5));
+      await waitFor(pauses.paused, 'the re-pointing to pause before trying the session again');
       expect(await readyRelay(t)).toBe('re-pointing 0/1 sessions (1 to retry)');
       sim.setDown(false);
+      pauses.release();
       await t.deps.jobs.relayRepoint!.settled();
       const [row] = await relayRows(db);
       const user = sim.findUserById(sessionId)!;
@@ -239,7 +272,7 @@ describe(`an adopted Go database (${storeKind})`, () => {
       expect(user.hmacKeyActive).toBe(true);
       sim.pair(sessionId, { phone: '6281200000777' });
       sim.injectMessage(sessionId, { text: 'desa' });
-      const [got] = await receiver.waitFor(1);
+      const [got] = await receiver.waitFor(1, { between: deliveryRound(t) });
       expect(String(got!.headers['content-type'])).toContain('x-www-form-urlencoded');
       expect(new URLSearchParams(got!.body).get('userID')).toBe(sessionId);
       expect(got!.headers['x-hmac-signature']).toBeUndefined();

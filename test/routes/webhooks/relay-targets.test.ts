@@ -4,6 +4,8 @@ import { customer, internal } from '../../helpers/app.js';
 import { freePort, startReceiver, type Receiver } from '../../helpers/receiver.js';
 import { seedUser } from '../../helpers/seed.js';
 import { createAppWithSimulator } from '../../helpers/sim.js';
+import { waitFor } from '../../helpers/wait.js';
+import { deliveryRound, webhooksSettled } from '../../helpers/webhooks.js';
 
 // Issue 11 §10 (a tenant who is not served gets no relay and no auto-read) and §12 (deliveries go
 // where the session points now, signed with its secret now).
@@ -56,13 +58,8 @@ async function relayedSession(expiresAt = '2030-01-01T00:00:00Z') {
   return { ...owner, sessionId: res.json().session.session_id as string };
 }
 
-async function until(check: () => Promise<boolean> | boolean, timeoutMs = 5_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** Waits for `check`, running a round of the outbox between looks (deliveries are the test's to drive). */
+const until = (check: () => Promise<boolean> | boolean, what: string) => waitFor(check, { what, between: deliveryRound(t) });
 const deliveries = async (s: { apiKey: string; sessionId: string }) =>
   (await t.app.inject({ url: `/v1/sessions/${s.sessionId}/webhook-deliveries`, headers: customer(s.apiKey) })).json().deliveries as Array<
     Record<string, any>
@@ -99,16 +96,19 @@ describe('issue 11 §10: events of a tenant who is not served', () => {
     t.clock.set('2026-06-01T00:00:00Z');
     const s = await relayedSession(expiresAt);
     t.sim.pair(s.sessionId, { phone: '6281200000081' });
-    await until(async () => (await storedState(s.sessionId)) === 'connected');
+    await until(async () => (await storedState(s.sessionId)) === 'connected', 'the session stored as connected');
+    await webhooksSettled(t, t.sim);
     await lapse(s);
     const before = await eventsStored(s.sessionId);
     first.received.splice(0);
     t.sim.clearRequests();
     t.sim.injectMessage(s.sessionId, { text: 'still there?' });
     t.sim.injectEvent(s.sessionId, 'Disconnected', {});
-    await until(async () => (await storedState(s.sessionId)) === 'disconnected');
-    await until(async () => (await eventsStored(s.sessionId)) >= before + 2);
-    await new Promise((r) => setTimeout(r, 300));
+    await until(async () => (await storedState(s.sessionId)) === 'disconnected', 'the session stored as disconnected');
+    await until(async () => (await eventsStored(s.sessionId)) >= before + 2, 'both events stored');
+    // Both events processed (an auto-read is made before its event counts as processed) and the outbox
+    // settled: a delivery or a read that was going to happen has happened.
+    await webhooksSettled(t, t.sim);
     expect(first.received).toEqual([]);
     expect(t.sim.requests.filter((r) => r.path === '/chat/markread')).toEqual([]);
     const queued = await t.db.query<{ n: number }>(
@@ -130,16 +130,16 @@ describe('issue 11 §12: retries and redeliveries follow the session', () => {
   it('a redelivery after the URL and secret changed goes to the new URL, signed with the new secret', async () => {
     const s = await relayedSession();
     const queued = (await ping(s)).json().delivery;
-    await until(() => first.received.length === 1);
-    await until(async () => (await deliveries(s))[0]!.status === 'delivered');
+    await until(() => first.received.length === 1, 'the ping at the first URL');
+    await until(async () => (await deliveries(s))[0]!.status === 'delivered', 'the ping recorded as delivered');
     expect((await settings(s, { webhook_url: second.url, webhook_secret: SECRET_2 })).statusCode).toBe(200);
     expect((await redeliver(s, queued.id)).statusCode).toBe(202);
-    const [got] = await second.waitFor(1);
+    const [got] = await second.waitFor(1, { between: deliveryRound(t) });
     const id = String(got!.headers['x-webhook-id']);
     expect(id).toBe(queued.event_id);
     const signature = String(got!.headers['x-webhook-signature']);
     expect(verifyDelivery(SECRET_2, id, Number(got!.headers['x-webhook-timestamp']), got!.body, signature)).toBe(true);
-    await until(async () => (await deliveries(s))[0]!.status === 'delivered');
+    await until(async () => (await deliveries(s))[0]!.status === 'delivered', 'the redelivery recorded as delivered');
     expect((await deliveries(s))[0]).toMatchObject({ url: second.url, attempts: 1 });
     expect(first.received).toHaveLength(1);
   });
@@ -148,10 +148,10 @@ describe('issue 11 §12: retries and redeliveries follow the session', () => {
     const s = await relayedSession();
     first.answerWith(503);
     await ping(s);
-    await until(async () => (await deliveries(s))[0]!.attempts === 1);
+    await until(async () => (await deliveries(s))[0]!.attempts === 1, 'the first attempt recorded');
     await settings(s, { webhook_url: second.url });
     t.clock.advance(5 * 60_000);
-    await until(async () => (await deliveries(s))[0]!.status === 'delivered');
+    await until(async () => (await deliveries(s))[0]!.status === 'delivered', 'the retry recorded as delivered');
     expect(second.received).toHaveLength(1);
     expect((await deliveries(s))[0]).toMatchObject({ url: second.url, attempts: 2, last_status_code: 200 });
   });
@@ -159,10 +159,10 @@ describe('issue 11 §12: retries and redeliveries follow the session', () => {
   it('a session without a URL any more: the delivery fails at once and says why', async () => {
     const s = await relayedSession();
     const queued = (await ping(s)).json().delivery;
-    await until(async () => (await deliveries(s))[0]!.status === 'delivered');
+    await until(async () => (await deliveries(s))[0]!.status === 'delivered', 'the ping recorded as delivered');
     await settings(s, { webhook_url: '' });
     expect((await redeliver(s, queued.id)).statusCode).toBe(202);
-    await until(async () => (await deliveries(s))[0]!.status === 'failed');
+    await until(async () => (await deliveries(s))[0]!.status === 'failed', 'the redelivery given up');
     expect((await deliveries(s))[0]).toMatchObject({ attempts: 1, last_status_code: null, last_error: 'the session has no webhook_url' });
   });
 });

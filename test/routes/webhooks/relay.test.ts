@@ -5,6 +5,8 @@ import { customer } from '../../helpers/app.js';
 import { freePort, startReceiver, type Receiver } from '../../helpers/receiver.js';
 import { seedUser } from '../../helpers/seed.js';
 import { createAppWithSimulator } from '../../helpers/sim.js';
+import { waitFor } from '../../helpers/wait.js';
+import { webhooksSettled } from '../../helpers/webhooks.js';
 
 const GLOBAL_KEY = 'global-hmac-key-for-tests-0123456789abcdef';
 const SECRET = 'c'.repeat(64);
@@ -60,19 +62,19 @@ async function relayedSession(settings: Record<string, unknown> = {}) {
   return { ...owner, sessionId: session.session_id, token: session.session_token };
 }
 
-// The app runs on a manual clock: waiting moves it along, so retries come due without sleeping long.
-const tick = async () => {
-  t.clock.advance(50);
-  await new Promise((r) => setTimeout(r, 25));
+// The app runs on a manual clock and the test drives the outbox: each look moves the clock past the
+// retry pause (100 ms) and runs a round of deliveries, so a retry is made as soon as it is due.
+const round = () => t.deps.deliverWebhooks();
+const retryRound = async () => {
+  t.clock.advance(100);
+  await round();
 };
-const until = async (check: () => Promise<boolean> | boolean, timeoutMs = 5_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await tick();
-  }
-};
-const waitForDeliveries = (count: number) => until(() => receiver.received.length >= count);
+const until = (check: () => Promise<boolean> | boolean, what: string, timeoutMs?: number) =>
+  waitFor(check, { what, between: retryRound, ...(timeoutMs ? { timeoutMs } : {}) });
+const waitForDeliveries = (count: number) => receiver.waitFor(count, { between: retryRound });
+/** The message ids of the deliveries that arrived, from genfity-wa's form body. */
+const messageIds = () => receiver.received.map((r) => JSON.parse(new URLSearchParams(r.body).get('jsonData')!).event.Info.ID as string);
+type Injected = { event: { Info: { ID: string } } };
 const deliveries = async (apiKey: string, sessionId: string) =>
   (await t.app.inject({ url: `/v1/sessions/${sessionId}/webhook-deliveries`, headers: customer(apiKey) })).json().deliveries as Array<
     Record<string, unknown>
@@ -90,10 +92,8 @@ describe('webhook relay: provisioning and delivery', () => {
   it('an incoming message is delivered once (session and global webhook), as genfity-wa posted it, signed, and marked read', async () => {
     const { sessionId, token } = await relayedSession();
     t.sim.pair(sessionId, { phone: '6281200000009' });
-    const event = t.sim.injectMessage(sessionId, { text: 'halo', from: '6281299999999' }) as unknown as { event: { Info: { ID: string } } };
-    const [got] = await receiver.waitFor(1);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(receiver.received).toHaveLength(1);
+    const event = t.sim.injectMessage(sessionId, { text: 'halo', from: '6281299999999' }) as unknown as Injected;
+    const [got] = await receiver.waitFor(1, { between: round });
     // The default format is genfity-wa's own: the form body it posted to the gateway, byte for byte.
     const posted = t.sim.deliveries.find((d) => d.eventType === 'Message' && d.target === 'user')!;
     expect(got!.raw.equals(Buffer.from(posted.body))).toBe(true);
@@ -109,17 +109,24 @@ describe('webhook relay: provisioning and delivery', () => {
     const ts = Number(got!.headers['x-webhook-timestamp']);
     expect(verifyDelivery(SECRET, id, ts, got!.raw, String(got!.headers['x-webhook-signature']))).toBe(true);
     expect(verifyDelivery('wrong', id, ts, got!.raw, String(got!.headers['x-webhook-signature']))).toBe(false);
-    await until(() => t.sim.requests.some((r) => r.path === '/chat/markread'));
+    await until(() => t.sim.requests.some((r) => r.path === '/chat/markread'), 'the message marked read');
     const read = t.sim.requests.find((r) => r.path === '/chat/markread')!;
     expect(read.headers.token).toBe(token);
     expect(JSON.parse(read.body)).toMatchObject({ Id: [event.event.Info.ID] });
+    // Once: a later message is the marker. When it has come and the gateway has settled, a second copy
+    // of the first (its global-webhook twin) would have come before it.
+    const marker = t.sim.injectMessage(sessionId, { text: 'marker' }) as unknown as Injected;
+    await receiver.waitFor(2, { between: round });
+    await webhooksSettled(t, t.sim);
+    expect(receiver.received).toHaveLength(2);
+    expect(messageIds()).toEqual([event.event.Info.ID, marker.event.Info.ID]);
   });
 
   it("webhook_format envelope: the gateway's JSON envelope, signed both ways", async () => {
     const { sessionId } = await relayedSession({ webhook_format: 'envelope' });
     t.sim.pair(sessionId, { phone: '6281200000011' });
-    const event = t.sim.injectMessage(sessionId, { text: 'halo' }) as unknown as { event: { Info: { ID: string } } };
-    const [got] = await receiver.waitFor(1);
+    const event = t.sim.injectMessage(sessionId, { text: 'halo' }) as unknown as Injected;
+    const [got] = await receiver.waitFor(1, { between: round });
     const body = JSON.parse(got!.body);
     expect(body).toMatchObject({
       id: expect.stringMatching(/^evt_/),
@@ -138,11 +145,17 @@ describe('webhook relay: provisioning and delivery', () => {
   it('pairing events update the stored session state; events the customer did not ask for are not delivered', async () => {
     const { sessionId, apiKey } = await relayedSession();
     t.sim.pair(sessionId, { phone: '6281200000010' });
-    await until(async () => (await t.app.inject({ url: '/v1/sessions', headers: customer(apiKey) })).json().sessions[0].logged_in === true);
+    await until(
+      async () => (await t.app.inject({ url: '/v1/sessions', headers: customer(apiKey) })).json().sessions[0].logged_in === true,
+      'the session stored as logged in',
+    );
     const [session] = (await t.app.inject({ url: '/v1/sessions', headers: customer(apiKey) })).json().sessions;
     expect(session).toMatchObject({ connected: true, logged_in: true, status: 'connected', jid: expect.stringContaining('6281200000010') });
-    await new Promise((r) => setTimeout(r, 200));
-    expect(receiver.received.map((r) => r.headers['x-webhook-event'])).toEqual([]);
+    // A Message (asked for) is the marker: once it has come and the gateway has settled, a pairing event would have come too.
+    t.sim.injectMessage(sessionId, { text: 'marker' });
+    await receiver.waitFor(1, { between: round });
+    await webhooksSettled(t, t.sim);
+    expect(receiver.received.map((r) => r.headers['x-webhook-event'])).toEqual(['Message']);
   });
 
   it('a receiver that fails is retried until it accepts; the record says so', async () => {
@@ -151,7 +164,7 @@ describe('webhook relay: provisioning and delivery', () => {
     t.sim.pair(sessionId);
     t.sim.injectMessage(sessionId);
     await waitForDeliveries(3);
-    await until(async () => (await deliveries(apiKey, sessionId))[0]?.status === 'delivered');
+    await until(async () => (await deliveries(apiKey, sessionId))[0]?.status === 'delivered', 'the delivery recorded as delivered');
     expect((await deliveries(apiKey, sessionId))[0]).toMatchObject({ status: 'delivered', attempts: 3, last_status_code: 200 });
   });
 
@@ -160,7 +173,7 @@ describe('webhook relay: provisioning and delivery', () => {
     receiver.answerWith(500, 500, 500, 500);
     t.sim.pair(sessionId);
     t.sim.injectMessage(sessionId);
-    await until(async () => (await deliveries(apiKey, sessionId))[0]?.status === 'failed');
+    await until(async () => (await deliveries(apiKey, sessionId))[0]?.status === 'failed', 'the delivery given up');
     const [failed] = await deliveries(apiKey, sessionId);
     expect(failed).toMatchObject({ attempts: 4, last_status_code: 500, next_attempt_at: null });
     receiver.answerWith(410);
@@ -170,7 +183,7 @@ describe('webhook relay: provisioning and delivery', () => {
       headers: customer(apiKey),
     });
     expect(redo.statusCode).toBe(202);
-    await until(async () => (await deliveries(apiKey, sessionId))[0]?.attempts === 1);
+    await until(async () => (await deliveries(apiKey, sessionId))[0]?.attempts === 1, 'the redelivery attempted');
     expect((await deliveries(apiKey, sessionId))[0]).toMatchObject({ status: 'failed', last_status_code: 410 });
   });
 
@@ -181,7 +194,7 @@ describe('webhook relay: provisioning and delivery', () => {
     t.sim.injectMessage(sessionId);
     await waitForDeliveries(1);
     receiver.setHang(false);
-    await until(async () => (await deliveries(apiKey, sessionId))[0]?.status === 'delivered', 8_000);
+    await until(async () => (await deliveries(apiKey, sessionId))[0]?.status === 'delivered', 'the retry delivered', 8_000);
     expect(Number((await deliveries(apiKey, sessionId))[0]!.attempts)).toBeGreaterThanOrEqual(2);
   });
 
@@ -189,7 +202,7 @@ describe('webhook relay: provisioning and delivery', () => {
     const { sessionId, apiKey } = await relayedSession();
     const res = await t.app.inject({ method: 'POST', url: `/v1/sessions/${sessionId}/webhook-deliveries/test`, headers: customer(apiKey) });
     expect(res.statusCode).toBe(202);
-    const [got] = await receiver.waitFor(1);
+    const [got] = await receiver.waitFor(1, { between: round });
     expect(got!.headers['content-type']).toBe('application/json');
     expect(JSON.parse(got!.body)).toEqual({
       type: 'Test',
@@ -198,8 +211,9 @@ describe('webhook relay: provisioning and delivery', () => {
       instanceName: 'relay',
     });
     expect(got!.headers['x-webhook-event']).toBe('Test');
-    await until(async () =>
-      (await t.app.inject({ url: '/metrics' })).body.includes('wa_gateway_webhook_deliveries_total{outcome="delivered"}'),
+    await until(
+      async () => (await t.app.inject({ url: '/metrics' })).body.includes('wa_gateway_webhook_deliveries_total{outcome="delivered"}'),
+      'the delivery counted in /metrics',
     );
     expect(got!.headers['x-hmac-signature']).toBe(createHmac('sha256', SECRET).update(got!.raw).digest('hex'));
     const id = String(got!.headers['x-webhook-id']);
@@ -211,7 +225,7 @@ describe('webhook relay: provisioning and delivery', () => {
   it('a test ping in envelope format is the envelope', async () => {
     const { sessionId, apiKey } = await relayedSession({ webhook_format: 'envelope' });
     await t.app.inject({ method: 'POST', url: `/v1/sessions/${sessionId}/webhook-deliveries/test`, headers: customer(apiKey) });
-    const [got] = await receiver.waitFor(1);
+    const [got] = await receiver.waitFor(1, { between: round });
     expect(JSON.parse(got!.body)).toMatchObject({
       id: got!.headers['x-webhook-id'],
       type: 'Test',

@@ -1,5 +1,17 @@
 import { call } from './client';
-import type { ContactList, CreateSessionInput, Delivery, Me, Session, Settings, SettingsInput, SyncCounts } from './types';
+import type {
+  ContactList,
+  CreateSessionInput,
+  DeliveryList,
+  DeliveryReply,
+  Me,
+  SessionList,
+  SessionReply,
+  Settings,
+  SettingsInput,
+  SettingsSaved,
+  SyncCounts,
+} from './types';
 
 const enc = encodeURIComponent;
 
@@ -9,20 +21,19 @@ export function customerApi(apiKey: string) {
   const session = (id: string) => `/v1/sessions/${enc(id)}`;
   return {
     me: () => call<Me>('GET', '/v1/me', { headers }),
-    sessions: () => call<{ sessions: Session[] }>('GET', '/v1/sessions', { headers }).then((r) => r.sessions),
-    createSession: (body: CreateSessionInput) =>
-      call<{ session: Session }>('POST', '/v1/sessions', { headers, body }).then((r) => r.session),
+    sessions: () => call<SessionList>('GET', '/v1/sessions', { headers }).then((r) => r.sessions),
+    createSession: (body: CreateSessionInput) => call<SessionReply>('POST', '/v1/sessions', { headers, body }).then((r) => r.session),
     deleteSession: (id: string) => call<unknown>('DELETE', session(id), { headers }),
     settings: (id: string) => call<Settings>('GET', `${session(id)}/settings`, { headers }),
     saveSettings: (id: string, body: SettingsInput) =>
-      call<{ settings: Settings }>('PUT', `${session(id)}/settings`, { headers, body }).then((r) => r.settings),
+      call<SettingsSaved>('PUT', `${session(id)}/settings`, { headers, body }).then((r) => r.settings),
     contacts: (id: string, q: string) => call<ContactList>('GET', `${session(id)}/contacts?sync=false&q=${enc(q)}`, { headers }),
     syncContacts: (id: string) => call<SyncCounts>('POST', `${session(id)}/contacts/sync`, { headers }),
     deliveries: (id: string) =>
-      call<{ deliveries: Delivery[] }>('GET', `${session(id)}/webhook-deliveries?limit=50`, { headers }).then((r) => r.deliveries),
-    redeliver: (id: string, deliveryId: string | number) =>
-      call<{ delivery: Delivery }>('POST', `${session(id)}/webhook-deliveries/${enc(String(deliveryId))}/redeliver`, { headers, body: {} }),
-    testWebhook: (id: string) => call<{ delivery: Delivery }>('POST', `${session(id)}/webhook-deliveries/test`, { headers, body: {} }),
+      call<DeliveryList>('GET', `${session(id)}/webhook-deliveries?limit=50`, { headers }).then((r) => r.deliveries),
+    redeliver: (id: string, deliveryId: number) =>
+      call<DeliveryReply>('POST', `${session(id)}/webhook-deliveries/${enc(String(deliveryId))}/redeliver`, { headers, body: {} }),
+    testWebhook: (id: string) => call<DeliveryReply>('POST', `${session(id)}/webhook-deliveries/test`, { headers, body: {} }),
   };
 }
 export type CustomerApi = ReturnType<typeof customerApi>;

@@ -1,8 +1,11 @@
+import type { ErrorCode } from '@server/errors';
+
 /**
  * Plain words for what the gateway answers. The codes are the gateway's error catalogue
- * (src/errors.ts); the person reading these is not expected to know HTTP.
+ * (src/errors.ts: a code gone from it breaks this typecheck; NETWORK is the console's own, for no
+ * answer at all); the person reading these is not expected to know HTTP.
  */
-const BY_CODE: Record<string, string> = {
+const BY_CODE: Partial<Record<ErrorCode | 'NETWORK', string>> = {
   API_KEY_REQUIRED: 'Enter your API key.',
   API_KEY_INVALID: 'This API key is not valid. Check that you copied all of it.',
   INTERNAL_KEY_REQUIRED: 'Enter your operator key.',
@@ -51,7 +54,7 @@ const PROVIDER: Record<string, string> = {
 };
 
 export function plainMessage(status: number, code: string, message: string): string {
-  const known = BY_CODE[code] ?? PROVIDER[message.toLowerCase()];
+  const known = BY_CODE[code as ErrorCode] ?? PROVIDER[message.toLowerCase()];
   if (known) return known;
   if (code === 'VALIDATION_FAILED' || code === 'INVALID_JSON') return `Some details are not valid: ${message}.`;
   if (status >= 500)

@@ -1,5 +1,5 @@
 import { call } from './client';
-import type { OperatorMe, UpdateUserInput, UpsertUserInput, UserPage } from './types';
+import type { MessageReply, OperatorMe, RotateReply, UpdateUserInput, UpsertUserInput, UpsertUserReply, UserPage } from './types';
 
 const enc = encodeURIComponent;
 
@@ -21,9 +21,9 @@ export function operatorApi(key: string) {
       if (f.status) query.set('status', f.status);
       return call<UserPage>('GET', `/internal/users?${query}`, { headers });
     },
-    createUser: (body: UpsertUserInput) => call<{ api_key: string; user_id: string }>('POST', '/internal/users', { headers, body }),
-    updateUser: (id: string, body: UpdateUserInput) => call<{ message: string }>('PUT', `/internal/users/${enc(id)}`, { headers, body }),
-    rotateKey: (id: string) => call<{ api_key: string }>('POST', `/internal/users/${enc(id)}/apikey/rotate`, { headers, body: {} }),
+    createUser: (body: UpsertUserInput) => call<UpsertUserReply>('POST', '/internal/users', { headers, body }),
+    updateUser: (id: string, body: UpdateUserInput) => call<MessageReply>('PUT', `/internal/users/${enc(id)}`, { headers, body }),
+    rotateKey: (id: string) => call<RotateReply>('POST', `/internal/users/${enc(id)}/apikey/rotate`, { headers, body: {} }),
   };
 }
 export type OperatorApi = ReturnType<typeof operatorApi>;

@@ -1,98 +1,71 @@
-/** The shapes the console reads; they mirror the gateway's response schemas (src/routes). */
-export interface Me {
-  user: { id: string; source_service: string; status: string; created_at: string | null };
-  subscription: { max_sessions: number | null; max_messages: number | null; expires_at: string; status: string };
-  quota: { max_messages: number; used: number; remaining: number | null; period_started_at: string | null };
-}
+/**
+ * The shapes the console sends and reads, taken from the gateway's own TypeBox schemas (src/routes):
+ * a field renamed or dropped there breaks this typecheck, not a page at run time. Type-only imports:
+ * nothing of the server reaches the bundle (`@server/*` is known to tsc only; a value import fails the build).
+ */
+import type { ContactList as ContactListSchema, SyncReply } from '@server/routes/customer/contacts.schemas';
+import type { MeReply } from '@server/routes/customer/me.schemas';
+import type {
+  CreateSessionBody,
+  SessionList as SessionListSchema,
+  SessionReply as SessionReplySchema,
+  Session as SessionSchema,
+  WebhookFormat as WebhookFormatSchema,
+} from '@server/routes/customer/sessions.schemas';
+import type {
+  SettingsBody,
+  Settings as SettingsSchema,
+  SettingsSaved as SettingsSavedSchema,
+} from '@server/routes/customer/settings.schemas';
+import type {
+  DeliveryList as DeliveryListSchema,
+  DeliveryReply as DeliveryReplySchema,
+  Delivery as DeliverySchema,
+} from '@server/routes/customer/webhook-deliveries.schemas';
+import type {
+  MessageReply as MessageReplySchema,
+  Me as OperatorMeSchema,
+  RotateReply as RotateReplySchema,
+  UpdateUserBody,
+  UpsertUserBody,
+  UpsertUserReply as UpsertUserReplySchema,
+  UserItem as UserItemSchema,
+  UserList,
+} from '@server/routes/internal/users.schemas';
+import type { Static, TSchema } from 'typebox';
+
+/** A reply as it arrives: the server's `Date`s (routes/schemas.ts `DateTime`) are RFC 3339 strings on the wire. */
+export type Json<T> = T extends Date
+  ? string
+  : T extends readonly (infer U)[]
+    ? Json<U>[]
+    : T extends object
+      ? { [K in keyof T]: Json<T[K]> }
+      : T;
+type Reply<T extends TSchema> = Json<Static<T>>;
+
+export type Me = Reply<typeof MeReply>;
 
 /** SPEC §10: `provider` delivers genfity-wa's own body, `envelope` the gateway's JSON envelope. */
-export type WebhookFormat = 'provider' | 'envelope';
+export type WebhookFormat = Static<typeof WebhookFormatSchema>;
 
-export interface Session {
-  session_id: string;
-  session_name: string;
-  session_token: string;
-  status: string;
-  connected: boolean;
-  logged_in: boolean;
-  jid: string;
-  webhook_url: string;
-  webhook_secret_set: boolean;
-  webhook_format: WebhookFormat;
-  auto_read_enabled: boolean;
-  typing_enabled: boolean;
-  last_message_sent: number;
-  last_message_fail: number;
-  created_at: string | null;
-}
+export type Session = Reply<typeof SessionSchema>;
+export type SessionList = Reply<typeof SessionListSchema>;
+export type SessionReply = Reply<typeof SessionReplySchema>;
+export type CreateSessionInput = Static<typeof CreateSessionBody>;
 
-export interface CreateSessionInput {
-  session_name: string;
-  webhook_url?: string;
-  webhook_secret?: string;
-  auto_connect?: boolean;
-  auto_read_enabled?: boolean;
-  typing_enabled?: boolean;
-}
+export type Settings = Reply<typeof SettingsSchema>;
+export type SettingsSaved = Reply<typeof SettingsSavedSchema>;
+export type SettingsInput = Static<typeof SettingsBody>;
 
-export interface TypeStat {
-  message_type: string;
-  sent: number;
-  failed: number;
-  last_success_at: string | null;
-  last_failed_at: string | null;
-}
+export type ContactList = Reply<typeof ContactListSchema>;
+export type SyncCounts = Reply<typeof SyncReply>;
 
-export interface Settings {
-  session_id: string;
-  webhook_url: string;
-  webhook_secret_set: boolean;
-  webhook_format: WebhookFormat;
-  auto_read_enabled: boolean;
-  typing_enabled: boolean;
-  message_stats: { sent: number; failed: number; by_type: TypeStat[] };
-}
+export type Delivery = Reply<typeof DeliverySchema>;
+export type DeliveryList = Reply<typeof DeliveryListSchema>;
+export type DeliveryReply = Reply<typeof DeliveryReplySchema>;
 
-export interface SettingsInput {
-  webhook_url?: string;
-  webhook_secret?: string;
-  webhook_format?: WebhookFormat;
-  auto_read_enabled?: boolean;
-  typing_enabled?: boolean;
-}
-
-export interface Contact {
-  jid: string;
-  name: string;
-  phone: string;
-}
-export interface ContactList {
-  contacts: Contact[];
-  synced: boolean;
-  sync_error: string | null;
-}
-export interface SyncCounts {
-  synced: number;
-  added: number;
-  updated: number;
-  removed: number;
-  total: number;
-}
-
-export interface Delivery {
-  id: string | number;
-  event_id: string;
-  event_type: string;
-  status: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  last_status_code: number | null;
-  last_error: string | null;
-  next_attempt_at: string | null;
-  created_at: string;
-  delivered_at: string | null;
-}
-
-/** What the provider's session status says, whichever case its keys come in. */
+/** What the provider's session status says, whichever case its keys come in (api/link.ts reads it). */
 export interface LinkState {
   connected: boolean;
   loggedIn: boolean;
@@ -100,45 +73,11 @@ export interface LinkState {
   events: string;
 }
 
-export interface OperatorMe {
-  auth: { mode: 'scoped' | 'global'; source_service: string };
-}
-
-export interface UserSubscription {
-  status: string;
-  expires_at: string;
-  max_sessions: number;
-  max_messages: number;
-  messages_used: number;
-}
-
-export interface UserItem {
-  id: string;
-  user_id: string;
-  source_service: string;
-  status: string;
-  created_at: string | null;
-  subscription: UserSubscription | null;
-  session_count: number;
-}
-
-export interface UserPage {
-  items: UserItem[];
-  meta: { total: number; page: number; limit: number };
-}
-
-export interface UpsertUserInput {
-  user_id: string;
-  source: string;
-  expires_at: string;
-  max_sessions?: number;
-  max_messages?: number;
-}
-
-export interface UpdateUserInput {
-  status?: 'active' | 'inactive';
-  expires_at?: string;
-  max_sessions?: number;
-  max_messages?: number;
-  source?: string;
-}
+export type OperatorMe = Reply<typeof OperatorMeSchema>;
+export type UserItem = Reply<typeof UserItemSchema>;
+export type UserPage = Reply<typeof UserList>;
+export type UpsertUserInput = Static<typeof UpsertUserBody>;
+export type UpsertUserReply = Reply<typeof UpsertUserReplySchema>;
+export type UpdateUserInput = Static<typeof UpdateUserBody>;
+export type MessageReply = Reply<typeof MessageReplySchema>;
+export type RotateReply = Reply<typeof RotateReplySchema>;
