@@ -13,7 +13,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -182,7 +182,7 @@ async function freshClone(npmStart: string[]) {
 
 async function main() {
   const npmStart = ['npm', 'start', '--silent'];
-  console.log(`tree ${TREE}; ${RUNS} runs per case; medians, best in brackets`);
+  console.log(`tree ${TREE}; ${RUNS} runs per case; medians, best in brackets; load average ${loadavg()[0]!.toFixed(1)}`);
   // Whatever the tree needs built is built now, not in the first measured start.
   execFileSync('npm', ['run', '--silent', 'prestart'], { cwd: TREE, stdio: 'inherit' });
   await onPostgres(npmStart);
