@@ -57,6 +57,12 @@ function cpuMsOf(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
 }
 
+/** The node process serving HTTP: `pid` itself, or the last of its descendants (npm → sh → node). */
+function gatewayPid(pid: number): number {
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  return children.length === 0 ? pid : gatewayPid(children[children.length - 1]!);
+}
+
 /** Runs `command` in `cwd` (its own process group), waits for /health, then stops the whole group. */
 async function timeStart(cwd: string, command: string[], env: Record<string, string>): Promise<Start> {
   const port = await freePort();
@@ -86,13 +92,18 @@ async function timeStart(cwd: string, command: string[], env: Record<string, str
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     const healthyMs = performance.now() - started;
-    const ready = output
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as { msg?: string; pid?: number; startupMs?: number })
-      .find((line) => line.msg === 'gateway ready');
-    if (!ready?.pid || ready.startupMs === undefined) throw new Error(`no "gateway ready" line:\n${output.slice(-2000)}`);
-    return { healthyMs, startupMs: ready.startupMs, cpuMs: cpuMsOf(ready.pid) };
+    const cpuMs = cpuMsOf(gatewayPid(child.pid!));
+    // "gateway ready" follows the first answer by a moment (it is logged once listen() returns).
+    const readyLine = () =>
+      output
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { msg?: string; startupMs?: number })
+        .find((line) => line.msg === 'gateway ready');
+    for (let waited = 0; !readyLine() && waited < 5_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    const ready = readyLine();
+    if (ready?.startupMs === undefined) throw new Error(`no "gateway ready" line:\n${output.slice(-2000)}`);
+    return { healthyMs, startupMs: ready.startupMs, cpuMs };
   } finally {
     process.kill(-child.pid!, 'SIGTERM');
     await exited;
