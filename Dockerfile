@@ -1,11 +1,12 @@
 # syntax=docker/dockerfile:1
-# WA Support Gateway. Stages: build (all dependencies, compiled TypeScript and web console),
+# WA Support Gateway. Stages: build (all dependencies, the server bundle and the web console),
 # simulator (the genfity-wa simulator for compose and demos), runtime (production dependencies only).
 
 FROM node:20-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci
+# Dependencies only: the build (`prepare`) needs the sources, copied next.
+RUN npm ci --ignore-scripts
 COPY . .
 RUN npm run build
 

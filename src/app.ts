@@ -9,6 +9,7 @@ import { closeConnectionsWhileDraining } from './http/drain.js';
 import { handleError, handleNotFound } from './http/error-handler.js';
 import { parseJsonBody } from './http/json-body.js';
 import { observeRequests } from './http/request-metrics.js';
+import { createSerializerFactory } from './http/serialization.js';
 import { randomUuid } from './lib/random.js';
 import { createValidatorCompiler } from './http/validation.js';
 import { customerRoutes } from './routes/customer/index.js';
@@ -35,6 +36,7 @@ export async function buildApp(config: Readonly<Config>, deps: Deps, options: { 
     // gets 408 REQUEST_TIMEOUT and its connection is closed; a slow client holds nothing but its socket.
     ...requestDeadline(config.env.REQUEST_BODY_TIMEOUT_MS),
     clientErrorHandler: answerClientError,
+    schemaController: { compilersFactory: { buildSerializer: createSerializerFactory() } },
     routerOptions: { ignoreTrailingSlash: true },
     trustProxy: config.trustProxy,
     // Graceful shutdown (SPEC §7): close() stops accepting and ends idle keep-alive sockets while

@@ -1,7 +1,64 @@
-import { mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { storeError } from './errors.js';
 import { INT8_OID, NUMERIC_OID, type Db, type Queryable } from './db.js';
+
+/**
+ * PostgreSQL's settings for the embedded store, beside PGlite's own (single user, no parallel
+ * workers). Its buffers live in the WASM heap, which never shrinks: 128 MB of shared_buffers (the
+ * default) cost about 100 MiB of resident memory from the first minute, while the gateway's working
+ * set (sessions, quota, counters, the outbox of a small installation) is a few MiB and the rest of the
+ * data stays in the operating system's page cache. Durability is unchanged (PGlite's own).
+ */
+export const PGLITE_START_PARAMS: readonly string[] = [
+  ...PGlite.defaultStartParams,
+  ...['-c', 'shared_buffers=16MB', '-c', 'maintenance_work_mem=16MB', '-c', 'temp_buffers=1MB'],
+];
+
+// Run by a child process: PGlite's initdb runs two more PostgreSQL instances beside the store's own,
+// whose WASM memory (about 500 MiB) the gateway's process would keep for good.
+const INITDB = `
+const { PGlite } = require(process.env.PGLITE_MODULE);
+PGlite.create(process.env.PGLITE_DATA_DIR, { startParams: JSON.parse(process.env.PGLITE_START_PARAMS) })
+  .then((db) => db.close())
+  .catch((error) => { console.error(error); process.exit(1); });
+`;
+
+/**
+ * A new data directory is made in a sibling folder by a child process, then renamed into place:
+ * the gateway's memory stays that of a later start, and a first start that is killed half-way
+ * leaves no half-made store behind (the next start makes it again). A folder that is not empty
+ * and not a store is left to PGlite, as before.
+ */
+async function createDataDir(dataDir: string): Promise<void> {
+  if (existsSync(join(dataDir, 'PG_VERSION'))) return;
+  if (existsSync(dataDir) && readdirSync(dataDir).length > 0) return;
+  const staging = `${dataDir}.initdb`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  const child = spawn(process.execPath, ['--eval', INITDB], {
+    env: {
+      PGLITE_MODULE: createRequire(import.meta.url).resolve('@electric-sql/pglite'),
+      PGLITE_DATA_DIR: staging,
+      PGLITE_START_PARAMS: JSON.stringify(PGLITE_START_PARAMS),
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString('utf8')).slice(-4096);
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`creating the embedded store in ${dataDir} failed (exit ${code}): ${stderr.trim()}`);
+  if (existsSync(dataDir)) rmdirSync(dataDir);
+  renameSync(staging, dataDir);
+}
 
 /**
  * The embedded store: PostgreSQL compiled to WASM, one connection, in a data directory (or memory).
@@ -9,9 +66,9 @@ import { INT8_OID, NUMERIC_OID, type Db, type Queryable } from './db.js';
  * network to go silent, and a statement runs inside this process until it is done.
  */
 export async function openPglite(dataDir: string | null): Promise<Db> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  if (dataDir) await createDataDir(dataDir);
   const parsers = { [INT8_OID]: (v: string) => Number(v), [NUMERIC_OID]: (v: string) => Number(v) };
-  const pglite = await PGlite.create(dataDir ?? undefined, { parsers });
+  const pglite = await PGlite.create(dataDir ?? undefined, { parsers, startParams: [...PGLITE_START_PARAMS] });
   let waiting = 0;
   const run =
     (q: Pick<PGlite, 'query'>): Queryable['query'] =>
