@@ -11,7 +11,7 @@
 //   BENCH_PROFILE=1           the gateway runs under `node --cpu-prof`; its top self-time functions are printed
 //   BENCH_LOG_LEVEL=warn      the gateway's LOG_LEVEL;  BENCH_LOAD=autocannon forces the fallback load generator
 //   BENCH_DATABASE_URL        PostgreSQL to create the throwaway database on (default postgres@127.0.0.1:5432)
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -93,14 +93,26 @@ async function pgAdmin(sql: string) {
 const status = (pid: number, field: 'VmRSS' | 'VmHWM') =>
   Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
-/** The process's resident memory, sampled every 100 ms while `work` runs; the highest sample. */
-async function peakRss<T>(pid: number, work: Promise<T>): Promise<{ result: T; peak: number }> {
+/** CPU time the process has used (user + system), in microseconds: fields 14 and 15 of /proc/<pid>/stat. */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+
+/**
+ * The process's resident memory, sampled every 100 ms while `work` runs (the highest sample), and the
+ * CPU it used for it: CPU per request hardly moves when other processes share the machine, req/s does.
+ */
+async function observe<T>(pid: number, work: Promise<T>): Promise<{ result: T; peak: number; cpu: number }> {
   let peak = status(pid, 'VmRSS');
+  const cpuBefore = cpuMicros(pid);
   const timer = setInterval(() => {
     peak = Math.max(peak, status(pid, 'VmRSS'));
   }, 100);
   try {
-    return { result: await work, peak };
+    const result = await work;
+    return { result, peak, cpu: cpuMicros(pid) - cpuBefore };
   } finally {
     clearInterval(timer);
   }
@@ -137,6 +149,8 @@ interface Measured {
   /** At BENCH_RATE req/s, below every target's capacity: the latency of one request, what a target adds. */
   paced: LoadResult;
   peak: number;
+  /** CPU microseconds the target's process spent per request answered, as fast as answered. */
+  cpuPerRequest: number;
 }
 
 async function measure(targets: Target[]): Promise<Map<string, Measured>> {
@@ -151,17 +165,23 @@ async function measure(targets: Target[]): Promise<Map<string, Measured>> {
       rate,
     });
   for (const t of targets) if (WARMUP > 0) await load(t, WARMUP);
-  const runs = new Map(targets.map((t) => [t.name, { busy: [] as LoadResult[], paced: [] as LoadResult[], peak: 0 }]));
+  const runs = new Map(targets.map((t) => [t.name, { busy: [] as LoadResult[], paced: [] as LoadResult[], cpu: [] as number[], peak: 0 }]));
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const t of targets) {
       const run = runs.get(t.name)!;
-      const { result, peak } = await peakRss(t.pid, load(t, SECONDS));
+      const { result, peak, cpu } = await observe(t.pid, load(t, SECONDS));
       run.busy.push(result);
+      run.cpu.push(cpu / Math.max(1, result.requests));
       run.paced.push(await load(t, SECONDS, RATE));
       run.peak = Math.max(run.peak, peak);
     }
   }
-  return new Map([...runs].map(([name, r]) => [name, { busy: medianResult(r.busy), paced: medianResult(r.paced), peak: r.peak }]));
+  return new Map(
+    [...runs].map(([name, r]) => [
+      name,
+      { busy: medianResult(r.busy), paced: medianResult(r.paced), peak: r.peak, cpuPerRequest: median(r.cpu) },
+    ]),
+  );
 }
 
 const f = (n: number, d = 2) => n.toFixed(d);
@@ -172,7 +192,7 @@ function table(results: Map<string, Measured>): string[] {
   const direct = results.get('direct')!;
   const bare = results.get('bare proxy')!.busy;
   const lines = [
-    `as fast as answered (${CONNECTIONS} connections)                            at ${RATE} req/s`,
+    `as fast as answered (${CONNECTIONS} connections)                                        at ${RATE} req/s`,
     col([
       ['target', -20],
       ['req/s', 8],
@@ -180,6 +200,7 @@ function table(results: Map<string, Measured>): string[] {
       ['×bare', 7],
       ['p50', 7],
       ['p99', 7],
+      ['CPU µs/req', 12],
       ['peak RSS', 10],
       ['p50', 9],
       ['p99', 7],
@@ -188,7 +209,7 @@ function table(results: Map<string, Measured>): string[] {
       ['bad', 6],
     ]),
   ];
-  for (const [name, { busy, paced, peak }] of results) {
+  for (const [name, { busy, paced, peak, cpuPerRequest }] of results) {
     lines.push(
       col([
         [name, -20],
@@ -197,6 +218,7 @@ function table(results: Map<string, Measured>): string[] {
         [f(busy.rps / bare.rps), 7],
         [f(busy.p50), 7],
         [f(busy.p99), 7],
+        [f(cpuPerRequest, 0), 12],
         [`${f(peak, 0)} MiB`, 10],
         [f(paced.p50), 9],
         [f(paced.p99), 7],
@@ -229,7 +251,8 @@ function targetsMet(results: Map<string, Measured>, gatewayHwm: number): string[
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
-  const profileDir = join(dataDir, 'profile');
+  // Kept after the run, for a closer look (Chrome DevTools, speedscope); its path is printed.
+  const profileDir = PROFILE ? mkdtempSync(join(tmpdir(), 'gw-profile-')) : '';
   const dbName = `gw_bench_${randomBytes(4).toString('hex')}`;
   const dbUrl = new URL(PG_ADMIN);
   dbUrl.pathname = `/${dbName}`;
