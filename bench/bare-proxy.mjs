@@ -4,7 +4,6 @@
 // Plain JavaScript so that it runs without a loader, like the built gateway.
 // PORT=… UPSTREAM_URL=http://… TOKENS=a,b node bench/bare-proxy.mjs
 import { createServer } from 'node:http';
-import { pipeline } from 'node:stream/promises';
 import { Pool } from 'undici';
 
 const PREFIX = '/v1/wa';
@@ -36,7 +35,11 @@ const server = createServer(async (req, res) => {
     const out = {};
     for (const name of ['content-type', 'content-length']) if (up.headers[name]) out[name] = up.headers[name];
     res.writeHead(up.statusCode, out);
-    await pipeline(up.body, res);
+    // pipe, not stream.pipeline: the latter makes an AbortController per call and aborts it at the end
+    // (a DOMException each time), some 10 % of this process's time; Fastify pipes too.
+    up.body.once('error', () => res.destroy());
+    res.once('close', () => up.body.destroy());
+    up.body.pipe(res);
   } catch {
     if (res.headersSent) res.destroy();
     else {
