@@ -1,6 +1,7 @@
 // The send path side by side, in one run on loopback (issue 15): a text send (a) straight to a minimal
 // upstream (bench/upstream.mjs), (b) through a bare undici proxy (bench/bare-proxy.mjs: the Node
-// ceiling), (c) through the gateway with an unlimited plan and (d) with a quota of 10^8 messages. Each
+// ceiling), (c) through the gateway with an unlimited plan and (d) with a quota of 10^8 messages; for
+// reference, the bare proxy's work as one Fastify route (bench/fastify-proxy.mjs: the framework's floor). Each
 // gets req/s, p50 and p99, its ratio to direct and to the bare proxy, the latency it adds over direct,
 // and the peak RSS of its process, read from /proc. The gateway is the built one (`dist/`), a child
 // process as an operator runs it. `npm run bench:gateway`. Knobs:
@@ -249,56 +250,72 @@ function targetsMet(results: Map<string, Measured>, gatewayHwm: number): string[
   return lines;
 }
 
+/** Children and the throwaway database go even when the run is interrupted (Ctrl-C, a closed pipe). */
+const cleanups: Array<() => Promise<void>> = [];
+async function cleanUp() {
+  for (const step of cleanups.splice(0).reverse()) await step().catch(() => undefined);
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void cleanUp().finally(() => process.exit(130)));
+process.stdout.on('error', () => void cleanUp().finally(() => process.exit(1)));
+
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
+  cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
   // Kept after the run, for a closer look (Chrome DevTools, speedscope); its path is printed.
   const profileDir = PROFILE ? mkdtempSync(join(tmpdir(), 'gw-profile-')) : '';
   const dbName = `gw_bench_${randomBytes(4).toString('hex')}`;
   const dbUrl = new URL(PG_ADMIN);
   dbUrl.pathname = `/${dbName}`;
-  if (STORE === 'postgres') await pgAdmin(`CREATE DATABASE ${dbName}`);
-  const procs: Proc[] = [];
-  try {
-    const upstream = await start(['bench/upstream.mjs'], {});
-    procs.push(upstream);
-    const gateway = await start([...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), 'dist/src/main.js'], {
-      DATA_DIR: join(dataDir, 'data'),
-      LOG_LEVEL,
-      WA_SERVER_URL: upstream.url,
-      WA_ADMIN_TOKEN: ADMIN,
-      INTERNAL_API_KEYS: KEY,
-      // The public limits count every request as usual, but never refuse the benchmark's own.
-      PUBLIC_RATE_LIMIT_MAX_REQUEST: '1000000000',
-      PUBLIC_SPAM_MAX_PER_10S: '1000000000',
-      ...(STORE === 'postgres' ? { DATABASE_URL: dbUrl.toString() } : {}),
-    });
-    procs.push(gateway);
-    const unlimited = await seedSession(gateway.url, 'bench-unlimited', 0);
-    const quota = await seedSession(gateway.url, 'bench-quota', QUOTA);
-    const bare = await start(['bench/bare-proxy.mjs'], { UPSTREAM_URL: upstream.url, TOKENS: [unlimited, quota].join(',') });
-    procs.push(bare);
-    const send = '/chat/send/text';
-    const results = await measure([
-      { name: 'direct', url: `${upstream.url}${send}`, token: unlimited, pid: upstream.child.pid! },
-      { name: 'bare proxy', url: `${bare.url}/v1/wa${send}`, token: unlimited, pid: bare.child.pid! },
-      { name: 'gateway unlimited', url: `${gateway.url}/v1/wa${send}`, token: unlimited, pid: gateway.child.pid! },
-      { name: 'gateway quota 10^8', url: `${gateway.url}/v1/wa${send}`, token: quota, pid: gateway.child.pid! },
-    ]);
-    const gatewayHwm = status(gateway.child.pid!, 'VmHWM');
-    const bareHwm = status(bare.child.pid!, 'VmHWM');
-    console.log(
-      `store=${STORE} load=${loadTool()} ${THREADS} threads ${CONNECTIONS} connections ${SECONDS} s × ${ROUNDS} round(s) (median), warm-up ${WARMUP} s; gateway LOG_LEVEL=${LOG_LEVEL}; node ${process.version}`,
-    );
-    for (const line of table(results)) console.log(line);
-    console.log(`peak RSS over the whole life (VmHWM): gateway ${f(gatewayHwm, 0)} MiB, bare proxy ${f(bareHwm, 0)} MiB; latencies in ms`);
-    for (const line of targetsMet(results, gatewayHwm)) console.log(line);
-    for (const p of procs.splice(0).reverse()) await stop(p);
-    if (PROFILE) for (const file of readdirSync(profileDir)) console.log(summariseProfile(join(profileDir, file)));
-  } finally {
-    for (const p of procs.reverse()) await stop(p);
-    rmSync(dataDir, { recursive: true, force: true });
-    if (STORE === 'postgres') await pgAdmin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  if (STORE === 'postgres') {
+    await pgAdmin(`CREATE DATABASE ${dbName}`);
+    cleanups.push(() => pgAdmin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
   }
+  const launch = async (args: string[], childEnv: Record<string, string>) => {
+    const p = await start(args, childEnv);
+    cleanups.push(() => stop(p));
+    return p;
+  };
+  const upstream = await launch(['bench/upstream.mjs'], {});
+  const gateway = await launch([...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), 'dist/src/main.js'], {
+    DATA_DIR: join(dataDir, 'data'),
+    LOG_LEVEL,
+    WA_SERVER_URL: upstream.url,
+    WA_ADMIN_TOKEN: ADMIN,
+    INTERNAL_API_KEYS: KEY,
+    // The public limits count every request as usual, but never refuse the benchmark's own.
+    PUBLIC_RATE_LIMIT_MAX_REQUEST: '1000000000',
+    PUBLIC_SPAM_MAX_PER_10S: '1000000000',
+    ...(STORE === 'postgres' ? { DATABASE_URL: dbUrl.toString() } : {}),
+  });
+  const unlimited = await seedSession(gateway.url, 'bench-unlimited', 0);
+  const quota = await seedSession(gateway.url, 'bench-quota', QUOTA);
+  const tokens = { UPSTREAM_URL: upstream.url, TOKENS: [unlimited, quota].join(',') };
+  const bare = await launch(['bench/bare-proxy.mjs'], tokens);
+  const floor = await launch(['bench/fastify-proxy.mjs'], tokens);
+  const send = '/chat/send/text';
+  const loadBegan = Number(process.hrtime.bigint() / 1000n);
+  const results = await measure([
+    { name: 'direct', url: `${upstream.url}${send}`, token: unlimited, pid: upstream.child.pid! },
+    { name: 'bare proxy', url: `${bare.url}/v1/wa${send}`, token: unlimited, pid: bare.child.pid! },
+    { name: 'fastify floor', url: `${floor.url}/v1/wa${send}`, token: unlimited, pid: floor.child.pid! },
+    { name: 'gateway unlimited', url: `${gateway.url}/v1/wa${send}`, token: unlimited, pid: gateway.child.pid! },
+    { name: 'gateway quota 10^8', url: `${gateway.url}/v1/wa${send}`, token: quota, pid: gateway.child.pid! },
+  ]);
+  const gatewayHwm = status(gateway.child.pid!, 'VmHWM');
+  const bareHwm = status(bare.child.pid!, 'VmHWM');
+  console.log(
+    `store=${STORE} load=${loadTool()} ${THREADS} threads ${CONNECTIONS} connections ${SECONDS} s × ${ROUNDS} round(s) (median), warm-up ${WARMUP} s; gateway LOG_LEVEL=${LOG_LEVEL}; node ${process.version}`,
+  );
+  for (const line of table(results)) console.log(line);
+  console.log(`peak RSS over the whole life (VmHWM): gateway ${f(gatewayHwm, 0)} MiB, bare proxy ${f(bareHwm, 0)} MiB; latencies in ms`);
+  for (const line of targetsMet(results, gatewayHwm)) console.log(line);
+  // The gateway writes its profile as it exits.
+  await cleanUp();
+  if (PROFILE) for (const file of readdirSync(profileDir)) console.log(summariseProfile(join(profileDir, file), 30, loadBegan));
 }
 
-await main();
+try {
+  await main();
+} finally {
+  await cleanUp();
+}

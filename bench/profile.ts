@@ -8,6 +8,7 @@ interface ProfileNode {
   hitCount?: number;
 }
 interface CpuProfile {
+  startTime: number;
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
@@ -29,13 +30,18 @@ function area(node: ProfileNode): string {
   return shortUrl(url);
 }
 
-/** Self time in microseconds per key: each sample is charged the time until the next one. */
-function selfTimes(profile: CpuProfile, keyOf: (n: ProfileNode) => string): Map<string, number> {
+/**
+ * Self time in microseconds per key: each sample is charged the time until the next one. Samples
+ * before `from` (µs, CLOCK_MONOTONIC like V8's own timestamps) are left out: start-up is not the send path.
+ */
+function selfTimes(profile: CpuProfile, keyOf: (n: ProfileNode) => string, from: number): Map<string, number> {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const times = new Map<string, number>();
+  let at = profile.startTime;
   for (let i = 0; i < profile.samples.length; i += 1) {
+    at += profile.timeDeltas[i] ?? 0;
     const node = byId.get(profile.samples[i]!);
-    if (!node) continue;
+    if (!node || at < from) continue;
     const key = keyOf(node);
     times.set(key, (times.get(key) ?? 0) + (profile.timeDeltas[i + 1] ?? 0));
   }
@@ -47,19 +53,22 @@ const frameKey = (n: ProfileNode) => {
   return url ? `${functionName || '(anonymous)'}  ${shortUrl(url)}:${lineNumber + 1}` : functionName || '(anonymous)';
 };
 
-/** The report: shares of busy time (idle left out), the top `top` functions, then every area over 0.5 %. */
-export function summariseProfile(file: string, top = 30): string {
+/**
+ * The report: shares of busy time (idle left out), the top `top` functions, then every area over 0.5 %.
+ * `from`: only samples taken after this moment (`process.hrtime.bigint()` in µs), e.g. once the load began.
+ */
+export function summariseProfile(file: string, top = 30, from = 0): string {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  const frames = selfTimes(profile, frameKey);
+  const frames = selfTimes(profile, frameKey, from);
   const idle = frames.get('(idle)') ?? 0;
   frames.delete('(idle)');
   const busy = [...frames.values()].reduce((a, b) => a + b, 0);
   const pct = (us: number) => `${((100 * us) / busy).toFixed(1).padStart(5)} %`;
   const sorted = (m: Map<string, number>) => [...m.entries()].sort((a, b) => b[1] - a[1]);
-  const areas = selfTimes(profile, area);
+  const areas = selfTimes(profile, area, from);
   areas.delete('(idle)');
   return [
-    `CPU profile ${file}: busy ${(busy / 1e6).toFixed(1)} s, idle ${(idle / 1e6).toFixed(1)} s`,
+    `CPU profile ${file}${from ? ' (from the first warm-up on)' : ''}: busy ${(busy / 1e6).toFixed(1)} s, idle ${(idle / 1e6).toFixed(1)} s`,
     `top ${top} functions by self time (share of busy time):`,
     ...sorted(frames)
       .slice(0, top)
