@@ -3,12 +3,14 @@ import cors from '@fastify/cors';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Bindings, ChildLoggerOptions, Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Deps } from './deps.js';
 import { answerClientError, requestDeadline } from './http/client-error.js';
 import { closeConnectionsWhileDraining } from './http/drain.js';
 import { handleError, handleNotFound } from './http/error-handler.js';
 import { parseJsonBody } from './http/json-body.js';
+import { requestLogger } from './lib/logger.js';
 import { observeRequests } from './http/request-metrics.js';
 import { createValidatorCompiler } from './http/validation.js';
 import { customerRoutes } from './routes/customer/index.js';
@@ -26,10 +28,14 @@ export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerRespo
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+// A request's pino child is made only when one of its lines is written (lib/logger.ts).
+const childLoggerFactory = (logger: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions) =>
+  requestLogger(logger as Logger, bindings, options);
+
 /** Builds the HTTP app on already-created dependencies; listening is the caller's business. */
 export async function buildApp(config: Readonly<Config>, deps: Deps, options: { logger?: boolean } = {}): Promise<App> {
   const app = Fastify({
-    ...(options.logger === false ? { logger: false } : { loggerInstance: deps.logger as FastifyBaseLogger }),
+    ...(options.logger === false ? { logger: false } : { loggerInstance: deps.logger as FastifyBaseLogger, childLoggerFactory }),
     bodyLimit: config.env.API_MAX_BODY_BYTES,
     // Issue 11 item 3: a request has REQUEST_BODY_TIMEOUT_MS to arrive whole, on every route, or it
     // gets 408 REQUEST_TIMEOUT and its connection is closed; a slow client holds nothing but its socket.
@@ -50,8 +56,10 @@ export async function buildApp(config: Readonly<Config>, deps: Deps, options: { 
 
   app.setValidatorCompiler(createValidatorCompiler());
   app.decorate('services', deps.services);
-  app.addHook('onRequest', async (request, reply) => {
+  // A callback hook, not an async one: no promise per request for a header.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   // The Go service never looked at Content-Type: any body on these routes is read as JSON.
   app.removeAllContentTypeParsers();
