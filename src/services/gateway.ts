@@ -102,7 +102,8 @@ export function createGateway(deps: Deps) {
 
   /** One message: a quota hold, the provider's answer, then the count (SPEC §3). */
   async function sendOnce(x: Exchange, send: string): Promise<GatewayResult> {
-    const held = await quota.reserve(quotaSub(x.session));
+    const sub = quotaSub(x.session);
+    const held = await quota.reserve(sub);
     if (!held.ok) {
       deps.observer?.quotaRejected(send);
       throw new AppError('QUOTA_EXCEEDED', undefined, { 'x-message-quota-limit': String(held.limit), 'x-message-quota-remaining': '0' });
@@ -112,17 +113,17 @@ export function createGateway(deps: Deps) {
       res = await call(x, send);
     } catch (error) {
       // The provider down or too slow is a failed message; our own refusals are not messages.
-      settle(x.session, send, unreachable(error) ? 'failed' : 'refused');
+      settle(x.session, sub, send, unreachable(error) ? 'failed' : 'refused');
       throw error;
     }
     // Only a provider 5xx is a failed message; a 4xx is a refused request, not a message (go-service-api B26).
-    settle(x.session, send, res.status >= 200 && res.status < 300 ? 'sent' : res.status >= 500 ? 'failed' : 'refused');
+    settle(x.session, sub, send, res.status >= 200 && res.status < 300 ? 'sent' : res.status >= 500 ? 'failed' : 'refused');
     return { ...res, quota: held.limit !== null ? { limit: held.limit, remaining: held.remaining } : null };
   }
 
   /** Counts a send; a message the provider did not accept goes back to the quota (SPEC §3). */
-  function settle(row: SessionPrincipal, type: string, outcome: 'sent' | 'failed' | 'refused') {
-    if (outcome !== 'sent') quota.refund(quotaSub(row));
+  function settle(row: SessionPrincipal, sub: QuotaSubscription, type: string, outcome: 'sent' | 'failed' | 'refused') {
+    if (outcome !== 'sent') quota.refund(sub);
     deps.observer?.sendFinished(type, outcome === 'refused' ? 'rejected' : outcome);
     if (outcome === 'refused') return;
     const unlimited = (row.max_messages ?? 0) <= 0 && row.sub_id !== null ? row.sub_id : null;
@@ -138,7 +139,8 @@ export function createGateway(deps: Deps) {
 
   async function call(x: Exchange, send: string | null): Promise<ForwardResponse> {
     const { session, req, target } = x;
-    const relayed = await deps.relay.intercept(session.row_id, target.path, req.method, x.body);
+    const intercepted = deps.relay.intercept(session.row_id, target.path, req.method, x.body);
+    const relayed = intercepted && (await intercepted);
     if (relayed && 'answer' in relayed) return relayed.answer;
     const typing = send === 'text' && session.typing_enabled ? readTyping(x.body) : null;
     const timeoutMs = target.route.slow ? limits.longTimeoutMs : limits.timeoutMs;

@@ -48,7 +48,10 @@ export const gatewayRoutes: FastifyPluginAsync<{ prefix: string; guard: PublicGu
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
   const { gateway } = app.services;
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-    const [path = '', query = ''] = (request.raw.url ?? '').slice(options.prefix.length).split(/\?(.*)/s);
+    const url = request.raw.url ?? '';
+    const mark = url.indexOf('?');
+    const path = url.slice(options.prefix.length, mark === -1 ? url.length : mark);
+    const query = mark === -1 ? '' : url.slice(mark + 1);
     const key = request.headers['idempotency-key'];
     let gone: AbortSignal | undefined;
     return send(
