@@ -27,6 +27,7 @@ import { providerWebhookRoutes } from './routes/webhooks/index.js';
 export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+const EXPOSED_HEADERS = 'X-Request-Id';
 
 // A request's pino child is made only when one of its lines is written (lib/logger.ts).
 const childLoggerFactory = (logger: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions) =>
@@ -56,21 +57,28 @@ export async function buildApp(config: Readonly<Config>, deps: Deps, options: { 
 
   app.setValidatorCompiler(createValidatorCompiler());
   app.decorate('services', deps.services);
-  // A callback hook, not an async one: no promise per request for a header.
+  // Every answer: its request id and the CORS headers of a public API open to any origin. A callback
+  // hook, not an async one: no promise per request for three headers.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    reply.header('access-control-allow-origin', '*');
+    reply.header('access-control-expose-headers', EXPOSED_HEADERS);
     done();
   });
   // The Go service never looked at Content-Type: any body on these routes is read as JSON.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, parseJsonBody);
-  await app.register(cors, {
-    origin: '*',
-    methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'HEAD'],
-    allowedHeaders: ['Content-Type', 'Authorization', 'token', 'x-api-key', 'x-internal-api-key', 'Idempotency-Key', 'X-Request-Id'],
-    exposedHeaders: ['X-Request-Id'],
-    optionsSuccessStatus: 204,
-    strictPreflight: false,
+  // Preflights (OPTIONS, any path) are @fastify/cors's, in a scope of their own: its hook runs for them
+  // only, not on every request (where it built two route-options objects and copied its options).
+  await app.register(async (preflight) => {
+    await preflight.register(cors, {
+      origin: '*',
+      methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'HEAD'],
+      allowedHeaders: ['Content-Type', 'Authorization', 'token', 'x-api-key', 'x-internal-api-key', 'Idempotency-Key', 'X-Request-Id'],
+      exposedHeaders: [EXPOSED_HEADERS],
+      optionsSuccessStatus: 204,
+      strictPreflight: false,
+    });
   });
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
