@@ -48,7 +48,11 @@ describe('cross-cutting HTTP behaviour', () => {
       await t.app.inject({ url: '/health', headers: { origin: 'https://example.com' } }),
       await t.app.inject({ url: '/nope' }),
       await t.app.inject({ method: 'POST', url: '/wa/chat/send/text', payload: {} }),
-      await t.app.inject({ method: 'OPTIONS', url: '/v1/me', headers: { origin: 'https://example.com', 'access-control-request-method': 'GET' } }),
+      await t.app.inject({
+        method: 'OPTIONS',
+        url: '/v1/me',
+        headers: { origin: 'https://example.com', 'access-control-request-method': 'GET' },
+      }),
     ];
     for (const res of answers) {
       expect(res.headers['access-control-allow-origin']).toBe('*');
