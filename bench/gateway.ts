@@ -1,136 +1,321 @@
-// Throughput and latency of a text send straight to the provider simulator and through the gateway
-// (SPEC §4 design note: "nearly as fast as calling the provider directly"). Loopback only, bounded
-// in time. Run with `npm run bench:gateway`; BENCH_STORE=postgres uses a fresh PostgreSQL database.
-import { spawn, type ChildProcess } from 'node:child_process';
+// The send path side by side, in one run on loopback (issue 15): a text send (a) straight to a minimal
+// upstream (bench/upstream.mjs), (b) through a bare undici proxy (bench/bare-proxy.mjs: the Node
+// ceiling), (c) through the gateway with an unlimited plan and (d) with a quota of 10^8 messages; for
+// reference, the bare proxy's work as one Fastify route (bench/fastify-proxy.mjs: the framework's floor). Each
+// gets req/s, p50 and p99, its ratio to direct and to the bare proxy, the latency it adds over direct,
+// and the peak RSS of its process, read from /proc. The gateway is the built one (`dist/`), a child
+// process as an operator runs it. `npm run bench:gateway`. Knobs:
+//   BENCH_STORE=pglite        the embedded store (default: PostgreSQL, a throwaway database)
+//   BENCH_SECONDS=10 BENCH_CONNECTIONS=32 BENCH_THREADS=2 BENCH_WARMUP=3 BENCH_ROUNDS=1 (median of rounds)
+//   BENCH_RATE=1000           req/s of the paced run, whose latencies are what each target adds per request
+//                             (as fast as answered, a process's latency is mostly its queue: connections ÷ req/s)
+//   BENCH_PROFILE=1           the gateway runs under `node --cpu-prof`; its top self-time functions are printed
+//   BENCH_LOG_LEVEL=warn      the gateway's LOG_LEVEL;  BENCH_LOAD=autocannon forces the fallback load generator
+//   BENCH_DATABASE_URL        PostgreSQL to create the throwaway database on (default postgres@127.0.0.1:5432)
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import pg from 'pg';
+import { freePort } from '../test/helpers/gateway-process.js';
+import { type LoadResult, loadTool, runLoad } from './load.js';
+import { summariseProfile } from './profile.js';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const SIM_PORT = 18_180;
-const GW_PORT = 18_170;
+const env = process.env;
+const SECONDS = Number(env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 32);
+const THREADS = Number(env.BENCH_THREADS ?? 2);
+const WARMUP = Number(env.BENCH_WARMUP ?? 3);
+const ROUNDS = Math.max(1, Number(env.BENCH_ROUNDS ?? 1));
+const RATE = Number(env.BENCH_RATE ?? 1000);
+const PROFILE = env.BENCH_PROFILE === '1';
+const LOG_LEVEL = env.BENCH_LOG_LEVEL ?? 'warn';
+const STORE = env.BENCH_STORE === 'pglite' ? 'pglite' : 'postgres';
+const PG_ADMIN = env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ADMIN = 'bench-admin-token';
 const KEY = 'bench-internal-key';
-const kind = process.env.BENCH_STORE === 'postgres' ? 'postgres' : 'pglite';
-const pgAdmin = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const QUOTA = 100_000_000;
+const BODY = JSON.stringify({ Phone: '6281234567890', Body: 'benchmark message' });
+// Variables of the developer's shell that would change what the gateway does.
+const NEUTRAL = { DATABASE_URL: '', DB_HOST: '', DB_NAME: '', REDIS_URL: '', METRICS_TOKEN: '', TRUST_PROXY: '', GATEWAY_PUBLIC_URL: '' };
 
-function start(args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-  child.on('exit', (code) => {
-    if (code && code !== 0) console.error(`${args.join(' ')} exited with ${code}`);
-  });
-  return child;
+interface Proc {
+  child: ChildProcess;
+  url: string;
+  exited: Promise<void>;
 }
 
-async function waitFor(url: string) {
-  for (let i = 0; i < 200; i += 1) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not up yet */
-    }
+async function start(args: string[], childEnv: Record<string, string>): Promise<Proc> {
+  const port = await freePort();
+  const { NODE_OPTIONS: _ignored, ...inherited } = env;
+  const child = spawn(process.execPath, args, {
+    env: { ...inherited, ...NEUTRAL, ...childEnv, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}/health`, child);
+  return { child, url, exited };
+}
+
+async function waitFor(url: string, child: ChildProcess) {
+  for (let i = 0; i < 600; i += 1) {
+    if (child.exitCode !== null) throw new Error(`${child.spawnargs.join(' ')} exited with ${child.exitCode}`);
+    if (
+      await fetch(url).then(
+        (r) => r.status < 500,
+        () => false,
+      )
+    )
+      return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${url} never answered`);
 }
 
-async function json(url: string, init: RequestInit) {
-  const res = await fetch(url, { ...init, headers: { 'content-type': 'application/json', ...init.headers } });
-  if (!res.ok) throw new Error(`${init.method} ${url}: ${res.status} ${await res.text()}`);
-  return res.json() as Promise<Record<string, any>>;
+async function stop(p: Proc) {
+  p.child.kill('SIGTERM');
+  await p.exited;
 }
 
-async function pgQuery(sql: string) {
-  const c = new pg.Client({ connectionString: pgAdmin });
+async function post(url: string, body: unknown, headers: Record<string, string>): Promise<Record<string, any>> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`POST ${url}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Record<string, any>;
+}
+
+async function pgAdmin(sql: string) {
+  const c = new pg.Client({ connectionString: PG_ADMIN });
   await c.connect();
+  await c.query(sql).finally(() => c.end());
+}
+
+const status = (pid: number, field: 'VmRSS' | 'VmHWM') =>
+  Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+/** CPU time the process has used (user + system), in microseconds: fields 14 and 15 of /proc/<pid>/stat. */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+
+/**
+ * The process's resident memory, sampled every 100 ms while `work` runs (the highest sample), and the
+ * CPU it used for it: CPU per request hardly moves when other processes share the machine, req/s does.
+ */
+async function observe<T>(pid: number, work: Promise<T>): Promise<{ result: T; peak: number; cpu: number }> {
+  let peak = status(pid, 'VmRSS');
+  const cpuBefore = cpuMicros(pid);
+  const timer = setInterval(() => {
+    peak = Math.max(peak, status(pid, 'VmRSS'));
+  }, 100);
   try {
-    await c.query(sql);
+    const result = await work;
+    return { result, peak, cpu: cpuMicros(pid) - cpuBefore };
   } finally {
-    await c.end();
+    clearInterval(timer);
   }
 }
 
-function run(url: string, token: string): Promise<autocannon.Result> {
-  return autocannon({
-    url,
-    method: 'POST',
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    headers: { token, 'content-type': 'application/json' },
-    body: JSON.stringify({ Phone: '6281234567890', Body: 'benchmark message' }),
-  });
+/** A user with one session through the gateway's own API (the upstream answers the provider's side). */
+async function seedSession(gw: string, name: string, maxMessages: number): Promise<string> {
+  const user = await post(
+    `${gw}/internal/users`,
+    { user_id: name, source: 'bench', expires_at: '2099-01-01T00:00:00Z', max_messages: maxMessages },
+    { 'x-internal-api-key': KEY },
+  );
+  const created = await post(`${gw}/v1/sessions`, { session_name: name, auto_connect: false }, { 'x-api-key': user.api_key });
+  return created.session.session_token as string;
 }
 
-const rss = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-const line = (name: string, r: autocannon.Result) =>
-  `${name.padEnd(28)} ${r.requests.average.toFixed(0).padStart(8)} req/s  p50 ${String(r.latency.p50).padStart(4)} ms  p99 ${String(r.latency.p99).padStart(4)} ms  non-2xx ${r.non2xx}  errors ${r.errors}`;
+interface Target {
+  name: string;
+  url: string;
+  token: string;
+  pid: number;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function medianResult(rs: LoadResult[]): LoadResult {
+  const pick = (k: keyof LoadResult) => median(rs.map((r) => r[k]));
+  return { rps: pick('rps'), p50: pick('p50'), p99: pick('p99'), requests: pick('requests'), bad: Math.max(...rs.map((r) => r.bad)) };
+}
+
+interface Measured {
+  /** As fast as the target answers: throughput, and the latency of a saturated process (mostly queueing). */
+  busy: LoadResult;
+  /** At BENCH_RATE req/s, below every target's capacity: the latency of one request, what a target adds. */
+  paced: LoadResult;
+  peak: number;
+  /** CPU microseconds the target's process spent per request answered, as fast as answered. */
+  cpuPerRequest: number;
+}
+
+async function measure(targets: Target[]): Promise<Map<string, Measured>> {
+  const load = (t: Target, seconds: number, rate?: number) =>
+    runLoad({
+      url: t.url,
+      headers: { token: t.token, 'content-type': 'application/json' },
+      body: BODY,
+      seconds,
+      connections: CONNECTIONS,
+      threads: THREADS,
+      rate,
+    });
+  for (const t of targets) if (WARMUP > 0) await load(t, WARMUP);
+  const runs = new Map(targets.map((t) => [t.name, { busy: [] as LoadResult[], paced: [] as LoadResult[], cpu: [] as number[], peak: 0 }]));
+  for (let round = 0; round < ROUNDS; round += 1) {
+    for (const t of targets) {
+      const run = runs.get(t.name)!;
+      const { result, peak, cpu } = await observe(t.pid, load(t, SECONDS));
+      run.busy.push(result);
+      run.cpu.push(cpu / Math.max(1, result.requests));
+      run.paced.push(await load(t, SECONDS, RATE));
+      run.peak = Math.max(run.peak, peak);
+    }
+  }
+  return new Map(
+    [...runs].map(([name, r]) => [
+      name,
+      { busy: medianResult(r.busy), paced: medianResult(r.paced), peak: r.peak, cpuPerRequest: median(r.cpu) },
+    ]),
+  );
+}
+
+const f = (n: number, d = 2) => n.toFixed(d);
+const col = (values: Array<[string, number]>) =>
+  values.map(([text, width]) => (width < 0 ? text.padEnd(-width) : text.padStart(width))).join('');
+
+function table(results: Map<string, Measured>): string[] {
+  const direct = results.get('direct')!;
+  const bare = results.get('bare proxy')!.busy;
+  const lines = [
+    `as fast as answered (${CONNECTIONS} connections)                                        at ${RATE} req/s`,
+    col([
+      ['target', -20],
+      ['req/s', 8],
+      ['×direct', 9],
+      ['×bare', 7],
+      ['p50', 7],
+      ['p99', 7],
+      ['CPU µs/req', 12],
+      ['peak RSS', 10],
+      ['p50', 9],
+      ['p99', 7],
+      ['+p50', 7],
+      ['+p99', 7],
+      ['bad', 6],
+    ]),
+  ];
+  for (const [name, { busy, paced, peak, cpuPerRequest }] of results) {
+    lines.push(
+      col([
+        [name, -20],
+        [f(busy.rps, 0), 8],
+        [f(busy.rps / direct.busy.rps), 9],
+        [f(busy.rps / bare.rps), 7],
+        [f(busy.p50), 7],
+        [f(busy.p99), 7],
+        [f(cpuPerRequest, 0), 12],
+        [`${f(peak, 0)} MiB`, 10],
+        [f(paced.p50), 9],
+        [f(paced.p99), 7],
+        [f(paced.p50 - direct.paced.p50), 7],
+        [f(paced.p99 - direct.paced.p99), 7],
+        [String(busy.bad + paced.bad), 6],
+      ]),
+    );
+  }
+  return lines;
+}
+
+function targetsMet(results: Map<string, Measured>, gatewayHwm: number): string[] {
+  const direct = results.get('direct')!.paced;
+  const bare = results.get('bare proxy')!.busy;
+  const rssLimit = STORE === 'postgres' ? 150 : 300;
+  const check = (ok: boolean, what: string) => `  ${ok ? 'met   ' : 'MISSED'}  ${what}`;
+  const lines = ['targets (issue 15):'];
+  for (const name of ['gateway unlimited', 'gateway quota 10^8']) {
+    const { busy, paced } = results.get(name)!;
+    lines.push(check(busy.rps / bare.rps >= 0.8, `${name}: ≥0.80 of the bare proxy's req/s (${f(busy.rps / bare.rps)})`));
+    lines.push(check(paced.p50 - direct.p50 <= 1, `${name}: ≤+1 ms p50 over direct at ${RATE} req/s (+${f(paced.p50 - direct.p50)})`));
+    lines.push(check(paced.p99 - direct.p99 <= 5, `${name}: ≤+5 ms p99 over direct at ${RATE} req/s (+${f(paced.p99 - direct.p99)})`));
+  }
+  lines.push(check(gatewayHwm <= rssLimit, `gateway peak RSS ≤${rssLimit} MiB on ${STORE} (${f(gatewayHwm, 0)} MiB, VmHWM)`));
+  if ([...results.values()].some((r) => r.busy.bad + r.paced.bad > 0))
+    lines.push('WARNING: some answers were not 2xx: those figures are not of sends');
+  return lines;
+}
+
+/** Children and the throwaway database go even when the run is interrupted (Ctrl-C, a closed pipe). */
+const cleanups: Array<() => Promise<void>> = [];
+async function cleanUp() {
+  for (const step of cleanups.splice(0).reverse()) await step().catch(() => undefined);
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void cleanUp().finally(() => process.exit(130)));
+process.stdout.on('error', () => void cleanUp().finally(() => process.exit(1)));
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
+  cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+  // Kept after the run, for a closer look (Chrome DevTools, speedscope); its path is printed.
+  const profileDir = PROFILE ? mkdtempSync(join(tmpdir(), 'gw-profile-')) : '';
   const dbName = `gw_bench_${randomBytes(4).toString('hex')}`;
-  if (kind === 'postgres') await pgQuery(`CREATE DATABASE ${dbName}`);
-  const dbUrl = new URL(pgAdmin);
+  const dbUrl = new URL(PG_ADMIN);
   dbUrl.pathname = `/${dbName}`;
-  const sim = start(['--import', 'tsx', 'sim/main.ts'], { SIM_PORT: String(SIM_PORT), WA_ADMIN_TOKEN: ADMIN, SIM_CONNECT_STALL_MS: '0' });
-  const gateway = start(['dist/src/main.js'], {
-    PORT: String(GW_PORT),
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-    WA_SERVER_URL: `http://127.0.0.1:${SIM_PORT}`,
+  if (STORE === 'postgres') {
+    await pgAdmin(`CREATE DATABASE ${dbName}`);
+    cleanups.push(() => pgAdmin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
+  }
+  const launch = async (args: string[], childEnv: Record<string, string>) => {
+    const p = await start(args, childEnv);
+    cleanups.push(() => stop(p));
+    return p;
+  };
+  const upstream = await launch(['bench/upstream.mjs'], {});
+  const gateway = await launch([...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), 'dist/src/main.js'], {
+    DATA_DIR: join(dataDir, 'data'),
+    LOG_LEVEL,
+    WA_SERVER_URL: upstream.url,
     WA_ADMIN_TOKEN: ADMIN,
     INTERNAL_API_KEYS: KEY,
-    PUBLIC_RATE_LIMIT_MAX_REQUEST: '100000000',
-    PUBLIC_SPAM_MAX_PER_10S: '100000000',
-    ...(kind === 'postgres' ? { DATABASE_URL: dbUrl.toString() } : {}),
+    // The public limits count every request as usual, but never refuse the benchmark's own.
+    PUBLIC_RATE_LIMIT_MAX_REQUEST: '1000000000',
+    PUBLIC_SPAM_MAX_PER_10S: '1000000000',
+    ...(STORE === 'postgres' ? { DATABASE_URL: dbUrl.toString() } : {}),
   });
-  try {
-    await waitFor(`http://127.0.0.1:${SIM_PORT}/health`);
-    await waitFor(`http://127.0.0.1:${GW_PORT}/health`);
-    const gw = `http://127.0.0.1:${GW_PORT}`;
-    const results: string[] = [];
-    for (const [plan, maxMessages] of [
-      ['unlimited plan', 0],
-      ['quota plan (leases)', 100_000_000],
-    ] as const) {
-      const userId = `bench-${maxMessages}`;
-      const user = await json(`${gw}/internal/users`, {
-        method: 'POST',
-        headers: { 'x-internal-api-key': KEY },
-        body: JSON.stringify({ user_id: userId, source: 'bench', expires_at: '2099-01-01T00:00:00Z', max_messages: maxMessages }),
-      });
-      const created = await json(`${gw}/v1/sessions`, {
-        method: 'POST',
-        headers: { 'x-api-key': user.api_key },
-        body: JSON.stringify({ session_name: 'bench', auto_connect: true }),
-      });
-      const { session_id: sessionId, session_token: token } = created.session;
-      await json(`http://127.0.0.1:${SIM_PORT}/_sim/pair`, { method: 'POST', body: JSON.stringify({ sessionId }) });
-      await run(`${gw}/v1/wa/chat/send/text`, token); // warm-up of the same length, not reported
-      await fetch(`http://127.0.0.1:${SIM_PORT}/_sim/requests`, { method: 'DELETE' });
-      const direct = await run(`http://127.0.0.1:${SIM_PORT}/chat/send/text`, token);
-      await fetch(`http://127.0.0.1:${SIM_PORT}/_sim/requests`, { method: 'DELETE' });
-      const via = await run(`${gw}/v1/wa/chat/send/text`, token);
-      await fetch(`http://127.0.0.1:${SIM_PORT}/_sim/requests`, { method: 'DELETE' });
-      results.push(
-        line(`direct to provider`, direct),
-        line(`via gateway, ${plan}`, via),
-        `  ratio ${(via.requests.average / direct.requests.average).toFixed(2)} of direct; gateway RSS ${rss(gateway.pid!).toFixed(0)} MiB`,
-      );
-    }
-    console.log(`store=${kind} connections=${CONNECTIONS} duration=${SECONDS}s per run, node ${process.version}`);
-    for (const r of results) console.log(r);
-  } finally {
-    gateway.kill('SIGTERM');
-    sim.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 1500));
-    rmSync(dataDir, { recursive: true, force: true });
-    if (kind === 'postgres') await pgQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  }
+  const unlimited = await seedSession(gateway.url, 'bench-unlimited', 0);
+  const quota = await seedSession(gateway.url, 'bench-quota', QUOTA);
+  const tokens = { UPSTREAM_URL: upstream.url, TOKENS: [unlimited, quota].join(',') };
+  const bare = await launch(['bench/bare-proxy.mjs'], tokens);
+  const floor = await launch(['bench/fastify-proxy.mjs'], tokens);
+  const send = '/chat/send/text';
+  const loadBegan = Number(process.hrtime.bigint() / 1000n);
+  const results = await measure([
+    { name: 'direct', url: `${upstream.url}${send}`, token: unlimited, pid: upstream.child.pid! },
+    { name: 'bare proxy', url: `${bare.url}/v1/wa${send}`, token: unlimited, pid: bare.child.pid! },
+    { name: 'fastify floor', url: `${floor.url}/v1/wa${send}`, token: unlimited, pid: floor.child.pid! },
+    { name: 'gateway unlimited', url: `${gateway.url}/v1/wa${send}`, token: unlimited, pid: gateway.child.pid! },
+    { name: 'gateway quota 10^8', url: `${gateway.url}/v1/wa${send}`, token: quota, pid: gateway.child.pid! },
+  ]);
+  const gatewayHwm = status(gateway.child.pid!, 'VmHWM');
+  const bareHwm = status(bare.child.pid!, 'VmHWM');
+  console.log(
+    `store=${STORE} load=${loadTool()} ${THREADS} threads ${CONNECTIONS} connections ${SECONDS} s × ${ROUNDS} round(s) (median), warm-up ${WARMUP} s; gateway LOG_LEVEL=${LOG_LEVEL}; node ${process.version}`,
+  );
+  for (const line of table(results)) console.log(line);
+  console.log(`peak RSS over the whole life (VmHWM): gateway ${f(gatewayHwm, 0)} MiB, bare proxy ${f(bareHwm, 0)} MiB; latencies in ms`);
+  for (const line of targetsMet(results, gatewayHwm)) console.log(line);
+  // The gateway writes its profile as it exits.
+  await cleanUp();
+  if (PROFILE) for (const file of readdirSync(profileDir)) console.log(summariseProfile(join(profileDir, file), 30, loadBegan));
 }
 
-await main();
+try {
+  await main();
+} finally {
+  await cleanUp();
+}

@@ -2,12 +2,14 @@ import cors from '@fastify/cors';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Bindings, ChildLoggerOptions, Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Deps } from './deps.js';
 import { answerClientError, requestDeadline } from './http/client-error.js';
 import { closeConnectionsWhileDraining } from './http/drain.js';
 import { handleError, handleNotFound } from './http/error-handler.js';
 import { parseJsonBody } from './http/json-body.js';
+import { requestLogger } from './lib/logger.js';
 import { observeRequests } from './http/request-metrics.js';
 import { createSerializerFactory } from './http/serialization.js';
 import { randomUuid } from './lib/random.js';
@@ -26,11 +28,16 @@ import { providerWebhookRoutes } from './routes/webhooks/index.js';
 export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+const EXPOSED_HEADERS = 'X-Request-Id';
+
+// A request's pino child is made only when one of its lines is written (lib/logger.ts).
+const childLoggerFactory = (logger: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions) =>
+  requestLogger(logger as Logger, bindings, options);
 
 /** Builds the HTTP app on already-created dependencies; listening is the caller's business. */
 export async function buildApp(config: Readonly<Config>, deps: Deps, options: { logger?: boolean } = {}): Promise<App> {
   const app = Fastify({
-    ...(options.logger === false ? { logger: false } : { loggerInstance: deps.logger as FastifyBaseLogger }),
+    ...(options.logger === false ? { logger: false } : { loggerInstance: deps.logger as FastifyBaseLogger, childLoggerFactory }),
     bodyLimit: config.env.API_MAX_BODY_BYTES,
     // Issue 11 item 3: a request has REQUEST_BODY_TIMEOUT_MS to arrive whole, on every route, or it
     // gets 408 REQUEST_TIMEOUT and its connection is closed; a slow client holds nothing but its socket.
@@ -52,19 +59,28 @@ export async function buildApp(config: Readonly<Config>, deps: Deps, options: { 
 
   app.setValidatorCompiler(createValidatorCompiler());
   app.decorate('services', deps.services);
-  app.addHook('onRequest', async (request, reply) => {
+  // Every answer: its request id and the CORS headers of a public API open to any origin. A callback
+  // hook, not an async one: no promise per request for three headers.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    reply.header('access-control-allow-origin', '*');
+    reply.header('access-control-expose-headers', EXPOSED_HEADERS);
+    done();
   });
   // The Go service never looked at Content-Type: any body on these routes is read as JSON.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, parseJsonBody);
-  await app.register(cors, {
-    origin: '*',
-    methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'HEAD'],
-    allowedHeaders: ['Content-Type', 'Authorization', 'token', 'x-api-key', 'x-internal-api-key', 'Idempotency-Key', 'X-Request-Id'],
-    exposedHeaders: ['X-Request-Id'],
-    optionsSuccessStatus: 204,
-    strictPreflight: false,
+  // Preflights (OPTIONS, any path) are @fastify/cors's, in a scope of their own: its hook runs for them
+  // only, not on every request (where it built two route-options objects and copied its options).
+  await app.register(async (preflight) => {
+    await preflight.register(cors, {
+      origin: '*',
+      methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'HEAD'],
+      allowedHeaders: ['Content-Type', 'Authorization', 'token', 'x-api-key', 'x-internal-api-key', 'Idempotency-Key', 'X-Request-Id'],
+      exposedHeaders: [EXPOSED_HEADERS],
+      optionsSuccessStatus: 204,
+      strictPreflight: false,
+    });
   });
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);

@@ -1,7 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode, isAppError } from '../errors.js';
 import { createAddressMatcher, createClientIpResolver, type TrustProxy } from '../lib/client-ip.js';
-import { credentialId } from '../limits/credentials.js';
 import { limitHeaders } from '../limits/headers.js';
 import type { LimitDecision, LimitRefusal, PublicLimiter } from '../limits/limiter.js';
 
@@ -78,7 +77,7 @@ export function createPublicGuard(deps: PublicGuardDeps): PublicGuard {
     const ip = clientIp(request.socket.remoteAddress ?? '', Array.isArray(forwarded) ? forwarded.join(',') : forwarded);
     if (exempt(ip)) return credential.authenticate();
     if (credential.value === null) return credential.authenticate().catch((error: unknown) => failed(ip, reply, error));
-    const id = credentialId(credential.kind, credential.value);
+    const id = limiter.credentials.idOf(credential.kind, credential.value);
     const knownUser = limiter.credentials.recall(id);
     const refusedUser = knownUser === undefined ? null : limiter.userRefusal(knownUser);
     if (refusedUser) refuse(refusedUser, `user_${refusedUser.reason}`);

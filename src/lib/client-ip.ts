@@ -1,5 +1,8 @@
 import { BlockList, isIP } from 'node:net';
 
+/** Socket addresses whose normal form is remembered. */
+const MAX_PEERS = 10_000;
+
 /** From TRUST_PROXY: unset/false, `true`, or a list of IPs/CIDRs (SPEC §9). */
 export type TrustProxy = boolean | string[];
 
@@ -17,8 +20,20 @@ export type TrustProxy = boolean | string[];
  */
 export function createClientIpResolver(trust: TrustProxy): (socketAddress: string, forwardedFor: string | undefined) => string {
   const trusted = compileTrust(trust);
+  // A socket's address is normalised once, not on every request over it (issue 15): a few regular
+  // expressions, and a URL parse for IPv6. Bounded: cleared whole when full.
+  const peers = new Map<string, string | null>();
+  const peerOf = (socketAddress: string) => {
+    let peer = peers.get(socketAddress);
+    if (peer === undefined) {
+      if (peers.size >= MAX_PEERS) peers.clear();
+      peer = normalizeIp(socketAddress);
+      peers.set(socketAddress, peer);
+    }
+    return peer;
+  };
   return (socketAddress, forwardedFor) => {
-    const peer = normalizeIp(socketAddress);
+    const peer = peerOf(socketAddress);
     if (peer === null) return socketAddress.trim() || 'unknown';
     if (!trusted(peer) || forwardedFor === undefined) return peer;
     const hops = forwardedFor

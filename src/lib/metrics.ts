@@ -34,6 +34,28 @@ const statusLabel = (status: number | null) => (status === null ? 'none' : Strin
 
 type Registers = Registry[];
 
+/**
+ * `make(a, b)` once per distinct pair of label values, then the same handle (a prom-client `labels()`
+ * child), found through nested maps: no labels object, string or array is made per update. Label
+ * values here are bounded sets (methods, route patterns, statuses, message types, outcomes).
+ */
+function cachedHandles<A, B, H>(make: (a: A, b: B) => H): (a: A, b: B) => H {
+  const outer = new Map<A, Map<B, H>>();
+  return (a, b) => {
+    let inner = outer.get(a);
+    if (inner === undefined) {
+      inner = new Map();
+      outer.set(a, inner);
+    }
+    let handle = inner.get(b);
+    if (handle === undefined) {
+      handle = make(a, b);
+      inner.set(b, handle);
+    }
+    return handle;
+  };
+}
+
 function httpMetrics(registers: Registers) {
   const labelNames = ['method', 'route', 'status'] as const;
   return {
@@ -128,6 +150,13 @@ export function createMetrics(options: MetricsOptions = {}) {
   const provider = providerMetrics([registry]);
   const traffic = trafficMetrics([registry]);
   storePoolGauge([registry], options.storePool);
+  // The send path's series by label values: prom-client's own lookup (a labels object, its hash and
+  // checks) costs about a microsecond per update, several per send (issue 15).
+  const providerDuration = {
+    call: cachedHandles((method: string, status: number | null) => provider.duration.labels('call', method, statusLabel(status))),
+    forward: cachedHandles((method: string, status: number | null) => provider.duration.labels('forward', method, statusLabel(status))),
+  };
+  const sends = cachedHandles((type: string, outcome: string) => traffic.sends.labels(type, outcome));
 
   return {
     registry,
@@ -141,21 +170,30 @@ export function createMetrics(options: MetricsOptions = {}) {
     },
     /** The text exposition format, collected now. */
     render: (): Promise<string> => registry.metrics(),
-    /** One answered HTTP request; `route` is the route pattern (`/v1/sessions/:session_id`), never the raw URL. */
-    httpRequest(r: { method: string; route: string; status: number; seconds: number }): void {
-      const labels = { method: r.method, route: r.route, status: String(r.status) };
-      http.requests.inc(labels);
-      http.duration.observe(labels, r.seconds);
+    /**
+     * The recorder of one route's answered requests; `route` is the route pattern
+     * (`/v1/sessions/:session_id`), never the raw URL. Made once per route (http/request-metrics.ts).
+     */
+    httpRoute(route: string): (method: string, status: number, seconds: number) => void {
+      const handles = cachedHandles((method: string, status: number) => {
+        const labels = { method, route, status: String(status) };
+        return { requests: http.requests.labels(labels), duration: http.duration.labels(labels) };
+      });
+      return (method, status, seconds) => {
+        const h = handles(method, status);
+        h.requests.inc();
+        h.duration.observe(seconds);
+      };
     },
     /** ProviderObserver (`provider/http.ts`). */
     providerCall(c: ProviderCall): void {
-      provider.duration.observe({ kind: c.kind, method: c.method, status: statusLabel(c.status) }, c.seconds);
+      providerDuration[c.kind](c.method, c.status).observe(c.seconds);
       if (c.error) provider.errors.inc({ kind: c.kind, error: c.error });
       else if (c.status !== null && c.status >= 500) provider.errors.inc({ kind: c.kind, error: 'PROVIDER_5XX' });
     },
     /** GatewayObserver (`services/gateway.ts`): a send went through the gateway. */
     sendFinished(type: string, outcome: string): void {
-      traffic.sends.inc({ type, outcome });
+      sends(type, outcome).inc();
     },
     /** GatewayObserver: a send was refused with 429 QUOTA_EXCEEDED. */
     quotaRejected(type: string): void {

@@ -10,6 +10,8 @@ import { onRedis, type CounterStore } from './counter.js';
  * (`credentialId`), never as the credential.
  */
 export interface KnownCredentials {
+  /** `credentialId`, remembered for the credentials seen recently: a SHA-256 per request is a share of a send (issue 15). */
+  idOf(kind: string, credential: string): string;
   /** The user the credential authenticated as on this instance within the last day; from memory. */
   recall(id: string): string | undefined;
   /** Whether any instance saw it authenticate within the last day (Redis); false without Redis or while it is away. */
@@ -28,6 +30,8 @@ const KNOWN_MS = 24 * 3_600_000;
 const SHARE_EVERY_MS = 3_600_000;
 /** Bounded like the session-token cache: far more tenants than one gateway serves, a few MB at most. */
 const MAX_KNOWN = 50_000;
+/** Credentials whose id is remembered, per kind: the ones in use, not every tenant. */
+const MAX_IDS = 10_000;
 
 /** `kind` keeps credential spaces apart: a customer key and a session token with the same text are two credentials. */
 export function credentialId(kind: string, credential: string): string {
@@ -39,15 +43,37 @@ export function createKnownCredentials(store: CounterStore, clock: Clock): Known
   const local = createTtlCache<string, { userId: string; sharedAt: number }>({ max: MAX_KNOWN, ttlMs: KNOWN_MS, now });
   const key = (id: string) => `${store.keyPrefix}known:${id}`;
 
+  // Per credential kind, the ids of the credentials seen last (guessed ones included: bounded, ~2.5 MB).
+  const ids = new Map<string, ReturnType<typeof createTtlCache<string, string>>>();
+  function idOf(kind: string, credential: string): string {
+    let cache = ids.get(kind);
+    if (!cache) {
+      cache = createTtlCache<string, string>({ max: MAX_IDS, ttlMs: KNOWN_MS, now });
+      ids.set(kind, cache);
+    }
+    let id = cache.get(credential);
+    if (id === undefined) {
+      id = credentialId(kind, credential);
+      cache.set(credential, id);
+    }
+    return id;
+  }
+
+  /**
+   * Kept as it is while it is fresh: the entry (and Redis) is renewed once an hour per credential, so
+   * it lasts 23 to 24 hours after its last use, and a request writes nothing in between.
+   */
   function remember(id: string, userId: string): void {
     const entry = local.get(id);
-    const share = entry?.userId !== userId || now() - entry.sharedAt >= SHARE_EVERY_MS;
-    local.set(id, { userId, sharedAt: share ? now() : (entry?.sharedAt ?? now()) });
+    const at = now();
+    if (entry?.userId === userId && at - entry.sharedAt < SHARE_EVERY_MS) return;
+    local.set(id, { userId, sharedAt: at });
     // Not awaited: the request that authenticated does not wait for Redis (issue 15, the send path).
-    if (share) void onRedis(store, (client) => client.set(key(id), userId, 'PX', KNOWN_MS));
+    void onRedis(store, (client) => client.set(key(id), userId, 'PX', KNOWN_MS));
   }
 
   return {
+    idOf,
     recall: (id) => local.get(id)?.userId,
     knownElsewhere: async (id) => (await onRedis(store, (client) => client.exists(key(id)))) === 1,
     remember,

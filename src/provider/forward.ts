@@ -59,15 +59,22 @@ const KEPT_RESPONSE = [
   'last-modified',
 ];
 
+/** Names a `Connection` header lists (hop-by-hop too); none for the usual `keep-alive` or `close`. */
+function connectionListed(value: string | string[] | undefined): string[] | null {
+  if (value === undefined) return null;
+  const text = String(value).toLowerCase();
+  if (text === 'keep-alive' || text === 'close') return null;
+  return text.split(',').map((h) => h.trim());
+}
+
 function requestHeaders(r: ForwardRequest): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  const connectionListed = String(r.headers.connection ?? '')
-    .toLowerCase()
-    .split(',')
-    .map((h) => h.trim());
-  for (const [name, value] of Object.entries(r.headers)) {
+  const listed = connectionListed(r.headers.connection);
+  // for…in, not Object.entries: no array of pairs per request (issue 15).
+  for (const name in r.headers) {
+    const value = r.headers[name];
     const lower = name.toLowerCase();
-    if (value === undefined || DROPPED_REQUEST.has(lower) || connectionListed.includes(lower)) continue;
+    if (value === undefined || DROPPED_REQUEST.has(lower) || listed?.includes(lower)) continue;
     out[lower] = value;
   }
   out.token = r.token;

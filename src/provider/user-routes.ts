@@ -120,8 +120,11 @@ export function matchUserRoute(method: string, path: string, segments: string[])
 
 /**
  * `GET /chat/history?chat_jid=index` lists every tenant's chats: the provider's query has no user
- * filter (contract §8). Refused whatever the case or encoding of the value.
+ * filter (contract §8). Refused whatever the case or encoding of the value; `query` as received, or parsed.
  */
-export function isCrossTenantQuery(path: string, query: URLSearchParams): boolean {
-  return path === '/chat/history' && query.getAll('chat_jid').some((v) => v.trim().toLowerCase() === 'index');
+export function isCrossTenantQuery(path: string, query: string | URLSearchParams): boolean {
+  // The query is parsed for this one route only: a send pays nothing for the check.
+  if (path !== '/chat/history') return false;
+  const params = typeof query === 'string' ? new URLSearchParams(query) : query;
+  return params.getAll('chat_jid').some((v) => v.trim().toLowerCase() === 'index');
 }

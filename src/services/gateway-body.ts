@@ -57,6 +57,9 @@ export function createBodyReader(limits: { maxBytes: number; perUserBytes: numbe
       give(owner, taken);
       taken = 0;
     };
+    // A small body usually arrives with its headers: already whole in the stream, taken without a listener.
+    const arrived = declared !== null ? alreadyArrived(req.body, declared) : null;
+    if (arrived) return { bytes: arrived, release };
     try {
       const bytes = await collect(req.body, declared, (n) => {
         if (!take(owner, n)) return false;
@@ -107,6 +110,14 @@ export function createBodyReader(limits: { maxBytes: number; perUserBytes: numbe
   return { read, inFlightBytes: (owner: string) => inFlight.get(owner) ?? 0 };
 }
 export type BodyReader = ReturnType<typeof createBodyReader>;
+
+/** The whole declared body, if the stream already holds all of it and nothing more is coming. */
+function alreadyArrived(stream: Readable, declared: number): Buffer | null {
+  const complete = (stream as Readable & { complete?: boolean }).complete === true;
+  if (!complete || stream.destroyed || stream.readableLength !== declared) return null;
+  const bytes = stream.read(declared) as Buffer | null;
+  return bytes && bytes.length === declared ? bytes : null;
+}
 
 const overBudget = () => new AppError('UPLOAD_BUDGET_EXCEEDED', undefined, { 'retry-after': '1' });
 const ended = () => new AppError('VALIDATION_FAILED', 'the request body ended before it was complete');

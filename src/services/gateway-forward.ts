@@ -30,7 +30,8 @@ export function createGatewayForwarder(deps: Deps) {
   /** `send` is the message type of a send (its typing), null for any other call. */
   async function forwardExchange(x: Exchange, send: string | null): Promise<ForwardResponse> {
     const { session, req, target } = x;
-    const relayed = await deps.relay.intercept(session.row_id, target.path, req.method, x.body);
+    const intercepted = deps.relay.intercept(session.row_id, target.path, req.method, x.body);
+    const relayed = intercepted && (await intercepted);
     if (relayed && 'answer' in relayed) return relayed.answer;
     const timeoutMs = target.route.slow ? limits.longTimeoutMs : limits.timeoutMs;
     const run = () =>

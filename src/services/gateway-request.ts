@@ -45,6 +45,6 @@ export function resolveTarget(req: Pick<GatewayRequest, 'method' | 'rawPath' | '
   if (match.kind === 'admin') throw new AppError('ADMIN_PATH');
   if (match.kind === 'unknown') throw new AppError('GATEWAY_ROUTE_UNKNOWN');
   if (match.kind === 'method') throw new AppError('METHOD_NOT_ALLOWED', undefined, { allow: match.allowed.join(', ') });
-  if (isCrossTenantQuery(checked.path, new URLSearchParams(req.rawQuery))) throw new AppError('CROSS_TENANT_QUERY');
+  if (isCrossTenantQuery(checked.path, req.rawQuery)) throw new AppError('CROSS_TENANT_QUERY');
   return { route: match.route, path: checked.path, encodedPath: encodePath(checked.segments) };
 }

@@ -42,7 +42,8 @@ export function createGatewaySends(deps: {
   const { quota, stats } = deps;
 
   async function send(x: Exchange, type: string): Promise<GatewayResult> {
-    const held = await quota.reserve(quotaSub(x.session));
+    const sub = quotaSub(x.session);
+    const held = await quota.reserve(sub);
     if (!held.ok) {
       deps.observer?.quotaRejected(type);
       throw new AppError('QUOTA_EXCEEDED', undefined, { 'x-message-quota-limit': String(held.limit), 'x-message-quota-remaining': '0' });
@@ -52,17 +53,17 @@ export function createGatewaySends(deps: {
       res = await deps.forwarder.forward(x, type);
     } catch (error) {
       // The provider down or too slow is a failed message; our own refusals are not messages.
-      settle(x.session, type, unreachable(error) ? 'failed' : 'refused');
+      settle(x.session, sub, type, unreachable(error) ? 'failed' : 'refused');
       throw error;
     }
     // Only a provider 5xx is a failed message; a 4xx is a refused request, not a message (go-service-api B26).
-    settle(x.session, type, res.status >= 200 && res.status < 300 ? 'sent' : res.status >= 500 ? 'failed' : 'refused');
+    settle(x.session, sub, type, res.status >= 200 && res.status < 300 ? 'sent' : res.status >= 500 ? 'failed' : 'refused');
     return { ...res, quota: held.limit !== null ? { limit: held.limit, remaining: held.remaining } : null };
   }
 
   /** Counts a send; a message the provider did not accept goes back to the quota (SPEC §3). */
-  function settle(row: SessionPrincipal, type: string, outcome: 'sent' | 'failed' | 'refused') {
-    if (outcome !== 'sent') quota.refund(quotaSub(row));
+  function settle(row: SessionPrincipal, sub: QuotaSubscription, type: string, outcome: 'sent' | 'failed' | 'refused') {
+    if (outcome !== 'sent') quota.refund(sub);
     deps.observer?.sendFinished(type, outcome === 'refused' ? 'rejected' : outcome);
     if (outcome === 'refused') return;
     const unlimited = (row.max_messages ?? 0) <= 0 && row.sub_id !== null ? row.sub_id : null;

@@ -13,6 +13,7 @@ export type Interception = { answer: ForwardResponse } | { body: Buffer } | null
 const answer = (status: number, body: unknown): Interception => ({
   answer: { status, headers: { 'content-type': 'application/json' }, body: Readable.from([Buffer.from(JSON.stringify(body))]) },
 });
+const INTERCEPTED = new Set(['/session/connect', '/webhook', '/session/hmac/config']);
 const envelope = (data: unknown) => ({ code: 200, data, success: true });
 
 /**
@@ -81,9 +82,16 @@ export function createRelayIntercept(deps: {
     return answer(200, { Details: 'HMAC configuration saved successfully' });
   }
 
-  /** Null: forward as it is. `body`: forward these bytes instead. `answer`: do not forward at all. */
-  async function intercept(rowId: number, path: string, method: string, body: Buffer | null): Promise<Interception> {
-    if (!policy.relay.publicUrl || !['/session/connect', '/webhook', '/session/hmac/config'].includes(path)) return null;
+  /**
+   * Null: forward as it is. `body`: forward these bytes instead. `answer`: do not forward at all. Null
+   * at once, without a promise, for every call it leaves alone (every send: issue 15).
+   */
+  function intercept(rowId: number, path: string, method: string, body: Buffer | null): Promise<Interception> | null {
+    if (!policy.relay.publicUrl || !INTERCEPTED.has(path)) return null;
+    return rewrite(rowId, path, method, body);
+  }
+
+  async function rewrite(rowId: number, path: string, method: string, body: Buffer | null): Promise<Interception> {
     // Every session of a relay installation, re-pointed yet or not: the re-pointing job (relay-repoint.ts)
     // gives genfity-wa the relay's address and key, so neither may be set on the provider meanwhile.
     const row = revealSession(codec, await sessions.findSessionByRowId(db, rowId));

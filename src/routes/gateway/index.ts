@@ -1,19 +1,26 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import { createSessionTokenHook, sessionPrincipal } from '../../auth/session-token.js';
+import { handleError } from '../../http/error-handler.js';
 import type { PublicGuard } from '../../http/rate-limit.js';
 import type { GatewayResult } from '../../services/gateway.js';
 import { SECURITY } from '../schemas.js';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
 
-function send(reply: FastifyReply, result: GatewayResult) {
+function send(request: FastifyRequest, reply: FastifyReply, result: GatewayResult) {
+  closeIfUnread(request, reply);
   reply.status(result.status).headers(result.headers);
   if (result.quota) {
     reply.header('x-message-quota-limit', String(result.quota.limit));
     if (result.quota.remaining !== null) reply.header('x-message-quota-remaining', String(result.quota.remaining));
   }
   return reply.send(result.body);
+}
+
+/** A body left unread (a refusal before it was read whole, a GET that carried one): the connection cannot be reused. */
+function closeIfUnread(request: FastifyRequest, reply: FastifyReply) {
+  if (!request.raw.complete) reply.header('connection', 'close');
 }
 
 /** Aborts when the client's connection closes before its answer was sent. */
@@ -32,19 +39,23 @@ function goneSignal(res: ServerResponse): AbortSignal {
 export const gatewayRoutes: FastifyPluginAsync<{ prefix: string; guard: PublicGuard }> = async (app, options) => {
   app.decorateRequest('session', null);
   app.addHook('onRequest', createSessionTokenHook(app.services.sessionTokens, options.guard));
-  // A refusal sent before the body was read whole leaves the rest of it unread: the connection cannot be reused.
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (!request.raw.complete) reply.header('connection', 'close');
-    return payload;
+  // Refusals (the token hook's included) pass here: checked on the way out, not in a hook on every answer.
+  app.setErrorHandler((error: Error, request, reply) => {
+    closeIfUnread(request, reply);
+    return handleError(error, request, reply);
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
   const { gateway } = app.services;
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-    const [path = '', query = ''] = (request.raw.url ?? '').slice(options.prefix.length).split(/\?(.*)/s);
+    const url = request.raw.url ?? '';
+    const mark = url.indexOf('?');
+    const path = url.slice(options.prefix.length, mark === -1 ? url.length : mark);
+    const query = mark === -1 ? '' : url.slice(mark + 1);
     const key = request.headers['idempotency-key'];
     let gone: AbortSignal | undefined;
     return send(
+      request,
       reply,
       await gateway.handle(sessionPrincipal(request), {
         method: request.method,

@@ -43,6 +43,23 @@ describe('cross-cutting HTTP behaviour', () => {
     expect(bare.statusCode).toBe(204);
   });
 
+  it('every answer, preflight or not, found or not, carries the CORS headers once', async () => {
+    const answers = [
+      await t.app.inject({ url: '/health', headers: { origin: 'https://example.com' } }),
+      await t.app.inject({ url: '/nope' }),
+      await t.app.inject({ method: 'POST', url: '/wa/chat/send/text', payload: {} }),
+      await t.app.inject({
+        method: 'OPTIONS',
+        url: '/v1/me',
+        headers: { origin: 'https://example.com', 'access-control-request-method': 'GET' },
+      }),
+    ];
+    for (const res of answers) {
+      expect(res.headers['access-control-allow-origin']).toBe('*');
+      expect(res.headers['access-control-expose-headers']).toBe('X-Request-Id');
+    }
+  });
+
   it('unknown routes → 404 {message}', async () => {
     const res = await t.app.inject({ url: '/nope' });
     expect(res.statusCode).toBe(404);
