@@ -3,6 +3,7 @@ import { connectRedis, createClusterParts } from './cluster-deps.js';
 import type { Config } from './config.js';
 import { startExpirySweep } from './jobs/expiry-sweep.js';
 import { startCounterFlush } from './jobs/flush-counters.js';
+import { createUsagePruneJob } from './jobs/usage-prune.js';
 import { systemClock, type Clock, type Sleep } from './lib/clock.js';
 import { cryptoRandom, type Random } from './lib/ids.js';
 import { createLogger } from './lib/logger.js';
@@ -27,6 +28,10 @@ import { createSendStats } from './services/send-stats.js';
 import { createSessionTokens } from './services/session-tokens.js';
 import { createSessionService } from './services/sessions.js';
 import { createSettingsService } from './services/settings.js';
+import { createOverviewService } from './services/overview.js';
+import { createUsageService } from './services/usage.js';
+import { createUsageCounters } from './services/usage-counters.js';
+import { createUsageExport } from './services/usage-export.js';
 import { createUserService } from './services/users.js';
 import { createWebhookDeliveries } from './services/webhook-deliveries.js';
 import { openStore, type Db } from './store/index.js';
@@ -140,10 +145,13 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   const { env, db, clock, random, codec, provider, logger } = f;
   const tokens = createSessionTokens({ db, clock, codec, bus: f.cluster.bus });
   const quota = createQuota({ db, clock });
-  const stats = createSendStats({ db, clock });
+  // Usage history (issue 17): counted with the send statistics and the relay's incoming messages, flushed with them.
+  const usageCounters = createUsageCounters({ db, clock });
+  const stats = createSendStats({ db, clock, usage: usageCounters });
+  const usage = createUsageService({ db, clock, retentionDays: env.USAGE_RETENTION_DAYS });
   const customers = createCustomerService({ db, clock, quota });
   const sessions = createSessionService({ db, provider, clock, random, webhooks: f.webhooks, tokens, relay: f.relay, codec });
-  const webhook = createWebhookParts(f, config, overrides.webhookLookup);
+  const webhook = createWebhookParts(f, config, overrides.webhookLookup, usageCounters);
   const relayRepoint = createRelayRepointing({ ...f, sleep: overrides.sleep });
   const bodies = createBodyReader({ maxBytes: env.GATEWAY_MAX_BODY_BYTES, perUserBytes: env.GATEWAY_USER_BUFFER_BYTES });
   const services = {
@@ -155,6 +163,9 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     webhookInbound: webhook.inbound,
     webhookDeliveries: createWebhookDeliveries({ db, clock, random, sessions, onQueued: () => webhook.job.nudge() }),
     sessionTokens: tokens,
+    usage,
+    usageExport: createUsageExport({ usage, clock }),
+    overview: createOverviewService({ db, clock }),
     gateway: createGateway({
       db,
       provider,
@@ -174,7 +185,8 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     }),
     readiness: readinessChecks(f, relayRepoint && (() => relayRepoint.status())),
   };
-  const counters = startCounterFlush({ stats, quota, log: logger });
+  const counters = startCounterFlush({ stats, usage: usageCounters, quota, log: logger });
+  const usagePrune = createUsagePruneJob({ usage, log: logger });
   // The schedule fires on wall time: with an injected clock (tests) only explicit runOnce ticks sweep.
   const expirySweep = startExpirySweep({
     expiry: createExpiryService({ db, clock, tickMs: tickMsOf(env.EXPIRY_SWEEP_CRON) }),
@@ -186,6 +198,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   let closed: Promise<void> | null = null;
   const closeOnce = async () => {
     await relayRepoint?.stop();
+    await usagePrune.stop();
     await expirySweep.stop();
     await webhook.close();
     await counters.stop().catch((error: unknown) => logger.error({ err: error }, 'final counter flush failed'));
@@ -208,6 +221,8 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     expirySweep,
     /** Re-points sessions provisioned without the relay (relay mode only); main.ts starts it. */
     relayRepoint,
+    /** Removes usage history past USAGE_RETENTION_DAYS (hourly); main.ts starts it. */
+    usagePrune,
     limiter: f.limiter,
     bus: f.cluster.bus,
     /** Starts hearing the other instances (the cluster bus: token revocations); main.ts calls it before taking traffic. */
@@ -220,7 +235,10 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     /** Bytes of `/wa/*` request bodies a user has in flight (tests wait on it). */
     gatewayBytesInFlight: (userId: string) => bodies.inFlightBytes(userId),
     /** Writes pending counters now (tests and shutdown). */
-    flushCounters: () => stats.flush(),
+    flushCounters: async () => {
+      await stats.flush();
+      await usageCounters.flush();
+    },
     /** Flushes counters, hands leases back, then closes what createDeps opened (a store passed in is the caller's). */
     close(): Promise<void> {
       closed ??= closeOnce();

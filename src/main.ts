@@ -55,6 +55,7 @@ async function main() {
   await app.listen({ port: config.env.PORT, host: config.env.HOST });
   // Built in deps, started here: sessions provisioned without the relay are pointed at it in the background.
   deps.relayRepoint?.start();
+  deps.usagePrune.start();
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   app.log.info({ store: config.store.kind, startupMs: Math.round(ms) }, 'gateway ready');
 }

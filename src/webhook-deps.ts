@@ -13,6 +13,7 @@ import type { ProviderClient } from './provider/client.js';
 import type { RelayConfig } from './services/relay.js';
 import { createRelayRepoint } from './services/relay-repoint.js';
 import type { SecretCodec } from './services/secret-codec.js';
+import type { UsageCounters } from './services/usage-counters.js';
 import { createWebhookAuthGuard } from './services/webhook-auth-guard.js';
 import { createWebhookDelivery } from './services/webhook-delivery.js';
 import { createWebhookInbound } from './services/webhook-inbound.js';
@@ -57,7 +58,12 @@ function webhookAuthFailures(f: WebhookFoundations) {
 }
 
 /** Provider events in, customer deliveries out (SPEC §6), and the job that works the outbox. */
-export function createWebhookParts(f: WebhookFoundations, config: Readonly<Config>, lookup: Lookup | undefined) {
+export function createWebhookParts(
+  f: WebhookFoundations,
+  config: Readonly<Config>,
+  lookup: Lookup | undefined,
+  usage: Pick<UsageCounters, 'countReceived'>,
+) {
   const { env, db, clock, codec, metrics } = f;
   const onError = (err: unknown) => f.logger.error({ err }, 'webhook processing failed');
   const processing = createWebhookProcessing({ db, clock, provider: f.provider, codec, onError });
@@ -67,7 +73,7 @@ export function createWebhookParts(f: WebhookFoundations, config: Readonly<Confi
     codec,
     settings: { globalHmacKey: env.WA_GLOBAL_HMAC_KEY ?? null, maxBodyBytes: env.GATEWAY_MAX_BODY_BYTES },
     guard: createWebhookAuthGuard({ failures: failures.counter }),
-    occurrences: createWebhookOccurrences({ db, clock, relay: f.relay, processing }),
+    occurrences: createWebhookOccurrences({ db, clock, relay: f.relay, processing, usage }),
   });
   const client = createWebhookClient({
     allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS,
