@@ -26,9 +26,15 @@ export function createUsageCounters(deps: { db: Db; clock: Clock }) {
 
   function cell(s: UsageSession, type: string, day = jakartaDayOf(clock.now().getTime())): DailyUsageDelta {
     let sessions = days.get(day);
-    if (!sessions) days.set(day, (sessions = new Map()));
+    if (!sessions) {
+      sessions = new Map();
+      days.set(day, sessions);
+    }
     let types = sessions.get(s.rowId);
-    if (!types) sessions.set(s.rowId, (types = new Map()));
+    if (!types) {
+      types = new Map();
+      sessions.set(s.rowId, types);
+    }
     let c = types.get(type);
     if (!c) {
       c = { user_id: s.userId, day, session_id: s.sessionId, message_type: type, sent: 0, failed: 0, received: 0 };
