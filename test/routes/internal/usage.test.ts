@@ -262,3 +262,24 @@ describe('usage retention', () => {
     expect(rows.map((r) => r.d)).toEqual(['2025-04-28', '2026-06-01']);
   });
 });
+
+describe('in the OpenAPI document', () => {
+  it('has the usage routes with their parameters and response shapes, CSV included', async () => {
+    const doc = (await t.app.inject({ url: '/openapi.json' })).json();
+    const props = (op: any, type = 'application/json') => Object.keys(op.responses['200'].content[type].schema.properties ?? {});
+    const v1 = doc.paths['/v1/usage'].get;
+    expect(v1.security).toEqual([{ apiKey: [] }]);
+    expect(v1.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['from', 'session_id', 'to']);
+    expect(props(v1)).toEqual(['from', 'to', 'days', 'totals']);
+    expect(v1.responses['200'].content['application/json'].schema.properties.days.items.properties).toHaveProperty('by_type');
+    expect(props(doc.paths['/internal/users/{user_id}/usage'].get)).toEqual(['from', 'to', 'days', 'totals']);
+    const totals = doc.paths['/internal/usage'].get;
+    expect(totals.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['format', 'from', 'limit', 'page', 'source', 'to']);
+    expect(props(totals)).toEqual(['items', 'meta']);
+    expect(totals.responses['200'].content['text/csv'].schema.type).toBe('string');
+    expect(Object.keys(totals.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403']));
+    expect(props(doc.paths['/internal/overview'].get)).toEqual(
+      expect.arrayContaining(['users', 'sessions', 'messages', 'top_users', 'webhooks']),
+    );
+  });
+});
