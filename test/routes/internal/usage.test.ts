@@ -41,7 +41,11 @@ async function addUsage(userId: string, rows: Array<[string, string, string, num
 }
 const get = async (url: string, key = GLOBAL_KEY, headers: Record<string, string> = {}) => {
   const res = await t.app.inject({ url, headers: { ...internal(key), ...headers } });
-  return { status: res.statusCode, body: res.headers['content-type']?.includes('json') ? res.json() : res.body, headers: res.headers };
+  return {
+    status: res.statusCode,
+    body: String(res.headers['content-type']).includes('json') ? res.json() : res.body,
+    headers: res.headers,
+  };
 };
 
 describe('GET /internal/users/:user_id/usage', () => {

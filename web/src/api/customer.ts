@@ -1,5 +1,5 @@
 import { call } from './client';
-import type { ContactList, CreateSessionInput, Delivery, Me, Session, Settings, SettingsInput, SyncCounts } from './types';
+import type { ContactList, CreateSessionInput, Delivery, Me, Session, Settings, SettingsInput, SyncCounts, UsageReport } from './types';
 
 const enc = encodeURIComponent;
 
@@ -22,6 +22,14 @@ export function customerApi(apiKey: string) {
       call<{ deliveries: Delivery[] }>('GET', `${session(id)}/webhook-deliveries?limit=50`, { headers }).then((r) => r.deliveries),
     redeliver: (id: string, deliveryId: string | number) =>
       call<{ delivery: Delivery }>('POST', `${session(id)}/webhook-deliveries/${enc(String(deliveryId))}/redeliver`, { headers, body: {} }),
+    /** Messages per Asia/Jakarta day; the gateway's defaults (the last 30 days) for what is left out. */
+    usage: (q: { from?: string; to?: string; sessionId?: string }) => {
+      const query = new URLSearchParams();
+      if (q.from) query.set('from', q.from);
+      if (q.to) query.set('to', q.to);
+      if (q.sessionId) query.set('session_id', q.sessionId);
+      return call<UsageReport>('GET', `/v1/usage?${query}`, { headers });
+    },
     testWebhook: (id: string) => call<{ delivery: Delivery }>('POST', `${session(id)}/webhook-deliveries/test`, { headers, body: {} }),
   };
 }

@@ -142,3 +142,33 @@ export interface UpdateUserInput {
   max_messages?: number;
   source?: string;
 }
+
+/** Usage history (SPEC §10): Asia/Jakarta days, every day of the range present. */
+export interface UsageCounts {
+  sent: number;
+  failed: number;
+  received: number;
+}
+export interface UsageDay extends UsageCounts {
+  date: string;
+}
+export interface UsageReport {
+  from: string;
+  to: string;
+  days: Array<UsageDay & { by_type: Record<string, { sent: number; failed: number }> }>;
+  totals: UsageCounts;
+}
+export interface UsageTotalsItem extends UsageCounts {
+  user_id: string;
+  source_service: string;
+}
+/** `GET /internal/overview`: the operator's overview page. */
+export interface Overview {
+  source: string;
+  today: string;
+  users: Record<string, number>;
+  sessions: { connected: number; disconnected: number; by_health?: Record<string, number> };
+  messages: { today: UsageCounts; this_month: UsageCounts; days: UsageDay[] };
+  top_users: UsageTotalsItem[];
+  webhooks: { pending: number; retrying: number; failed: number };
+}
