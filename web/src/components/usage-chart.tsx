@@ -5,11 +5,11 @@ import { formatCount } from '../lib/format';
 const HEIGHT = 220;
 const PAD = { top: 12, right: 8, bottom: 26, left: 52 };
 
-/** A round top for the y axis: 1, 2 or 5 times a power of ten, at least the largest value. */
+/** A round top for the y axis (a few steps per power of ten, halves round too), at least the largest value. */
 export function niceMax(value: number): number {
   if (value <= 0) return 1;
   const power = 10 ** Math.floor(Math.log10(value));
-  const step = [1, 2, 5, 10].find((m) => m * power >= value) ?? 10;
+  const step = [1, 2, 2.5, 3, 4, 5, 6, 8, 10].find((m) => m * power >= value) ?? 10;
   return step * power;
 }
 
@@ -86,27 +86,30 @@ export function UsageChart({ days, label }: { days: UsageDay[]; label: string })
         <span class="key key-failed">Failed</span>
         <span class="key key-received">Received</span>
       </figcaption>
-      <table class="visually-hidden">
-        <caption>{label}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Day</th>
-            <th scope="col">Sent</th>
-            <th scope="col">Failed</th>
-            <th scope="col">Received</th>
-          </tr>
-        </thead>
-        <tbody>
-          {days.map((d) => (
-            <tr key={d.date}>
-              <th scope="row">{d.date}</th>
-              <td>{formatCount(d.sent)}</td>
-              <td>{formatCount(d.failed)}</td>
-              <td>{formatCount(d.received)}</td>
+      {/* A table ignores a 1px height: the wrapper is what hides it. */}
+      <div class="visually-hidden">
+        <table>
+          <caption>{label}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Day</th>
+              <th scope="col">Sent</th>
+              <th scope="col">Failed</th>
+              <th scope="col">Received</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {days.map((d) => (
+              <tr key={d.date}>
+                <th scope="row">{d.date}</th>
+                <td>{formatCount(d.sent)}</td>
+                <td>{formatCount(d.failed)}</td>
+                <td>{formatCount(d.received)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </figure>
   );
 }
