@@ -25,9 +25,9 @@ export function createSendStats(deps: { db: Db; clock: Clock; usage?: Pick<Usage
   let flushing: Promise<void> = Promise.resolve();
 
   function record(r: SendRecord): void {
-    // The day's usage history too (issue 17); the record itself names the session, so nothing is built for it.
-    deps.usage?.countSend(r, r.messageType, r.outcome);
     const now = clock.now();
+    // The day's usage history too (issue 17): the record names the session and `now` is read once, so nothing is built for it.
+    deps.usage?.countSend(r, r.messageType, r.outcome, now);
     const sent = r.outcome === 'sent' ? 1 : 0;
     const key = `${r.userId}\u0000${r.sessionId}\u0000${r.messageType}`;
     const stat = stats.get(key) ?? {

@@ -43,9 +43,12 @@ export function createUsageCounters(deps: { db: Db; clock: Clock }) {
     return c;
   }
 
-  /** A send the provider answered (sent) or failed on; refused requests are not messages and are not counted. */
-  function countSend(s: UsageSession, type: string, outcome: 'sent' | 'failed'): void {
-    const c = cell(s, type);
+  /**
+   * A send the provider answered (sent) or failed on; refused requests are not messages and are not
+   * counted. `at`: the instant the caller already read from the clock, so a send builds nothing here.
+   */
+  function countSend(s: UsageSession, type: string, outcome: 'sent' | 'failed', at?: Date): void {
+    const c = at ? cell(s, type, jakartaDayOf(at.getTime())) : cell(s, type);
     if (outcome === 'sent') c.sent += 1;
     else c.failed += 1;
   }
