@@ -33,8 +33,9 @@ function useWidth(fallback: number) {
 
 /**
  * Messages per day in plain SVG (no library, nothing inline the CSP would refuse): sent with failed
- * on top, and received beside them. Each day names its figures on hover; the same figures are in a
- * table for screen readers. Colours come from the stylesheet (`.bar-sent` …).
+ * on top, and received beside them. Each day names its figures on hover, and a disclosure under the
+ * chart holds them as a table (for a phone, which has no hover, and for screen readers). Colours
+ * come from the stylesheet (`.bar-sent` …).
  */
 export function UsageChart({ days, label }: { days: UsageDay[]; label: string }) {
   const { box, width } = useWidth(640);
@@ -86,30 +87,32 @@ export function UsageChart({ days, label }: { days: UsageDay[]; label: string })
         <span class="key key-failed">Failed</span>
         <span class="key key-received">Received</span>
       </figcaption>
-      {/* A table ignores a 1px height: the wrapper is what hides it. */}
-      <div class="visually-hidden">
-        <table>
-          <caption>{label}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Day</th>
-              <th scope="col">Sent</th>
-              <th scope="col">Failed</th>
-              <th scope="col">Received</th>
-            </tr>
-          </thead>
-          <tbody>
-            {days.map((d) => (
-              <tr key={d.date}>
-                <th scope="row">{d.date}</th>
-                <td>{formatCount(d.sent)}</td>
-                <td>{formatCount(d.failed)}</td>
-                <td>{formatCount(d.received)}</td>
+      <details class="chart-figures">
+        <summary>Figures by day</summary>
+        <div class="table-wrap">
+          <table>
+            <caption class="visually-hidden">{label}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Day</th>
+                <th scope="col">Sent</th>
+                <th scope="col">Failed</th>
+                <th scope="col">Received</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+            </thead>
+            <tbody>
+              {days.map((d) => (
+                <tr key={d.date}>
+                  <th scope="row">{d.date}</th>
+                  <td>{formatCount(d.sent)}</td>
+                  <td>{formatCount(d.failed)}</td>
+                  <td>{formatCount(d.received)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
     </figure>
   );
 }
