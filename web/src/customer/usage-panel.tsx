@@ -6,6 +6,8 @@ import { formatCount, formatDay } from '../lib/format';
 import { useCustomer } from './context';
 
 interface Months {
+  /** The session these figures are for ('' for all): the label follows what is shown, not what is being loaded. */
+  sessionId: string;
   chart: UsageReport;
   thisMonth: UsageCounts;
   lastMonth: UsageCounts;
@@ -32,10 +34,10 @@ function sum(report: UsageReport, month: string): UsageCounts {
  * The last 30 days as the gateway counts them (its own "today" in Asia/Jakarta), then this month and
  * the last from a second read that starts on the first day of last month.
  */
-async function loadMonths(read: (q: { from?: string; to?: string }) => Promise<UsageReport>): Promise<Months> {
+async function loadMonths(sessionId: string, read: (q: { from?: string; to?: string }) => Promise<UsageReport>): Promise<Months> {
   const chart = await read({});
   const months = await read({ from: lastMonthStart(chart.to), to: chart.to });
-  return { chart, thisMonth: sum(months, monthOf(chart.to)), lastMonth: sum(months, monthOf(lastMonthStart(chart.to))) };
+  return { sessionId, chart, thisMonth: sum(months, monthOf(chart.to)), lastMonth: sum(months, monthOf(lastMonthStart(chart.to))) };
 }
 
 function Figure({ label, counts }: { label: string; counts: UsageCounts }) {
@@ -57,13 +59,19 @@ export function UsagePanel({ sessions }: { sessions: Session[] }) {
   const [data, setData] = useState<Months | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    loadMonths((q) => api.usage({ ...q, sessionId })).then(
+    // A choice made while the previous one is still loading wins, whichever answer comes last.
+    let current = true;
+    loadMonths(sessionId, (q) => api.usage({ ...q, sessionId })).then(
       (m) => {
+        if (!current) return;
         setData(m);
         setError(null);
       },
-      (e: Error) => setError(e.message),
+      (e: Error) => current && setError(e.message),
     );
+    return () => {
+      current = false;
+    };
   }, [api, sessionId]);
   const { quota } = me;
   return (
@@ -103,7 +111,7 @@ export function UsagePanel({ sessions }: { sessions: Session[] }) {
           </div>
           <UsageChart
             days={data.chart.days}
-            label={`Messages per day from ${data.chart.from} to ${data.chart.to}${sessionId ? ` for session ${sessionId}` : ''}`}
+            label={`Messages per day from ${data.chart.from} to ${data.chart.to}${data.sessionId ? ` for session ${data.sessionId}` : ''}`}
           />
           <p class="hint">Days are calendar days in Asia/Jakarta. Received messages are counted when the gateway relays your webhooks.</p>
         </>
