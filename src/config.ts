@@ -68,6 +68,8 @@ export const EnvSchema = Type.Object({
   PROVIDER_LIFECYCLE_WAIT_MS: Int(0, 30_000),
   IDEMPOTENCY_TTL: Type.String({ minLength: 2, default: '24h' }),
   IDEMPOTENCY_WAIT_MS: Int(0, 10_000),
+  // Usage history (SPEC §10): Asia/Jakarta days kept, today included; at least the longest range a read covers.
+  USAGE_RETENTION_DAYS: Int(1, 400, 36_600),
 });
 export type Env = Static<typeof EnvSchema>;
 

@@ -8,6 +8,7 @@ import { createJobs, type JobName } from './jobs-deps.js';
 import { systemClock, systemSleep, type Clock, type Sleep, type Timers } from './lib/clock.js';
 import { type Random, systemRandom } from './lib/random.js';
 import { createLogger, logErrors } from './lib/logger.js';
+import { createUsagePruneJob } from './jobs/usage-prune.js';
 import { createSecretBox, loadOrCreateKeyFile } from './lib/secrets-at-rest.js';
 import { createPublicLimiter } from './limits/limiter.js';
 import { createMetrics } from './lib/metrics.js';
@@ -26,6 +27,10 @@ import { createSessionProvisioning } from './services/session-provisioning.js';
 import { createSessionSlots } from './services/session-slots.js';
 import { createSessionService } from './services/sessions.js';
 import { createSettingsService } from './services/settings.js';
+import { createOverviewService } from './services/overview.js';
+import { createUsageService } from './services/usage.js';
+import { createUsageCounters } from './services/usage-counters.js';
+import { createUsageExport } from './services/usage-export.js';
 import { createUserService } from './services/users.js';
 import { createWebhookDeliveries } from './services/webhook-deliveries.js';
 import { openStore, type Db } from './store/index.js';
@@ -154,7 +159,10 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   const { env, db, clock, random, store, provider, logger, routing } = f;
   const tokens = createSessionTokens({ store, clock, bus: f.cluster.bus, onError: logErrors(logger) });
   const quota = createQuota({ db, clock });
-  const stats = createSendStats({ db, clock });
+  // Usage history (issue 17): counted with the send statistics and the relay's incoming messages, flushed with them.
+  const usageCounters = createUsageCounters({ db, clock });
+  const stats = createSendStats({ db, clock, usage: usageCounters });
+  const usage = createUsageService({ db, clock, retentionDays: env.USAGE_RETENTION_DAYS });
   const customers = createCustomerService({ db, clock, quota });
   const sessions = createSessionService({ store, provider, clock, tokens, policy: routing });
   const provisioning = createSessionProvisioning({
@@ -164,8 +172,13 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     policy: routing,
     onError: logErrors(logger),
   });
-  const webhook = createWebhookParts(f, config, { lookup: overrides.webhookLookup, timers: overrides.timers });
-  const jobs = createJobs(f, { tokens, stats, quota, webhookOutbox: webhook.job }, { timers: overrides.timers });
+  const webhook = createWebhookParts(f, config, { lookup: overrides.webhookLookup, timers: overrides.timers, usage: usageCounters });
+  const usagePrune = createUsagePruneJob({ usage, log: logger });
+  const jobs = createJobs(
+    f,
+    { tokens, stats, usage: usageCounters, quota, webhookOutbox: webhook.job, usagePrune },
+    { timers: overrides.timers },
+  );
   const bodies = createBodyReader({ maxBytes: env.GATEWAY_MAX_BODY_BYTES, perUserBytes: env.GATEWAY_USER_BUFFER_BYTES });
   const services = {
     users: createUserService({ db, clock, random, tokens }),
@@ -176,13 +189,19 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     webhookInbound: webhook.inbound,
     webhookDeliveries: createWebhookDeliveries({ db, clock, random, sessions, onQueued: () => webhook.job.nudge() }),
     sessionTokens: tokens,
+    usage,
+    usageExport: createUsageExport({ usage, clock }),
+    overview: createOverviewService({ db, clock }),
     gateway: createGatewayService({ ...f, idempotency: f.cluster.idempotency }, { bodies, quota, stats, tokens }),
     readiness: readinessChecks(f, jobs.relayRepoint),
   };
   const running = runJobs(jobs);
   const finalFlush = async () => {
-    await stats.flush();
+    // Both are written even when one of them fails; the first failure is reported.
+    const flushed = await Promise.allSettled([stats.flush(), usageCounters.flush()]);
     await quota.release(0);
+    const failed = flushed.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
   };
   let closed: Promise<void> | null = null;
   const closeOnce = async () => {
@@ -215,7 +234,10 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     /** Bytes of `/wa/*` request bodies a user has in flight (tests wait on it). */
     gatewayBytesInFlight: (userId: string) => bodies.inFlightBytes(userId),
     /** Writes pending counters now (tests). */
-    flushCounters: () => stats.flush(),
+    flushCounters: async () => {
+      await stats.flush();
+      await usageCounters.flush();
+    },
     /** Stops the jobs, flushes counters, hands leases back, then closes what createDeps opened (a store passed in is the caller's). */
     close(): Promise<void> {
       closed ??= closeOnce();

@@ -55,6 +55,9 @@ export const ERRORS = {
   DELIVERY_NOT_FOUND: { status: 404, message: 'delivery not found' },
   // Not an error: the answer to deleting a session genfity-wa no longer knew (B11), listed so the code is documented.
   SESSION_DELETED: { status: 200, message: 'session deleted' },
+  USAGE_DATE_INVALID: { status: 400, message: 'from and to must be calendar days written YYYY-MM-DD' },
+  USAGE_RANGE_INVALID: { status: 400, message: 'from must not be after to' },
+  USAGE_RANGE_TOO_LONG: { status: 400, message: 'a usage range covers at most 366 days' },
   INTERNAL_ERROR: { status: 500, message: 'internal server error' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'service unavailable' },
   NOT_READY: { status: 503, message: 'not ready' },

@@ -17,6 +17,7 @@ import { createRelayRepoint } from './services/relay-repoint.js';
 import type { SecretCodec } from './services/secret-codec.js';
 import type { SendStats } from './services/send-stats.js';
 import type { SessionTokens } from './services/session-tokens.js';
+import type { UsageCounters } from './services/usage-counters.js';
 import type { Db } from './store/index.js';
 
 // The background half of the composition root (deps.ts): every job of the process, built here, started
@@ -41,8 +42,11 @@ export interface JobFoundations {
 export interface JobParts {
   tokens: Pick<SessionTokens, 'listen'>;
   stats: Pick<SendStats, 'flush'>;
+  usage: Pick<UsageCounters, 'flush'>;
   quota: Pick<Quota, 'release'>;
   webhookOutbox: Job;
+  /** Usage history past USAGE_RETENTION_DAYS removed hourly (jobs/usage-prune.ts). */
+  usagePrune: Job & { runOnce(): Promise<number | null> };
 }
 
 /**
@@ -64,13 +68,20 @@ export function createJobs(f: JobFoundations, parts: JobParts, o: { timers?: Tim
     revocations: jobOf(() => parts.tokens.listen()),
     /** The customer webhook outbox (webhook-deps.ts). */
     webhookOutbox: parts.webhookOutbox,
-    counterFlush: createCounterFlushJob({ stats: parts.stats, quota: parts.quota, log: logger, ...(o.timers ? { timers: o.timers } : {}) }),
+    counterFlush: createCounterFlushJob({
+      stats: parts.stats,
+      usage: parts.usage,
+      quota: parts.quota,
+      log: logger,
+      ...(o.timers ? { timers: o.timers } : {}),
+    }),
     /** On wall time (EXPIRY_SWEEP_CRON): an app on a test clock is not started and sweeps with `runOnce`. */
     expirySweep: createExpirySweepJob({
       expiry: createExpiryService({ db, clock, tickMs: tickMsOf(env.EXPIRY_SWEEP_CRON) }),
       log: logger,
       pattern: env.EXPIRY_SWEEP_CRON,
     }),
+    usagePrune: parts.usagePrune,
     /** Re-points sessions provisioned without the relay; null in direct mode. */
     relayRepoint: createRelayRepointing(f),
   };

@@ -12,6 +12,7 @@ import { createWebhookClient, type Lookup } from './outbound/webhook-client.js';
 import type { ProviderClient } from './provider/client.js';
 import type { WebhookRouting } from './services/webhook-policy.js';
 import type { SecretCodec } from './services/secret-codec.js';
+import type { UsageCounters } from './services/usage-counters.js';
 import { createWebhookAuthGuard } from './services/webhook-auth-guard.js';
 import { createWebhookAttempts, jitteredSchedule } from './services/webhook-attempt.js';
 import { createWebhookInbound } from './services/webhook-inbound.js';
@@ -60,7 +61,7 @@ function webhookAuthFailures(f: WebhookFoundations) {
 export function createWebhookParts(
   f: WebhookFoundations,
   config: Readonly<Config>,
-  o: { lookup: Lookup | undefined; timers: Timers | undefined },
+  o: { lookup: Lookup | undefined; timers: Timers | undefined; usage: Pick<UsageCounters, 'countReceived'> },
 ) {
   const { env, db, clock, codec, metrics } = f;
   const onError = logErrors(f.logger, 'error');
@@ -71,7 +72,7 @@ export function createWebhookParts(
     store,
     settings: { globalHmacKey: env.WA_GLOBAL_HMAC_KEY ?? null, maxBodyBytes: env.GATEWAY_MAX_BODY_BYTES },
     guard: createWebhookAuthGuard({ failures: failures.counter }),
-    occurrences: createWebhookOccurrences({ db, clock, relay: f.routing.relay, processing }),
+    occurrences: createWebhookOccurrences({ db, clock, relay: f.routing.relay, processing, usage: o.usage }),
   });
   const client = createWebhookClient({
     allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS,

@@ -1,6 +1,7 @@
 import { systemTimers, type Timers } from '../lib/clock.js';
 import type { Quota } from '../services/quota.js';
 import type { SendStats } from '../services/send-stats.js';
+import type { UsageCounters } from '../services/usage-counters.js';
 
 /**
  * Writes send statistics once a second and hands idle quota leases back (SPEC §4 design note), once
@@ -10,13 +11,15 @@ import type { SendStats } from '../services/send-stats.js';
  */
 export function createCounterFlushJob(deps: {
   stats: Pick<SendStats, 'flush'>;
+  /** The daily usage history (issue 17), written in the same round. */
+  usage: Pick<UsageCounters, 'flush'>;
   quota: Pick<Quota, 'release'>;
   log: { error(obj: object, msg: string): void };
   timers?: Timers;
   everyMs?: number;
   idleLeaseMs?: number;
 }) {
-  const { stats, quota, log } = deps;
+  const { stats, usage, quota, log } = deps;
   const timers = deps.timers ?? systemTimers;
   let timer: unknown = null;
   let round: Promise<void> = Promise.resolve();
@@ -24,6 +27,7 @@ export function createCounterFlushJob(deps: {
 
   const tick = async () => {
     await stats.flush().catch((error: unknown) => log.error({ err: error }, 'send statistics flush failed; kept for the next one'));
+    await usage.flush().catch((error: unknown) => log.error({ err: error }, 'usage history flush failed; kept for the next one'));
     await quota.release(deps.idleLeaseMs ?? 30_000).catch((error: unknown) => log.error({ err: error }, 'quota lease hand-back failed'));
   };
   const arm = () => {

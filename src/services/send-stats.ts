@@ -1,5 +1,6 @@
 import type { Clock } from '../lib/clock.js';
 import type { Db } from '../store/index.js';
+import type { UsageCounters } from './usage-counters.js';
 import { addSessionCounters, addStats, addUsage, type SessionDelta, type StatDelta, type UsageDelta } from '../store/stats.js';
 
 export interface SendRecord {
@@ -16,7 +17,7 @@ export interface SendRecord {
  * and on shutdown (SPEC §4 design note): a send never waits on them. A flush that fails keeps its
  * counts for the next one, so nothing is lost.
  */
-export function createSendStats(deps: { db: Db; clock: Clock }) {
+export function createSendStats(deps: { db: Db; clock: Clock; usage?: Pick<UsageCounters, 'countSend'> }) {
   const { db, clock } = deps;
   let stats = new Map<string, StatDelta>();
   let sessions = new Map<number, SessionDelta>();
@@ -25,6 +26,8 @@ export function createSendStats(deps: { db: Db; clock: Clock }) {
 
   function record(r: SendRecord): void {
     const now = clock.now();
+    // The day's usage history too (issue 17): the record names the session and `now` is read once, so nothing is built for it.
+    deps.usage?.countSend(r, r.messageType, r.outcome, now);
     const sent = r.outcome === 'sent' ? 1 : 0;
     const key = `${r.userId}\u0000${r.sessionId}\u0000${r.messageType}`;
     const stat = stats.get(key) ?? {

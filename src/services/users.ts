@@ -8,6 +8,7 @@ import type { Db, Queryable } from '../store/index.js';
 import * as subscriptions from '../store/subscriptions.js';
 import * as users from '../store/users.js';
 import { DEFAULT_PROVIDER, effectiveMaxSessions } from './subscriptions.js';
+import { loadOwnedUser, sourceFilter } from './owned-user.js';
 import { toUserItem, type UserItem } from './user-item.js';
 
 export interface UpsertUserInput {
@@ -50,14 +51,6 @@ export function createUserService(deps: { db: Db; clock: Clock; random: Random; 
     const key = generateSecret(random, 'gwa');
     return { key, hash: sha256Hex(key), hint: secretHint(key) };
   };
-
-  /** A scoped key reaches only users of its own source; others look like its own missing users. */
-  async function loadOwnedUser(q: Queryable, principal: InternalPrincipal, userId: string, forUpdate = false) {
-    const user = await users.findUserById(q, userId, forUpdate);
-    if (principal.mode === 'scoped' && user?.source_service !== principal.source) throw new AppError('USER_NOT_IN_SOURCE');
-    if (!user) throw new AppError('USER_NOT_FOUND');
-    return user;
-  }
 
   function checkBodySource(principal: InternalPrincipal, source: string | undefined) {
     if (principal.mode === 'scoped' && source !== undefined && source !== principal.source) throw new AppError('SOURCE_NOT_ALLOWED');
@@ -131,8 +124,7 @@ export function createUserService(deps: { db: Db; clock: Clock; random: Random; 
   }
 
   async function listUsers(principal: InternalPrincipal, input: ListUsersInput) {
-    // A scoped key always lists its own source, whatever it asked for (go-service-api §8.4).
-    const source = principal.mode === 'scoped' ? principal.source : input.source || null;
+    const source = sourceFilter(principal, input.source);
     const provider = input.provider ?? DEFAULT_PROVIDER;
     const filter = { source, status: input.status || null };
     const [total, rows] = await Promise.all([

@@ -1,5 +1,6 @@
 import type { Clock } from '../lib/clock.js';
 import { toPgJson } from '../lib/pg-text.js';
+import { receivedMessageType } from '../lib/received-message.js';
 import { providerEventBody, type DeliveryBody } from '../lib/webhook-format.js';
 import { webhookFormatOf } from '../lib/webhook-format-names.js';
 import { eventKey, publicEventId, type EventKey, type ProviderEvent } from '../lib/webhook-payload.js';
@@ -8,6 +9,7 @@ import { lockSession } from '../store/sessions.js';
 import * as events from '../store/webhook-events.js';
 import { insertDelivery } from '../store/webhooks.js';
 import { wantsEvent, type RelayConfig } from './relay-mode.js';
+import type { UsageCounters } from './usage-counters.js';
 import type { WebhookProcessing } from './webhook-processing.js';
 import { relayRefusal } from './webhook-tenant.js';
 
@@ -41,7 +43,13 @@ async function isRepeat(q: Queryable, sessionRowId: number, key: EventKey, route
   return twin !== null;
 }
 
-type Deps = { db: Db; clock: Clock; relay: RelayConfig; processing: Pick<WebhookProcessing, 'schedule'> };
+type Deps = {
+  db: Db;
+  clock: Clock;
+  relay: RelayConfig;
+  processing: Pick<WebhookProcessing, 'schedule'>;
+  usage?: Pick<UsageCounters, 'countReceived'>;
+};
 
 /** Provider events, stored once per occurrence with their customer delivery (SPEC §6), then processed. */
 export function createWebhookOccurrences(deps: Deps) {
@@ -101,8 +109,12 @@ export function createWebhookOccurrences(deps: Deps) {
       await queueDelivery(q, session, { id: publicEventId(session.id, `${key.value}#${id}`), type: event.type, payload, now }, posted);
       return true;
     });
-    if (stored) void deps.processing.schedule(session.id);
-    return stored;
+    if (!stored) return false;
+    void deps.processing.schedule(session.id);
+    // Counted once per occurrence, after the commit: a retried or twice-delivered message is one message.
+    const received = receivedMessageType(event);
+    if (received) deps.usage?.countReceived({ rowId: session.id, userId: session.user_id, sessionId: session.session_id }, received);
+    return true;
   }
 
   return { record };

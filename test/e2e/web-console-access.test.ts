@@ -43,7 +43,7 @@ describe('web console: bad input', () => {
 
   it('a wrong operator key gets a clear message', async () => {
     const { page: p } = await openPage(context);
-    await signIn(p, `${t.url}/dashboard/operator`, 'Internal API key', 'not-an-operator-key');
+    await signIn(p, `${t.url}/dashboard/operator/users`, 'Internal API key', 'not-an-operator-key');
     await p.getByRole('alert').getByText('This operator key is not valid.').waitFor();
   });
 });
@@ -52,7 +52,7 @@ describe('web console: operator', () => {
   /** A page signed in to the operator console, on the users list. */
   async function operatorPage() {
     const watched = await openPage(context);
-    await signIn(watched.page, `${t.url}/dashboard/operator`, 'Internal API key', internal()['x-internal-api-key']);
+    await signIn(watched.page, `${t.url}/dashboard/operator/users`, 'Internal API key', internal()['x-internal-api-key']);
     await watched.page.getByRole('heading', { name: 'Users' }).waitFor();
     return watched;
   }

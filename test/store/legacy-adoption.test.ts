@@ -151,6 +151,11 @@ describe(`legacy Go database adopted in place (${storeKind})`, () => {
     ).json();
     expect(settings).toMatchObject({ message_stat_sent: 5, message_stats: { sent: 5 } });
     expect(settings.message_stats.by_type.find((s: { message_type: string }) => s.message_type === 'text').sent).toBe(4);
+    // Issue 17: the usage history starts at adoption; the Go service's earlier sends stay in the totals above only.
+    const usage = (await t.app.inject({ url: '/v1/usage', headers: { 'x-api-key': keys.customer_api_keys.usr_001! } })).json();
+    expect(usage.totals).toEqual({ sent: 1, failed: 0, received: 0 });
+    expect(usage.days).toHaveLength(30);
+    expect(usage.days.at(-1)).toEqual({ date: '2026-11-25', sent: 1, failed: 0, received: 0, by_type: { text: { sent: 1, failed: 0 } } });
   });
 
   it('the session token is no longer stored in plaintext, and is found by its keyed hash', async () => {

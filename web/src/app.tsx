@@ -5,6 +5,6 @@ import { OperatorRoot } from './operator/operator-root';
 /** Two consoles on one page: customers at /dashboard/, operators at /dashboard/operator. */
 export function App() {
   const path = usePath();
-  if (path === '/operator' || path.startsWith('/operator/')) return <OperatorRoot />;
+  if (path === '/operator' || path.startsWith('/operator/')) return <OperatorRoot path={path} />;
   return <CustomerRoot path={path} />;
 }

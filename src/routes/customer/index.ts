@@ -5,6 +5,7 @@ import { contactRoutes } from './contacts.js';
 import { meRoutes } from './me.js';
 import { sessionRoutes } from './sessions.js';
 import { settingsRoutes } from './settings.js';
+import { usageRoutes } from './usage.js';
 import { webhookDeliveryRoutes } from './webhook-deliveries.js';
 
 /**
@@ -20,4 +21,5 @@ export const customerRoutes: FastifyPluginAsync<{ guard: PublicGuard }> = async 
   await app.register(settingsRoutes);
   await app.register(contactRoutes);
   await app.register(webhookDeliveryRoutes);
+  await app.register(usageRoutes);
 };

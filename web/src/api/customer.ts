@@ -11,6 +11,7 @@ import type {
   SettingsInput,
   SettingsSaved,
   SyncCounts,
+  UsageReport,
 } from './types';
 
 const enc = encodeURIComponent;
@@ -34,6 +35,14 @@ export function customerApi(apiKey: string) {
     redeliver: (id: string, deliveryId: number) =>
       call<DeliveryReply>('POST', `${session(id)}/webhook-deliveries/${enc(String(deliveryId))}/redeliver`, { headers, body: {} }),
     testWebhook: (id: string) => call<DeliveryReply>('POST', `${session(id)}/webhook-deliveries/test`, { headers, body: {} }),
+    /** Messages per Asia/Jakarta day; the gateway's defaults (the last 30 days) for what is left out. */
+    usage: (q: { from?: string; to?: string; sessionId?: string }) => {
+      const query = new URLSearchParams();
+      if (q.from) query.set('from', q.from);
+      if (q.to) query.set('to', q.to);
+      if (q.sessionId) query.set('session_id', q.sessionId);
+      return call<UsageReport>('GET', `/v1/usage?${query}`, { headers });
+    },
   };
 }
 export type CustomerApi = ReturnType<typeof customerApi>;

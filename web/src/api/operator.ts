@@ -1,5 +1,5 @@
 import { call } from './client';
-import type { MessageReply, OperatorMe, RotateReply, UpdateUserInput, UpsertUserInput, UpsertUserReply, UserPage } from './types';
+import type { MessageReply, OperatorMe, Overview, RotateReply, UpdateUserInput, UpsertUserInput, UpsertUserReply, UserPage } from './types';
 
 const enc = encodeURIComponent;
 
@@ -15,6 +15,7 @@ export function operatorApi(key: string) {
   const headers = { 'x-internal-api-key': key };
   return {
     me: () => call<OperatorMe>('GET', '/internal/me', { headers }),
+    overview: () => call<Overview>('GET', '/internal/overview', { headers }),
     users: (f: UserFilter) => {
       const query = new URLSearchParams({ page: String(f.page), limit: String(f.limit) });
       if (f.source) query.set('source', f.source);

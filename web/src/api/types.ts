@@ -32,6 +32,7 @@ import type {
   UserItem as UserItemSchema,
   UserList,
 } from '@server/routes/internal/users.schemas';
+import type { Overview as OverviewSchema, UsageReport as UsageReportSchema, UsageTotalsPage } from '@server/routes/usage.schemas';
 import type { Static, TSchema } from 'typebox';
 
 /** A reply as it arrives: the server's `Date`s (routes/schemas.ts `DateTime`) are RFC 3339 strings on the wire. */
@@ -81,3 +82,11 @@ export type UpsertUserReply = Reply<typeof UpsertUserReplySchema>;
 export type UpdateUserInput = Static<typeof UpdateUserBody>;
 export type MessageReply = Reply<typeof MessageReplySchema>;
 export type RotateReply = Reply<typeof RotateReplySchema>;
+
+/** Usage history (SPEC §10): Asia/Jakarta days, every day of the range present. */
+export type UsageReport = Reply<typeof UsageReportSchema>;
+export type UsageCounts = UsageReport['totals'];
+export type UsageDay = Omit<UsageReport['days'][number], 'by_type'>;
+export type UsageTotalsItem = Reply<typeof UsageTotalsPage>['items'][number];
+/** `GET /internal/overview`: the operator's overview page. */
+export type Overview = Reply<typeof OverviewSchema>;

@@ -6,6 +6,7 @@ import { AccountSummary } from './account-summary';
 import { useCustomer } from './context';
 import { CreateSession } from './create-session';
 import { SessionCard } from './session-card';
+import { UsagePanel } from './usage-panel';
 
 /** The customer's home: plan, quota, and every session with its live state. */
 export function Dashboard() {
@@ -46,6 +47,7 @@ export function Dashboard() {
           ))}
         </ul>
       </section>
+      {sessions !== null && <UsagePanel sessions={sessions} />}
     </>
   );
 }

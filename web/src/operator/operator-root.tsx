@@ -5,11 +5,13 @@ import type { OperatorMe } from '../api/types';
 import { Notice, Spinner } from '../components/notice';
 import { SignIn } from '../components/sign-in';
 import { TopBar } from '../components/top-bar';
+import { BASE, navigate } from '../lib/router';
 import { clearKey, loadKey, saveKey } from '../lib/storage';
+import { OverviewPanel } from './overview-panel';
 import { UsersPanel } from './users-panel';
 
 /** The operator console: users, subscriptions and keys through the internal API. */
-export function OperatorRoot() {
+export function OperatorRoot({ path }: { path: string }) {
   const [key, setKey] = useState(() => loadKey('operator'));
   const [reason, setReason] = useState<string | null>(null);
   const signOut = (why: string | null = null) => {
@@ -32,10 +34,45 @@ export function OperatorRoot() {
       />
     );
   }
-  return <OperatorConsole operatorKey={key} onSignOut={signOut} />;
+  return <OperatorConsole operatorKey={key} path={path} onSignOut={signOut} />;
 }
 
-function OperatorConsole({ operatorKey, onSignOut }: { operatorKey: string; onSignOut: (why?: string | null) => void }) {
+const PAGES: Array<[string, string]> = [
+  ['/operator', 'Overview'],
+  ['/operator/users', 'Users'],
+];
+
+/** The console's two pages as links, so each has its address (the overview links into the users list). */
+function PageNav({ path }: { path: string }) {
+  return (
+    <nav class="tabs" aria-label="Operator pages">
+      {PAGES.map(([to, label]) => (
+        <a
+          key={to}
+          href={BASE + to}
+          class={path === to ? 'tab tab-on' : 'tab'}
+          aria-current={path === to ? 'page' : undefined}
+          onClick={(e) => {
+            e.preventDefault();
+            navigate(to);
+          }}
+        >
+          {label}
+        </a>
+      ))}
+    </nav>
+  );
+}
+
+function OperatorConsole({
+  operatorKey,
+  path,
+  onSignOut,
+}: {
+  operatorKey: string;
+  path: string;
+  onSignOut: (why?: string | null) => void;
+}) {
   const api = useMemo(() => operatorApi(operatorKey), [operatorKey]);
   const [me, setMe] = useState<OperatorMe | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -49,7 +86,9 @@ function OperatorConsole({ operatorKey, onSignOut }: { operatorKey: string; onSi
       <main class="content">
         {error && <Notice kind="error">{error}</Notice>}
         {!me && !error && <Spinner label="Checking your key…" />}
-        {me && <UsersPanel api={api} me={me} onKeyRefused={onSignOut} />}
+        {me && <PageNav path={path} />}
+        {me && path === '/operator/users' && <UsersPanel api={api} me={me} onKeyRefused={onSignOut} />}
+        {me && path !== '/operator/users' && <OverviewPanel api={api} onKeyRefused={onSignOut} />}
       </main>
     </div>
   );

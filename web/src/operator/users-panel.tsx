@@ -18,10 +18,22 @@ export interface Revealed {
   apiKey: string;
 }
 
+/** The filter a link brought (`?status=inactive`, `?source=app`, from the overview); a scoped key keeps its source. */
+function initialFilter(scopedSource: string | null): UserFilter {
+  const query = new URLSearchParams(location.search);
+  const status = query.get('status');
+  return {
+    source: scopedSource ?? query.get('source') ?? '',
+    status: status === 'active' || status === 'inactive' ? status : '',
+    page: 1,
+    limit: 20,
+  };
+}
+
 /** Users page by page, filtered by source and status, with every per-user action. */
 export function UsersPanel({ api, me, onKeyRefused }: Props) {
   const scopedSource = me.auth.mode === 'scoped' ? me.auth.source_service : null;
-  const [filter, setFilter] = useState<UserFilter>({ source: scopedSource ?? '', status: '', page: 1, limit: 20 });
+  const [filter, setFilter] = useState<UserFilter>(() => initialFilter(scopedSource));
   const [page, setPage] = useState<UserPage | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [revealed, setRevealed] = useState<Revealed | null>(null);
