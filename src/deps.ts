@@ -3,7 +3,8 @@ import { connectRedis, createClusterParts } from './cluster-deps.js';
 import type { Config } from './config.js';
 import { startExpirySweep } from './jobs/expiry-sweep.js';
 import { startCounterFlush } from './jobs/flush-counters.js';
-import { systemClock, type Clock, type Sleep } from './lib/clock.js';
+import { createHealthParts } from './health-deps.js';
+import { systemClock, systemEvery, type Clock, type Every, type Sleep } from './lib/clock.js';
 import { cryptoRandom, type Random } from './lib/ids.js';
 import { createLogger } from './lib/logger.js';
 import { tickMsOf } from './lib/schedule.js';
@@ -24,6 +25,7 @@ import { createRelayGateway } from './services/relay-gateway.js';
 import { createSecretCodec } from './services/secret-codec.js';
 import { assertKeyMatches, encryptPlainSecrets } from './services/secrets-upgrade.js';
 import { createSendStats } from './services/send-stats.js';
+import { createHealthCounts } from './services/session-health-counts.js';
 import { createSessionTokens } from './services/session-tokens.js';
 import { createSessionService } from './services/sessions.js';
 import { createSettingsService } from './services/settings.js';
@@ -45,6 +47,8 @@ export interface DepsOverrides {
   encryptionKey?: Buffer | null;
   /** How background jobs wait (the pace of the relay re-pointing); tests shorten it. */
   sleep?: Sleep;
+  /** Periodic timers (the live streams' 15 s heartbeat); tests fire them by hand. */
+  every?: Every;
 }
 
 /**
@@ -63,7 +67,11 @@ async function openFoundations(config: Readonly<Config>, overrides: DepsOverride
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? createLogger(env.LOG_LEVEL);
   const db = overrides.db ?? (await openStore(config.store, config.storeTimeouts));
-  const metrics = createMetrics({ processMetrics: true, storePool: () => db.stats() });
+  const metrics = createMetrics({
+    processMetrics: true,
+    storePool: () => db.stats(),
+    sessionsByHealth: createHealthCounts({ db, clock }),
+  });
   const key = encryptionKey(config, overrides);
   if (key) {
     await assertKeyMatches(db, createSecretBox(key));
@@ -142,8 +150,20 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   const quota = createQuota({ db, clock });
   const stats = createSendStats({ db, clock });
   const customers = createCustomerService({ db, clock, quota });
-  const sessions = createSessionService({ db, provider, clock, random, webhooks: f.webhooks, tokens, relay: f.relay, codec });
-  const webhook = createWebhookParts(f, config, overrides.webhookLookup);
+  const health = createHealthParts({ ...f, bus: f.cluster.bus }, config, { every: overrides.every ?? systemEvery, sleep: overrides.sleep });
+  const sessions = createSessionService({
+    db,
+    provider,
+    clock,
+    random,
+    webhooks: f.webhooks,
+    tokens,
+    relay: f.relay,
+    codec,
+    onDeleted: health.onDeleted,
+  });
+  const webhook = createWebhookParts(f, config, overrides.webhookLookup, health);
+  health.setNudge(() => webhook.job.nudge());
   const relayRepoint = createRelayRepointing({ ...f, sleep: overrides.sleep });
   const bodies = createBodyReader({ maxBytes: env.GATEWAY_MAX_BODY_BYTES, perUserBytes: env.GATEWAY_USER_BUFFER_BYTES });
   const services = {
@@ -166,6 +186,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
       observer: f.metrics,
       relay: createRelayGateway({ db, clock, relay: f.relay, webhooks: f.webhooks, codec, forget: tokens.forgetToken }),
       webhooks: f.webhooks,
+      health,
       limits: {
         timeoutMs: env.PROVIDER_TIMEOUT_MS,
         longTimeoutMs: env.PROVIDER_LONG_TIMEOUT_MS,
@@ -173,6 +194,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
       },
     }),
     readiness: readinessChecks(f, relayRepoint && (() => relayRepoint.status())),
+    liveEvents: health.live,
   };
   const counters = startCounterFlush({ stats, quota, log: logger });
   // The schedule fires on wall time: with an injected clock (tests) only explicit runOnce ticks sweep.
@@ -186,6 +208,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   let closed: Promise<void> | null = null;
   const closeOnce = async () => {
     await relayRepoint?.stop();
+    await health.close();
     await expirySweep.stop();
     await webhook.close();
     await counters.stop().catch((error: unknown) => logger.error({ err: error }, 'final counter flush failed'));
@@ -208,6 +231,10 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     expirySweep,
     /** Re-points sessions provisioned without the relay (relay mode only); main.ts starts it. */
     relayRepoint,
+    /** Reconciles stored session state with the provider (SPEC §10); main.ts starts it, tests run passes. */
+    sessionChecks: health.checkJob,
+    /** Writes the coalesced `last_event_at` now (tests; a timer does it every minute). */
+    flushSessionActivity: () => health.activity.flush(),
     limiter: f.limiter,
     bus: f.cluster.bus,
     /** Starts hearing the other instances (the cluster bus: token revocations); main.ts calls it before taking traffic. */

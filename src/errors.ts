@@ -53,6 +53,8 @@ export const ERRORS = {
   WEBHOOK_AUTH_BLOCKED: { status: 429, message: 'too many failed webhook signatures from this address; try again later' },
   WEBHOOK_URL_MISSING: { status: 400, message: 'the session has no webhook_url' },
   DELIVERY_NOT_FOUND: { status: 404, message: 'delivery not found' },
+  EVENT_STREAM_LIMIT: { status: 429, message: 'too many live event streams open for this user; close one first' },
+  EVENT_STREAMS_FULL: { status: 503, message: 'too many live event streams open, retry shortly' },
   INTERNAL_ERROR: { status: 500, message: 'internal server error' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'service unavailable' },
   NOT_READY: { status: 503, message: 'not ready' },

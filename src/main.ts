@@ -55,6 +55,8 @@ async function main() {
   await app.listen({ port: config.env.PORT, host: config.env.HOST });
   // Built in deps, started here: sessions provisioned without the relay are pointed at it in the background.
   deps.relayRepoint?.start();
+  // Reconciliation with the provider's session status (SPEC §10), one instance at a time.
+  deps.sessionChecks.start();
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   app.log.info({ store: config.store.kind, startupMs: Math.round(ms) }, 'gateway ready');
 }

@@ -13,6 +13,7 @@ import type { ProviderClient } from './provider/client.js';
 import type { RelayConfig } from './services/relay.js';
 import { createRelayRepoint } from './services/relay-repoint.js';
 import type { SecretCodec } from './services/secret-codec.js';
+import type { SessionStates } from './services/session-states.js';
 import { createWebhookAuthGuard } from './services/webhook-auth-guard.js';
 import { createWebhookDelivery } from './services/webhook-delivery.js';
 import { createWebhookInbound } from './services/webhook-inbound.js';
@@ -56,18 +57,29 @@ function webhookAuthFailures(f: WebhookFoundations) {
   return { counter, close: () => health?.close() };
 }
 
+/** What provider events do to session health (SPEC §10): state through `states`, every event heard. */
+export interface WebhookHealthHooks {
+  states: Pick<SessionStates, 'apply' | 'announce'>;
+  onRecorded: (sessionRowId: number, stored: boolean) => void;
+}
+
 /** Provider events in, customer deliveries out (SPEC §6), and the job that works the outbox. */
-export function createWebhookParts(f: WebhookFoundations, config: Readonly<Config>, lookup: Lookup | undefined) {
+export function createWebhookParts(
+  f: WebhookFoundations,
+  config: Readonly<Config>,
+  lookup: Lookup | undefined,
+  health: WebhookHealthHooks,
+) {
   const { env, db, clock, codec, metrics } = f;
   const onError = (err: unknown) => f.logger.error({ err }, 'webhook processing failed');
-  const processing = createWebhookProcessing({ db, clock, provider: f.provider, codec, onError });
+  const processing = createWebhookProcessing({ db, clock, autoRead: { provider: f.provider, codec }, states: health.states, onError });
   const failures = webhookAuthFailures(f);
   const inbound = createWebhookInbound({
     db,
     codec,
     settings: { globalHmacKey: env.WA_GLOBAL_HMAC_KEY ?? null, maxBodyBytes: env.GATEWAY_MAX_BODY_BYTES },
     guard: createWebhookAuthGuard({ failures: failures.counter }),
-    occurrences: createWebhookOccurrences({ db, clock, relay: f.relay, processing }),
+    occurrences: createWebhookOccurrences({ db, clock, relay: f.relay, processing, onRecorded: health.onRecorded }),
   });
   const client = createWebhookClient({
     allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS,

@@ -27,3 +27,28 @@ export function startCounterFlush(deps: {
     },
   };
 }
+
+/**
+ * Writes `last_event_at` once a minute (SPEC §10: at most one write per session and minute, however
+ * many events); `stop` writes what is left.
+ */
+export function startActivityFlush(deps: {
+  activity: { flush(): Promise<unknown> };
+  log: { error(obj: object, msg: string): void };
+  everyMs?: number;
+}) {
+  const timer = setInterval(
+    () =>
+      void deps.activity
+        .flush()
+        .catch((error: unknown) => deps.log.error({ err: error }, 'session activity flush failed; kept for the next one')),
+    deps.everyMs ?? 60_000,
+  );
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await deps.activity.flush();
+    },
+  };
+}

@@ -7,7 +7,6 @@ import { readAnswer } from '../provider/answer.js';
 import type { ProviderClient } from '../provider/client.js';
 import { type ForwardResponse, forward } from '../provider/forward.js';
 import type { Db } from '../store/index.js';
-import { mergeSessionState } from '../store/sessions.js';
 import type { BodyReader } from './gateway-body.js';
 import { type GatewayRequest, resolveTarget, type Target } from './gateway-request.js';
 import { type Idempotency, idempotencyKeyOf, requestFingerprint } from './idempotency.js';
@@ -15,6 +14,8 @@ import { checkProviderUrls } from './provider-urls.js';
 import type { Quota, QuotaSubscription } from './quota.js';
 import type { RelayGateway } from './relay-gateway.js';
 import type { SendStats } from './send-stats.js';
+import type { SessionActivity } from './session-activity.js';
+import type { SessionStates } from './session-states.js';
 import type { SessionPrincipal } from './session-tokens.js';
 import { stateFromSessionAnswer } from './session-state.js';
 import type { WebhookPolicy } from './webhook-policy.js';
@@ -49,6 +50,8 @@ type Deps = {
   webhooks: WebhookPolicy;
   sleep?: (ms: number) => Promise<void>;
   observer?: GatewayObserver;
+  /** Session health (SPEC §10): `/session/*` answers become stored state; other successful calls are hearing from the provider. */
+  health: { states: Pick<SessionStates, 'apply' | 'announce'>; activity: Pick<SessionActivity, 'heard'> };
 };
 
 /** One request on its way to the provider: its principal, target and the body, read whole. */
@@ -158,6 +161,8 @@ export function createGateway(deps: Deps) {
     if (typing?.phone) await showTyping(session.session_token, typing.phone, typing.text);
     const res = await (target.route.lifecycle ? provider.lifecycle(run, req.signal) : run());
     if (typing?.phone) void provider.presence(session.session_token, typing.phone, 'paused').catch(() => undefined);
+    // A call WhatsApp answered shows the session works; `/session/*` only reads the provider's own flags.
+    if (res.status >= 200 && res.status < 300 && !target.path.startsWith('/session/')) deps.health.activity.heard(session.row_id);
     return res;
   }
 
@@ -166,7 +171,10 @@ export function createGateway(deps: Deps) {
     if (!x.target.path.startsWith('/session/')) return res;
     const answer = await readAnswer(res.body, limits.maxAnswerBytes);
     const state = stateFromSessionAnswer(x.target.path, res.status, answer.toString('utf8'));
-    if (state) await mergeSessionState(deps.db, x.session.row_id, state, clock.now());
+    if (state) {
+      const { states } = deps.health;
+      states.announce(await deps.db.tx((q) => states.apply(q, x.session.row_id, state, clock.now())));
+    }
     return { ...res, body: Readable.from([answer]) };
   }
 

@@ -41,6 +41,8 @@ type Deps = {
   tokens: Pick<SessionTokens, 'forgetToken'>;
   relay: RelayConfig;
   codec: SecretCodec;
+  /** Told once a session is gone, so its live event streams end (SPEC §10). */
+  onDeleted?: (sessionRowId: number) => void;
 };
 
 export function createSessionService(deps: Deps) {
@@ -185,6 +187,7 @@ export function createSessionService(deps: Deps) {
     if (res.status !== 404 && (res.status < 200 || res.status > 299)) throw new ProviderHttpError(res.status, res.body, res.contentType);
     await db.tx((q) => store.deleteSessionCascade(q, customer.id, row.session_id));
     if (row.session_token) deps.tokens.forgetToken(row.session_token);
+    deps.onDeleted?.(row.id);
     if (res.status === 404)
       return {
         status: 200,

@@ -1,9 +1,10 @@
 import type { Clock } from '../lib/clock.js';
 import type { ProviderClient } from '../provider/client.js';
 import type { Db, Queryable } from '../store/index.js';
-import { lockSession, mergeSessionState, type SessionRow, type SessionState } from '../store/sessions.js';
+import { lockSession, type SessionRow, type SessionState } from '../store/sessions.js';
 import * as events from '../store/webhook-events.js';
 import { revealSession, type SecretCodec } from './secret-codec.js';
+import type { SessionStates } from './session-states.js';
 import { DEFAULT_PROVIDER } from './subscriptions.js';
 import { stateFromEvent } from './webhook-events.js';
 import { relayRefusal } from './webhook-tenant.js';
@@ -13,8 +14,10 @@ const BATCH = 100;
 type Deps = {
   db: Db;
   clock: Clock;
-  provider: Pick<ProviderClient, 'markRead'>;
-  codec: SecretCodec;
+  /** What auto-read needs: the provider's mark-read, and the session token it is called with. */
+  autoRead: { provider: Pick<ProviderClient, 'markRead'>; codec: SecretCodec };
+  /** Where connection events become stored state and health (SPEC §10). */
+  states: Pick<SessionStates, 'apply' | 'announce'>;
   onError: (error: unknown) => void;
 };
 
@@ -63,9 +66,9 @@ export function createWebhookProcessing(deps: Deps) {
       if (read) reads.push({ id: e.id, read });
       else done.push(e.id);
     }
-    if (Object.keys(state).length > 0) await mergeSessionState(q, sessionRowId, state, now);
+    const change = Object.keys(state).length > 0 ? await deps.states.apply(q, sessionRowId, state, now) : null;
     if (done.length > 0) await events.markEventsProcessed(q, done, now);
-    return { session, reads, count: pending.length };
+    return { session, reads, count: pending.length, change };
   }
 
   /** One provider call per chat and sender for a burst of messages; one attempt each, answered or not, then done. */
@@ -77,7 +80,7 @@ export function createWebhookProcessing(deps: Deps) {
     }
     for (const group of groups.values()) {
       const first = group[0]!.read;
-      await deps.provider.markRead(token, { ...first, ids: group.flatMap((g) => g.read.ids) }).catch(deps.onError);
+      await deps.autoRead.provider.markRead(token, { ...first, ids: group.flatMap((g) => g.read.ids) }).catch(deps.onError);
       await events.markEventsProcessed(
         db,
         group.map((g) => g.id),
@@ -88,8 +91,9 @@ export function createWebhookProcessing(deps: Deps) {
 
   async function drain(sessionRowId: number): Promise<void> {
     for (;;) {
-      const { session, reads, count } = await db.tx((q) => applyInOrder(q, sessionRowId));
-      if (reads.length > 0) await markRead(revealSession(deps.codec, session as SessionRow).session_token!, reads);
+      const { session, reads, count, change } = await db.tx((q) => applyInOrder(q, sessionRowId));
+      deps.states.announce(change);
+      if (reads.length > 0) await markRead(revealSession(deps.autoRead.codec, session as SessionRow).session_token!, reads);
       if (count < BATCH) return;
     }
   }
