@@ -102,6 +102,8 @@ export function decide(
   // Coming online is hearing from the provider: a session that just connected is not silent.
   const online = state.connected && state.loggedIn && previousHealth !== 'healthy' && previousHealth !== 'silent';
   const lastEventAt = online ? laterOf(stored.last_event_at, now) : stored.last_event_at;
-  const health = unknown ? 'unknown' : healthFor(state, lastEventAt, now, policy);
+  // After a connect the provider has not said yet whether the device logged in: the health waits for it.
+  const waiting = state.status === 'connecting' && !(state.connected && state.loggedIn);
+  const health = unknown ? 'unknown' : waiting ? previousHealth : healthFor(state, lastEventAt, now, policy);
   return { state, health, previousHealth, lastEventAt, changed: !sameState(before, state) || health !== previousHealth };
 }

@@ -67,21 +67,30 @@ async function emit(type: string, action: () => void) {
   return finished(type).slice(before);
 }
 const sessionView = async (apiKey: string) => (await t.app.inject({ url: '/v1/sessions', headers: customer(apiKey) })).json().sessions[0];
-const types = () => receiver.received.map((r) => r.headers['x-webhook-event'] as string);
+// The provider's events as relayed; the gateway's own SessionHealth deliveries (issue 16) come beside them.
+const relayed = () => receiver.received.filter((r) => r.headers['x-webhook-event'] !== 'SessionHealth');
+const types = () => relayed().map((r) => r.headers['x-webhook-event'] as string);
+async function waitForRelayed(count: number) {
+  const deadline = Date.now() + 5_000;
+  while (relayed().length < count) {
+    if (Date.now() > deadline) throw new Error(`expected ${count} relayed events, got ${relayed().length}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 describe('issue 11 §5: content-identical events are separate occurrences', () => {
   it('Disconnected → Connected → Disconnected → Connected through both webhooks: four deliveries and the right state', async () => {
     const { sessionId, apiKey } = await relayedSession();
     await emit('Connected', () => t.sim.pair(sessionId, { phone: '6281200000071' }));
-    await receiver.waitFor(1);
+    await waitForRelayed(1);
     for (const type of ['Disconnected', 'Connected', 'Disconnected', 'Connected']) {
       const answers = await emit(type, () => t.sim.injectEvent(sessionId, type, {}));
       expect(answers.map((a) => a.status)).toEqual([200, 200]);
     }
-    await receiver.waitFor(5);
+    await waitForRelayed(5);
     await new Promise((r) => setTimeout(r, 300));
     expect(types().sort()).toEqual(['Connected', 'Connected', 'Connected', 'Disconnected', 'Disconnected']);
-    expect(new Set(receiver.received.map((r) => r.headers['x-webhook-id'])).size).toBe(5);
+    expect(new Set(relayed().map((r) => r.headers['x-webhook-id'])).size).toBe(5);
     const deadline = Date.now() + 3_000;
     while ((await sessionView(apiKey)).status !== 'connected' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(await sessionView(apiKey)).toMatchObject({ status: 'connected', connected: true });
@@ -104,7 +113,7 @@ describe('issue 11 §5: content-identical events are separate occurrences', () =
     fresh.push(!(await post(path, 'Connected')).json().duplicate);
     for (const type of sequence) fresh.push(!(await post('/webhook/wa', type)).json().duplicate);
     expect(fresh).toEqual([true, true, true, true, false, false, false, false, false]);
-    await receiver.waitFor(4);
+    await waitForRelayed(4);
     await new Promise((r) => setTimeout(r, 300));
     expect(types().sort()).toEqual(['Connected', 'Connected', 'Disconnected', 'Disconnected']);
   });
@@ -114,7 +123,7 @@ describe('issue 11 §7: a NUL in an inbound message', () => {
   it('is accepted through both webhooks, stored, relayed as received and marked read', async () => {
     const { sessionId } = await relayedSession();
     await emit('Connected', () => t.sim.pair(sessionId, { phone: '6281200000072' }));
-    await receiver.waitFor(1);
+    await waitForRelayed(1);
     t.sim.clearRequests();
     let id = '';
     const answers = await emit('Message', () => {
@@ -122,7 +131,7 @@ describe('issue 11 §7: a NUL in an inbound message', () => {
       id = (postmap.event as { Info: { ID: string } }).Info.ID;
     });
     expect(answers.map((a) => a.status)).toEqual([200, 200]);
-    await receiver.waitFor(2);
+    await waitForRelayed(2);
     // Relayed as received: the bytes genfity-wa posted, NUL and lone surrogate included.
     const got = receiver.received.find((r) => r.headers['x-webhook-event'] === 'Message');
     const posted = answers.find((a) => a.target === 'user')!;
