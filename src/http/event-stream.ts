@@ -4,9 +4,9 @@ import type { StreamSink } from '../services/live-feed.js';
 /**
  * Turns a reply into a Server-Sent Events stream (SPEC §10 "Live events"): Fastify lets go of the
  * reply, the headers it gathered so far (request id, CORS, rate-limit) go out with the stream's own.
- * A reader that does not keep up is never buffered without end: once more than `bufferBytes` wait in
- * the response and its socket, `write` refuses (and the stream is dropped). `Connection: close`: the
- * socket ends with the stream, so a drain is never held up by it.
+ * `congested` once more than `bufferBytes` wait in the response and its socket: the feed then writes
+ * nothing more until `drain` (services/live-feed.ts), so a reader that does not read holds at most
+ * that and one frame. `Connection: close`: the socket ends with the stream, so a drain is never held up by it.
  */
 export function openEventStream(reply: FastifyReply, bufferBytes: number, onClose: () => void): StreamSink {
   reply.hijack();
@@ -26,11 +26,10 @@ export function openEventStream(reply: FastifyReply, bufferBytes: number, onClos
   const open = () => !res.destroyed && !res.writableEnded;
   return {
     write(chunk) {
-      if (!open()) return true;
-      if (res.writableLength > bufferBytes) return false;
-      res.write(chunk);
-      return true;
+      if (open()) res.write(chunk);
     },
+    congested: () => open() && res.writableLength > bufferBytes,
+    onDrain: (fn) => void res.once('drain', fn),
     end: () => {
       if (open()) res.end();
     },

@@ -1,7 +1,7 @@
 import type { ClusterBus } from '../cluster/bus.js';
 import { AppError } from '../errors.js';
 import type { Clock, Every } from '../lib/clock.js';
-import { sseComment, sseRetry } from '../lib/sse.js';
+import { sseRetry } from '../lib/sse.js';
 import { publicEventId } from '../lib/webhook-payload.js';
 import type { Db } from '../store/index.js';
 import { latestEventIds, listEventsAfter, listRecentEventKeys } from '../store/live-events.js';
@@ -94,7 +94,7 @@ export function createLiveEvents(deps: {
 
   /** The heartbeat, then one catch-up read for every session streamed here. */
   async function sweep(): Promise<void> {
-    for (const feed of [...feeds.values()]) for (const stream of [...feed.streams]) feed.write(stream, sseComment('heartbeat'));
+    for (const feed of [...feeds.values()]) feed.beat();
     if (sweeping || feeds.size === 0) return;
     sweeping = true;
     try {
@@ -176,7 +176,7 @@ export function createLiveEvents(deps: {
   function attachTo(row: SessionRow, userId: string, cursor: number, sink: StreamSink): () => void {
     start();
     const feed = feeds.get(row.id) ?? newFeed(row);
-    const stream: LiveStream = { userId, sink, cursor };
+    const stream: LiveStream = { userId, sink, cursor, waiting: false, stalled: false, stateDue: null };
     sink.write(sseRetry(2_000));
     feed.add(stream, stateOfSession(row));
     if (policy.relay) void feed.pull();
