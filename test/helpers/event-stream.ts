@@ -1,24 +1,6 @@
-/** One Server-Sent Events message as a client sees it (a comment has `comment` set and nothing else). */
-export interface SseMessage {
-  event?: string;
-  id?: string;
-  data?: string;
-  comment?: string;
-}
+import { createSseParser, type SseMessage } from '../../web/src/lib/sse-parser.js';
 
-function parseBlock(block: string): SseMessage {
-  const message: SseMessage = {};
-  const data: string[] = [];
-  for (const line of block.split('\n')) {
-    if (line.startsWith(':')) message.comment = line.slice(1).trim();
-    const match = /^(event|id|data|retry): ?(.*)$/.exec(line);
-    if (match?.[1] === 'event') message.event = match[2];
-    if (match?.[1] === 'id') message.id = match[2];
-    if (match?.[1] === 'data') data.push(match[2]!);
-  }
-  if (data.length > 0) message.data = data.join('\n');
-  return message;
-}
+export type { SseMessage };
 
 /**
  * A live event stream read with fetch, as the console reads it (the key in a header): every message is
@@ -34,16 +16,12 @@ export async function openEventStream(url: string, headers: Record<string, strin
   const ended = (async () => {
     if (!body) return;
     const decoder = new TextDecoder();
-    let buffer = '';
+    const push = createSseParser((m) => {
+      messages.push(m);
+      for (const w of waiters) w();
+    });
     try {
-      for await (const chunk of body) {
-        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-        for (let at = buffer.indexOf('\n\n'); at >= 0; at = buffer.indexOf('\n\n')) {
-          messages.push(parseBlock(buffer.slice(0, at)));
-          buffer = buffer.slice(at + 2);
-          for (const w of waiters) w();
-        }
-      }
+      for await (const chunk of body) push(decoder.decode(chunk as Uint8Array, { stream: true }));
     } catch {
       // Aborted by the test, or cut by the server: either way the stream is over.
     } finally {

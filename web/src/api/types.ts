@@ -8,6 +8,21 @@ export interface Me {
 /** SPEC §10: `provider` delivers genfity-wa's own body, `envelope` the gateway's JSON envelope. */
 export type WebhookFormat = 'provider' | 'envelope';
 
+/** SPEC §10 "Session health". */
+export type Health = 'healthy' | 'disconnected' | 'logged_out' | 'silent' | 'unknown';
+
+/** What an `event: state` of the live stream says (the same fields as the session object). */
+export interface SessionState {
+  session_id: string;
+  status: string;
+  connected: boolean;
+  logged_in: boolean;
+  jid: string;
+  health: Health;
+  last_event_at: string | null;
+  last_checked_at: string | null;
+}
+
 export interface Session {
   session_id: string;
   session_name: string;
@@ -16,6 +31,9 @@ export interface Session {
   connected: boolean;
   logged_in: boolean;
   jid: string;
+  health: Health;
+  last_event_at: string | null;
+  last_checked_at: string | null;
   webhook_url: string;
   webhook_secret_set: boolean;
   webhook_format: WebhookFormat;
@@ -120,6 +138,7 @@ export interface UserItem {
   created_at: string | null;
   subscription: UserSubscription | null;
   session_count: number;
+  sessions_by_health?: Record<Health, number>;
 }
 
 export interface UserPage {
