@@ -176,10 +176,12 @@ describe('web console: customer', () => {
       .getByText(/^Disconnected\. The phone stays linked/)
       .waitFor();
     await card().getByText('Disconnected', { exact: true }).waitFor();
-    // A paired phone needs no new QR code: connecting again logs straight in.
-    await card().getByRole('button', { name: 'Link a phone' }).click();
-    await dialog().getByText('+628111222333').waitFor();
-    await dialog().getByRole('button', { name: 'Done' }).click();
+    // A paired phone needs no new QR code (issue 16: the card says so and offers to reconnect): it logs straight in.
+    await card().getByText(/Reconnect it\./).waitFor();
+    expect(await card().getByRole('button', { name: 'Link a phone' }).count()).toBe(0);
+    await card().getByRole('button', { name: 'Reconnect' }).click();
+    await card().getByText('Connected', { exact: true }).waitFor();
+    await card().getByText('+628111222333').waitFor();
     await confirm('Log out');
     await card()
       .getByText(/^Logged out\./)

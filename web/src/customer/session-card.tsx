@@ -45,10 +45,13 @@ export function SessionCard({ session, onChanged }: Props) {
   const [linking, setLinking] = useState(false);
   const action = useAction();
   const phone = phoneFromJid(live.jid || session.jid);
-  // While the provider cannot be asked, the last number the gateway stored is still the best answer.
+  // While the provider cannot be asked, the last number the gateway stored is still the best answer; a
+  // session that lost its connection (disconnected, silent) is still linked to its number.
+  const linked = health === 'disconnected' || health === 'silent';
   const showPhone =
-    phone && (live.status === 'connected' || ((live.status === 'unreachable' || live.status === 'unknown') && session.logged_in));
-  const canLink = live.status === 'waiting' || live.status === 'disconnected';
+    phone && (live.status === 'connected' || linked || ((live.status === 'unreachable' || live.status === 'unknown') && session.logged_in));
+  // A linked phone is reconnected, not linked again.
+  const canLink = (live.status === 'waiting' || live.status === 'disconnected') && !linked;
   const titleId = `session-${session.session_id}`;
   const detailPath = `/sessions/${encodeURIComponent(session.session_id)}`;
   const closeLink = () => {
