@@ -158,8 +158,8 @@ export function createSessionCheckJob(o: SessionCheckJobOptions) {
     /** Ends the loop after the checks in flight and lets another instance take the job at once. */
     async stop(): Promise<void> {
       stopping.abort();
-      if (!run) return;
       await run;
+      // Also after passes run on demand: the lease must not outlive this instance.
       await o.checks.end().catch(() => undefined);
     },
   };
