@@ -177,7 +177,9 @@ describe('web console: customer', () => {
       .waitFor();
     await card().getByText('Disconnected', { exact: true }).waitFor();
     // A paired phone needs no new QR code (issue 16: the card says so and offers to reconnect): it logs straight in.
-    await card().getByText(/Reconnect it\./).waitFor();
+    await card()
+      .getByText(/Reconnect it\./)
+      .waitFor();
     expect(await card().getByRole('button', { name: 'Link a phone' }).count()).toBe(0);
     await card().getByRole('button', { name: 'Reconnect' }).click();
     await card().getByText('Connected', { exact: true }).waitFor();
