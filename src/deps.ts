@@ -5,7 +5,8 @@ import type { Config } from './config.js';
 import { runJobs } from './jobs/job.js';
 import type { RelayRepointJob } from './jobs/relay-repoint.js';
 import { createJobs, type JobName } from './jobs-deps.js';
-import { systemClock, systemSleep, type Clock, type Sleep, type Timers } from './lib/clock.js';
+import { createHealthParts } from './health-deps.js';
+import { systemClock, systemEvery, systemSleep, type Clock, type Every, type Sleep, type Timers } from './lib/clock.js';
 import { type Random, systemRandom } from './lib/random.js';
 import { createLogger, logErrors } from './lib/logger.js';
 import { createSecretBox, loadOrCreateKeyFile } from './lib/secrets-at-rest.js';
@@ -21,6 +22,7 @@ import { busCheck, createReadiness, providerCheck, storeCheck } from './services
 import { createSecretCodec } from './services/secret-codec.js';
 import { assertKeyMatches, encryptPlainSecrets } from './services/secrets-upgrade.js';
 import { createSendStats } from './services/send-stats.js';
+import { createHealthCounts } from './services/session-health-counts.js';
 import { createSessionTokens } from './services/session-tokens.js';
 import { createSessionProvisioning } from './services/session-provisioning.js';
 import { createSessionSlots } from './services/session-slots.js';
@@ -46,6 +48,8 @@ export interface DepsOverrides {
   sleep?: Sleep;
   /** The timers the jobs' schedules run on (webhook outbox, counter flush); tests fire them by hand. */
   timers?: Timers;
+  /** Periodic timers (the live streams' 15 s heartbeat); tests fire them by hand. */
+  every?: Every;
 }
 
 /**
@@ -64,7 +68,7 @@ async function openFoundations(config: Readonly<Config>, overrides: DepsOverride
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? createLogger(env.LOG_LEVEL);
   const db = overrides.db ?? (await openStore(config.store, config.storeTimeouts));
-  const metrics = createMetrics({ storePool: () => db.stats() });
+  const metrics = createMetrics({ storePool: () => db.stats(), sessionsByHealth: createHealthCounts({ db, clock }) });
   const random = overrides.random ?? systemRandom;
   const key = encryptionKey(config, overrides, random);
   const box = key ? createSecretBox(key, random) : null;
@@ -156,7 +160,12 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   const quota = createQuota({ db, clock });
   const stats = createSendStats({ db, clock });
   const customers = createCustomerService({ db, clock, quota });
-  const sessions = createSessionService({ store, provider, clock, tokens, policy: routing });
+  const health = createHealthParts({ ...f, relay: f.routing.relay, bus: f.cluster.bus }, config, {
+    every: overrides.every ?? systemEvery,
+    sleep: overrides.sleep,
+    timers: overrides.timers,
+  });
+  const sessions = createSessionService({ store, provider, clock, tokens, policy: routing, onDeleted: health.onDeleted });
   const provisioning = createSessionProvisioning({
     slots: createSessionSlots({ store, clock, random }),
     provider,
@@ -164,8 +173,13 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     policy: routing,
     onError: logErrors(logger),
   });
-  const webhook = createWebhookParts(f, config, { lookup: overrides.webhookLookup, timers: overrides.timers });
-  const jobs = createJobs(f, { tokens, stats, quota, webhookOutbox: webhook.job }, { timers: overrides.timers });
+  const webhook = createWebhookParts(f, config, { lookup: overrides.webhookLookup, timers: overrides.timers, health });
+  health.setNudge(() => webhook.job.nudge());
+  const jobs = createJobs(
+    f,
+    { tokens, stats, quota, webhookOutbox: webhook.job, sessionChecks: health.checkJob, sessionActivity: health.activityFlush },
+    { timers: overrides.timers },
+  );
   const bodies = createBodyReader({ maxBytes: env.GATEWAY_MAX_BODY_BYTES, perUserBytes: env.GATEWAY_USER_BUFFER_BYTES });
   const services = {
     users: createUserService({ db, clock, random, tokens }),
@@ -176,8 +190,9 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     webhookInbound: webhook.inbound,
     webhookDeliveries: createWebhookDeliveries({ db, clock, random, sessions, onQueued: () => webhook.job.nudge() }),
     sessionTokens: tokens,
-    gateway: createGatewayService({ ...f, idempotency: f.cluster.idempotency }, { bodies, quota, stats, tokens }),
+    gateway: createGatewayService({ ...f, idempotency: f.cluster.idempotency }, { bodies, quota, stats, tokens, health }),
     readiness: readinessChecks(f, jobs.relayRepoint),
+    liveEvents: health.live,
   };
   const running = runJobs(jobs);
   const finalFlush = async () => {
@@ -188,6 +203,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   const closeOnce = async () => {
     await running.stop().catch((error: unknown) => logger.error({ err: error }, 'a background job did not stop cleanly'));
     await webhook.settled();
+    await health.close();
     await webhook.close();
     await finalFlush().catch((error: unknown) => logger.error({ err: error }, 'final counter flush failed'));
     await provider.close();
@@ -206,6 +222,10 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     metrics: f.metrics,
     /** The background jobs by name; building them started none of them. */
     jobs,
+    /** Reconciles stored session state with the provider (SPEC §10); a job, tests run passes. */
+    sessionChecks: health.checkJob,
+    /** Writes the coalesced `last_event_at` now (tests; a job does it every minute). */
+    flushSessionActivity: () => health.activity.flush(),
     limiter: f.limiter,
     bus: f.cluster.bus,
     /** Starts the background jobs: all of them (main.ts), or those named (tests). `close` stops them. */

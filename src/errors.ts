@@ -55,6 +55,8 @@ export const ERRORS = {
   DELIVERY_NOT_FOUND: { status: 404, message: 'delivery not found' },
   // Not an error: the answer to deleting a session genfity-wa no longer knew (B11), listed so the code is documented.
   SESSION_DELETED: { status: 200, message: 'session deleted' },
+  EVENT_STREAM_LIMIT: { status: 429, message: 'too many live event streams open for this user; close one first' },
+  EVENT_STREAMS_FULL: { status: 503, message: 'too many live event streams open, retry shortly' },
   INTERNAL_ERROR: { status: 500, message: 'internal server error' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'service unavailable' },
   NOT_READY: { status: 503, message: 'not ready' },

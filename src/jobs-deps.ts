@@ -43,6 +43,10 @@ export interface JobParts {
   stats: Pick<SendStats, 'flush'>;
   quota: Pick<Quota, 'release'>;
   webhookOutbox: Job;
+  /** Reconciliation with the provider's session status (SPEC §10), one instance at a time (health-deps.ts). */
+  sessionChecks: Job;
+  /** `last_event_at` written once a minute (health-deps.ts). */
+  sessionActivity: Job;
 }
 
 /**
@@ -71,6 +75,8 @@ export function createJobs(f: JobFoundations, parts: JobParts, o: { timers?: Tim
       log: logger,
       pattern: env.EXPIRY_SWEEP_CRON,
     }),
+    sessionChecks: parts.sessionChecks,
+    sessionActivity: parts.sessionActivity,
     /** Re-points sessions provisioned without the relay; null in direct mode. */
     relayRepoint: createRelayRepointing(f),
   };

@@ -41,7 +41,14 @@ async function isRepeat(q: Queryable, sessionRowId: number, key: EventKey, route
   return twin !== null;
 }
 
-type Deps = { db: Db; clock: Clock; relay: RelayConfig; processing: Pick<WebhookProcessing, 'schedule'> };
+type Deps = {
+  db: Db;
+  clock: Clock;
+  relay: RelayConfig;
+  processing: Pick<WebhookProcessing, 'schedule'>;
+  /** Every post of the provider, a repeat or not, is hearing from it (SPEC §10 `last_event_at`); a new one feeds live streams. */
+  onRecorded?: (sessionRowId: number, stored: boolean) => void;
+};
 
 /** Provider events, stored once per occurrence with their customer delivery (SPEC §6), then processed. */
 export function createWebhookOccurrences(deps: Deps) {
@@ -102,6 +109,7 @@ export function createWebhookOccurrences(deps: Deps) {
       return true;
     });
     if (stored) void deps.processing.schedule(session.id);
+    deps.onRecorded?.(session.id, stored);
     return stored;
   }
 

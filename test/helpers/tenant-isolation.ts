@@ -68,6 +68,8 @@ export const CUSTOMER_ROUTES: Record<string, TenantRoute> = {
   'POST /v1/sessions/:session_id/contacts/sync': { method: 'POST', url: (id) => `/v1/sessions/${id}/contacts/sync` },
   'GET /v1/sessions/:session_id/webhook-deliveries': { method: 'GET', url: (id) => `/v1/sessions/${id}/webhook-deliveries` },
   'POST /v1/sessions/:session_id/webhook-deliveries/test': { method: 'POST', url: (id) => `/v1/sessions/${id}/webhook-deliveries/test` },
+  // Refused before a byte of the stream is written (issue 16 §4).
+  'GET /v1/sessions/:session_id/events': { method: 'GET', url: (id) => `/v1/sessions/${id}/events` },
   'POST /v1/sessions/:session_id/webhook-deliveries/:delivery_id/redeliver': {
     method: 'POST',
     url: (id) => `/v1/sessions/${id}/webhook-deliveries/1/redeliver`,

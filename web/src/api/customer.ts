@@ -1,4 +1,5 @@
 import { call } from './client';
+import { followSessionEvents, type StreamHandlers } from './events';
 import type {
   ContactList,
   CreateSessionInput,
@@ -34,6 +35,8 @@ export function customerApi(apiKey: string) {
     redeliver: (id: string, deliveryId: number) =>
       call<DeliveryReply>('POST', `${session(id)}/webhook-deliveries/${enc(String(deliveryId))}/redeliver`, { headers, body: {} }),
     testWebhook: (id: string) => call<DeliveryReply>('POST', `${session(id)}/webhook-deliveries/test`, { headers, body: {} }),
+    /** The session's live events (SPEC §10); returns the function that stops following them. */
+    followEvents: (id: string, handlers: StreamHandlers) => followSessionEvents(apiKey, id, handlers),
   };
 }
 export type CustomerApi = ReturnType<typeof customerApi>;
