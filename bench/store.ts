@@ -7,11 +7,11 @@ import { openPglite } from '../src/store/pglite.js';
 import { openPostgres } from '../src/store/postgres.js';
 
 /** A fresh, migrated store for one benchmark run: its own PostgreSQL database, or an in-memory PGlite. */
-export async function openBenchStore(kind: 'postgres' | 'pglite'): Promise<{ db: Db; drop(): Promise<void> }> {
+export async function openBenchStore(kind: 'postgres' | 'pglite'): Promise<{ db: Db; url: string | null; drop(): Promise<void> }> {
   if (kind === 'pglite') {
     const db = await openPglite(null);
     await runMigrations(db);
-    return { db, drop: () => db.close() };
+    return { db, url: null, drop: () => db.close() };
   }
   const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const admin = async (sql: string) => {
@@ -31,6 +31,8 @@ export async function openBenchStore(kind: 'postgres' | 'pglite'): Promise<{ db:
   await runMigrations(db);
   return {
     db,
+    /** A process of its own (a gateway under test) can open the same database. */
+    url: url.toString(),
     drop: async () => {
       await db.close();
       await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -61,6 +61,17 @@ const CONTROL: Record<string, ControlHandler> = {
     sim.setStream(need(b, 'pathPrefix', 'string'), { mode, intervalMs: optional(b, 'intervalMs'), count: optional(b, 'count') });
   },
   'POST /_sim/down': (sim, b) => sim.setDown(need(b, 'down', 'boolean')),
+  'POST /_sim/silence': (sim, b) => sim.setSilent(need(b, 'sessionId', 'string'), need(b, 'silent', 'boolean')),
+  'POST /_sim/status': (sim, b) => {
+    const mode = need<string>(b, 'mode', 'string');
+    if (!['normal', 'garbage', 'disconnected', 'slow'].includes(mode))
+      throw new BadControlRequest('mode must be normal, garbage, disconnected or slow');
+    const delayMs = optional<number>(b, 'delayMs');
+    const fault =
+      mode === 'normal' ? null : { mode: mode as 'garbage' | 'disconnected' | 'slow', ...(delayMs === undefined ? {} : { delayMs }) };
+    sim.setStatusFault(need(b, 'sessionId', 'string'), fault);
+  },
+  'POST /_sim/drop': (sim, b) => ({ user: sim.drop(need(b, 'sessionId', 'string'), optional<boolean>(b, 'notify') ?? false) }),
   'POST /_sim/config': (sim, b) => ({ config: sim.configure(b) }),
   'POST /_sim/reset': (sim) => sim.reset(),
   'GET /_sim/requests': (sim) => ({ requests: sim.requests }),

@@ -38,7 +38,11 @@ interface DispatchDeps {
 /** Records the call, applies injected faults, then routes it the way the provider would. */
 export async function dispatchProvider(deps: DispatchDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const body = await readBody(req);
-  deps.requests.push(record(req, url, body));
+  const recorded = record(req, url, body);
+  deps.requests.push(recorded);
+  res.once('close', () => {
+    recorded.answeredAt = Date.now();
+  });
   if (!deps.lifecycle.enter(req, res, url.pathname)) return;
   const delay = deps.faults.latencyFor(url.pathname);
   if (delay > 0) await sleep(delay);
@@ -79,7 +83,7 @@ function record(req: IncomingMessage, url: URL, body: string): RecordedRequest {
     const values = url.searchParams.getAll(key);
     query[key] = values.length === 1 ? (values[0] ?? '') : values;
   }
-  return { method: req.method ?? 'GET', path: url.pathname, query, headers: { ...req.headers }, body };
+  return { method: req.method ?? 'GET', path: url.pathname, query, headers: { ...req.headers }, body, at: Date.now() };
 }
 
 function sendFailure(res: ServerResponse, status: number, body: unknown): void {

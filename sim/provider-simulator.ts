@@ -19,10 +19,11 @@ import type {
   RecordedRequest,
   SimulatorConfig,
   SimulatorOptions,
+  StatusFault,
   UserView,
 } from './types.js';
 
-export type { SimulatorOptions, RecordedRequest, Delivery, UserView, PairOptions, ContactInfo, SimulatorConfig, ExistingUser };
+export type { SimulatorOptions, RecordedRequest, Delivery, UserView, PairOptions, ContactInfo, SimulatorConfig, ExistingUser, StatusFault };
 export type { InboundMessage, Postmap, FailRule, StreamRule, LifecycleReport };
 export { qrDataUrl } from './qr.js';
 
@@ -58,6 +59,12 @@ export interface ProviderSimulator {
   /** The next `count` (1) matching calls get an answer that never ends (`trickle` or `endless`). */
   setStream(pathPrefix: string, rule: StreamRule): void;
   setDown(down: boolean): void;
+  /** The session stays connected but posts no webhooks (issue 16: a "silent" session). */
+  setSilent(sessionId: string, silent: boolean): void;
+  /** How `/session/status` answers for the session: garbage, disconnected, slow; null answers truthfully. */
+  setStatusFault(sessionId: string, fault: StatusFault | null): void;
+  /** The session loses its connection (device stays paired); a Disconnected webhook only with `notify`. */
+  drop(sessionId: string, notify?: boolean): UserView;
   configure(changes: Partial<SimulatorConfig>): SimulatorConfig;
   reset(): void;
 }
@@ -142,6 +149,9 @@ export function createProviderSimulator(options: SimulatorOptions): ProviderSimu
     setDown: (down) => {
       faults.state.down = down;
     },
+    setSilent: (id, silent) => actions.setSilent(id, silent),
+    setStatusFault: (id, fault) => actions.setStatusFault(id, fault),
+    drop: (id, notify) => actions.drop(id, notify),
     configure: (changes) => Object.assign(config, pickConfig(changes)),
     reset() {
       stopSessions();

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { bool, decodeGo, str, strs } from './go-json.js';
-import { respond, respondError, sleep } from './http-util.js';
+import { respond, respondError, send, sleep } from './http-util.js';
 import * as events from './events.js';
 import { s3View } from './admin-routes.js';
 import { SUPPORTED_EVENT_TYPES, filterEvents } from './state.js';
@@ -61,14 +61,18 @@ export function sessionRoutes(core: SimCore): Route[] {
   }
 
   /** Never "no session": a missing client reports false. Most fields come from the token cache. */
-  function status({ res, user }: UserContext): void {
+  async function status({ res, user }: UserContext): Promise<void> {
     const { row, session } = user;
     const cache = user.cache;
+    const fault = session.statusFault;
+    if (fault?.mode === 'garbage') return void send(res, 200, 'application/json', '<html>status unavailable</html>');
+    if (fault?.mode === 'slow') await sleep(fault.delayMs ?? 1_000);
+    const lying = fault?.mode === 'disconnected';
     respond(res, 200, {
       id: row.id,
       name: cache?.name ?? row.name,
-      connected: session.client?.connected ?? false,
-      loggedIn: session.client?.loggedIn ?? false,
+      connected: !lying && (session.client?.connected ?? false),
+      loggedIn: !lying && (session.client?.loggedIn ?? false),
       token: cache?.token ?? row.token,
       jid: cache?.jid ?? row.jid,
       webhook: cache?.webhook ?? row.webhook,

@@ -3,7 +3,7 @@ import * as events from './events.js';
 import type { InboundMessage, Postmap } from './events.js';
 import { emptyS3, toView } from './state.js';
 import type { SimCore } from './router.js';
-import type { ContactInfo, ExistingUser, PairOptions, SimUser, UserView } from './types.js';
+import type { ContactInfo, ExistingUser, PairOptions, SimUser, StatusFault, UserView } from './types.js';
 
 /** What a real phone or contact would do to a session: the simulator's control actions. */
 export function createActions(core: SimCore) {
@@ -115,7 +115,31 @@ export function createActions(core: SimCore) {
     return toView(user);
   }
 
-  return { pair, injectMessage, injectEvent, setContacts, rotateQr, addUser };
+  /** A session that stays connected while its webhooks stop (issue 16: "silent"), or speaks again. */
+  function setSilent(sessionId: string, silent: boolean): void {
+    session(sessionId).session.silent = silent;
+  }
+
+  /** How `/session/status` answers for the session (issue 16); null answers truthfully again. */
+  function setStatusFault(sessionId: string, fault: StatusFault | null): void {
+    session(sessionId).session.statusFault = fault;
+  }
+
+  /**
+   * The connection to WhatsApp is lost (the phone's network, a ban, a crash): the client is gone, the
+   * device stays paired, and — with `notify: false` — no Disconnected webhook says so. A connect logs
+   * straight back in.
+   */
+  function drop(sessionId: string, notify = false): UserView {
+    const user = session(sessionId);
+    const token = clientToken(user);
+    core.qr.stop(user);
+    user.session.client = null;
+    if (notify) core.dispatcher.emit(user, { type: 'Disconnected', event: {} }, token);
+    return toView(user);
+  }
+
+  return { pair, injectMessage, injectEvent, setContacts, rotateQr, addUser, setSilent, setStatusFault, drop };
 }
 
 export class SessionNotFoundError extends Error {

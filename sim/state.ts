@@ -124,7 +124,16 @@ export function emptyS3(): S3Config {
 }
 
 function newSession(): Session {
-  return { client: null, devicePaired: false, contacts: {}, qrPairing: '', qrTimer: null, qrShown: 0 };
+  return {
+    client: null,
+    devicePaired: false,
+    contacts: {},
+    qrPairing: '',
+    qrTimer: null,
+    qrShown: 0,
+    silent: false,
+    statusFault: null,
+  };
 }
 
 /** The provider's `users` table plus the token cache and the running clients, in insertion order. */

@@ -35,6 +35,9 @@ export interface RecordedRequest {
   query: Record<string, string | string[]>;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /** When it arrived and when its answer was done (`Date.now()`): call rates and overlaps are read from them. */
+  at: number;
+  answeredAt?: number;
 }
 
 export interface Delivery {
@@ -146,6 +149,20 @@ export interface Session {
   qrPairing: string;
   qrTimer: NodeJS.Timeout | null;
   qrShown: number;
+  /** Misbehaviour for health tests (issue 16): no webhooks at all while connected ("deaf"). */
+  silent: boolean;
+  /** How `/session/status` answers for this session; null: truthfully. */
+  statusFault: StatusFault | null;
+}
+
+/**
+ * A `/session/status` that misleads (issue 16): `garbage` answers 200 with a body that is no status;
+ * `disconnected` reports not connected and not logged in whatever the client does; `slow` answers
+ * truthfully after `delayMs`.
+ */
+export interface StatusFault {
+  mode: 'garbage' | 'disconnected' | 'slow';
+  delayMs?: number;
 }
 
 export interface SimUser {

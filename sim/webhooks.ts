@@ -29,6 +29,7 @@ export function createWebhookDispatcher({ config, store }: DispatcherDeps) {
   function emit(user: SimUser, postmap: Postmap, clientToken = user.row.token): boolean {
     const cache = store.tokenCache.get(clientToken) === user ? user.cache : null;
     const type = String(postmap['type']);
+    if (user.session.silent) return false;
     if (!isSubscribed(cache?.events ?? user.row.events, type)) return false;
     const jsonData = goMarshal(postmap);
     const fields = { jsonData, userID: user.row.id, instanceName: cache?.name ?? '' };

@@ -101,7 +101,9 @@ export async function buildApp(config: Readonly<Config>, deps: Deps, options: { 
     exemptIps: config.rateLimitExemptIps,
     onRefused: (reason) => deps.metrics.rateLimitRejected(reason),
   });
-  await app.register(customerRoutes, { prefix: '/v1', guard });
+  await app.register(customerRoutes, { prefix: '/v1', guard, eventStreamBufferBytes: config.env.EVENT_STREAM_BUFFER_BYTES });
+  // Live event streams never end by themselves: a drain ends them first (clients reconnect with Last-Event-ID).
+  app.addHook('preClose', async () => deps.services.liveEvents.closeAll());
   // Older clients use /wa, govconnect /v1/wa since February 2026 (real-clients.md): both are served.
   await app.register(gatewayRoutes, { prefix: '/wa', guard });
   await app.register(gatewayRoutes, { prefix: '/v1/wa', guard });

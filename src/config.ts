@@ -70,6 +70,14 @@ export const EnvSchema = Type.Object({
   IDEMPOTENCY_WAIT_MS: Int(0, 10_000),
   // Usage history (SPEC §10): Asia/Jakarta days kept, today included; at least the longest range a read covers.
   USAGE_RETENTION_DAYS: Int(1, 400, 36_600),
+  // Session health and live events (SPEC §10, issue 16).
+  SESSION_SILENT_AFTER: Type.String({ minLength: 2, default: '6h' }),
+  SESSION_CHECK_INTERVAL: Type.String({ minLength: 2, default: '5m' }),
+  SESSION_CHECK_RATE: Int(1, 20, 1000),
+  SESSION_CHECK_CONCURRENCY: Int(1, 8, 256),
+  EVENT_STREAMS_PER_USER: Int(1, 5, 1000),
+  EVENT_STREAMS_MAX: Int(1, 1000, 100_000),
+  EVENT_STREAM_BUFFER_BYTES: Int(16 * 1024, 1024 * 1024, 64 * 1024 * 1024),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -108,6 +116,8 @@ export interface Config {
   encryptionKey: Buffer | undefined;
   /** IDEMPOTENCY_TTL in milliseconds. */
   idempotencyTtlMs: number;
+  /** SESSION_SILENT_AFTER and SESSION_CHECK_INTERVAL in milliseconds. */
+  sessionHealth: { silentAfterMs: number; checkIntervalMs: number };
 }
 
 export class ConfigError extends Error {
@@ -167,7 +177,19 @@ function deriveSettings(env: Env, problems: string[]): Omit<Config, 'env'> {
     webhookRetryScheduleMs: schedule.ok ? schedule.values : [],
     encryptionKey: parseEncryptionKey(env.ENCRYPTION_KEY, problems),
     idempotencyTtlMs: ttl.ok ? (ttl.values[0] ?? 0) : 0,
+    sessionHealth: {
+      silentAfterMs: oneDuration(env, 'SESSION_SILENT_AFTER', 60_000, problems),
+      checkIntervalMs: oneDuration(env, 'SESSION_CHECK_INTERVAL', 1_000, problems),
+    },
   };
+}
+
+/** One duration with a unit (`30s`, `5m`, `6h`) of at least `minMs`. */
+function oneDuration(env: Env, name: 'SESSION_SILENT_AFTER' | 'SESSION_CHECK_INTERVAL', minMs: number, problems: string[]): number {
+  const parsed = parseDurationList(env[name]);
+  const value = parsed.ok && parsed.values.length === 1 ? parsed.values[0]! : 0;
+  if (value < minMs) problems.push(`${name}: one duration of at least ${minMs / 1000}s, like 30s, 5m or 6h`);
+  return value;
 }
 
 /** DATABASE_URL wins over DB_* (SPEC §9); with neither, the embedded store in DATA_DIR. */

@@ -5,7 +5,8 @@ import type { Config } from './config.js';
 import { runJobs } from './jobs/job.js';
 import type { RelayRepointJob } from './jobs/relay-repoint.js';
 import { createJobs, type JobName } from './jobs-deps.js';
-import { systemClock, systemSleep, type Clock, type Sleep, type Timers } from './lib/clock.js';
+import { createHealthParts } from './health-deps.js';
+import { systemClock, systemEvery, systemSleep, type Clock, type Every, type Sleep, type Timers } from './lib/clock.js';
 import { type Random, systemRandom } from './lib/random.js';
 import { createLogger, logErrors } from './lib/logger.js';
 import { createUsagePruneJob } from './jobs/usage-prune.js';
@@ -22,6 +23,7 @@ import { busCheck, createReadiness, providerCheck, storeCheck } from './services
 import { createSecretCodec } from './services/secret-codec.js';
 import { assertKeyMatches, encryptPlainSecrets } from './services/secrets-upgrade.js';
 import { createSendStats } from './services/send-stats.js';
+import { createHealthCounts } from './services/session-health-counts.js';
 import { createSessionTokens } from './services/session-tokens.js';
 import { createSessionProvisioning } from './services/session-provisioning.js';
 import { createSessionSlots } from './services/session-slots.js';
@@ -51,6 +53,8 @@ export interface DepsOverrides {
   sleep?: Sleep;
   /** The timers the jobs' schedules run on (webhook outbox, counter flush); tests fire them by hand. */
   timers?: Timers;
+  /** Periodic timers (the live streams' 15 s heartbeat); tests fire them by hand. */
+  every?: Every;
 }
 
 /**
@@ -69,7 +73,7 @@ async function openFoundations(config: Readonly<Config>, overrides: DepsOverride
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? createLogger(env.LOG_LEVEL);
   const db = overrides.db ?? (await openStore(config.store, config.storeTimeouts));
-  const metrics = createMetrics({ storePool: () => db.stats() });
+  const metrics = createMetrics({ storePool: () => db.stats(), sessionsByHealth: createHealthCounts({ db, clock }) });
   const random = overrides.random ?? systemRandom;
   const key = encryptionKey(config, overrides, random);
   const box = key ? createSecretBox(key, random) : null;
@@ -164,7 +168,12 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   const stats = createSendStats({ db, clock, usage: usageCounters });
   const usage = createUsageService({ db, clock, retentionDays: env.USAGE_RETENTION_DAYS });
   const customers = createCustomerService({ db, clock, quota });
-  const sessions = createSessionService({ store, provider, clock, tokens, policy: routing });
+  const health = createHealthParts({ ...f, relay: f.routing.relay, bus: f.cluster.bus }, config, {
+    every: overrides.every ?? systemEvery,
+    sleep: overrides.sleep,
+    timers: overrides.timers,
+  });
+  const sessions = createSessionService({ store, provider, clock, tokens, policy: routing, onDeleted: health.onDeleted });
   const provisioning = createSessionProvisioning({
     slots: createSessionSlots({ store, clock, random }),
     provider,
@@ -172,11 +181,26 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     policy: routing,
     onError: logErrors(logger),
   });
-  const webhook = createWebhookParts(f, config, { lookup: overrides.webhookLookup, timers: overrides.timers, usage: usageCounters });
+  const webhook = createWebhookParts(f, config, {
+    lookup: overrides.webhookLookup,
+    timers: overrides.timers,
+    usage: usageCounters,
+    health,
+  });
+  health.setNudge(() => webhook.job.nudge());
   const usagePrune = createUsagePruneJob({ usage, log: logger });
   const jobs = createJobs(
     f,
-    { tokens, stats, usage: usageCounters, quota, webhookOutbox: webhook.job, usagePrune },
+    {
+      tokens,
+      stats,
+      usage: usageCounters,
+      quota,
+      webhookOutbox: webhook.job,
+      usagePrune,
+      sessionChecks: health.checkJob,
+      sessionActivity: health.activityFlush,
+    },
     { timers: overrides.timers },
   );
   const bodies = createBodyReader({ maxBytes: env.GATEWAY_MAX_BODY_BYTES, perUserBytes: env.GATEWAY_USER_BUFFER_BYTES });
@@ -192,8 +216,9 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     usage,
     usageExport: createUsageExport({ usage, clock }),
     overview: createOverviewService({ db, clock }),
-    gateway: createGatewayService({ ...f, idempotency: f.cluster.idempotency }, { bodies, quota, stats, tokens }),
+    gateway: createGatewayService({ ...f, idempotency: f.cluster.idempotency }, { bodies, quota, stats, tokens, health }),
     readiness: readinessChecks(f, jobs.relayRepoint),
+    liveEvents: health.live,
   };
   const running = runJobs(jobs);
   const finalFlush = async () => {
@@ -207,6 +232,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   const closeOnce = async () => {
     await running.stop().catch((error: unknown) => logger.error({ err: error }, 'a background job did not stop cleanly'));
     await webhook.settled();
+    await health.close();
     await webhook.close();
     await finalFlush().catch((error: unknown) => logger.error({ err: error }, 'final counter flush failed'));
     await provider.close();
@@ -225,6 +251,10 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     metrics: f.metrics,
     /** The background jobs by name; building them started none of them. */
     jobs,
+    /** Reconciles stored session state with the provider (SPEC §10); a job, tests run passes. */
+    sessionChecks: health.checkJob,
+    /** Writes the coalesced `last_event_at` now (tests; a job does it every minute). */
+    flushSessionActivity: () => health.activity.flush(),
     limiter: f.limiter,
     bus: f.cluster.bus,
     /** Starts the background jobs: all of them (main.ts), or those named (tests). `close` stops them. */

@@ -58,6 +58,8 @@ export const ERRORS = {
   USAGE_DATE_INVALID: { status: 400, message: 'from and to must be calendar days written YYYY-MM-DD' },
   USAGE_RANGE_INVALID: { status: 400, message: 'from must not be after to' },
   USAGE_RANGE_TOO_LONG: { status: 400, message: 'a usage range covers at most 366 days' },
+  EVENT_STREAM_LIMIT: { status: 429, message: 'too many live event streams open for this user; close one first' },
+  EVENT_STREAMS_FULL: { status: 503, message: 'too many live event streams open, retry shortly' },
   INTERNAL_ERROR: { status: 500, message: 'internal server error' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'service unavailable' },
   NOT_READY: { status: 503, message: 'not ready' },

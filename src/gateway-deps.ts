@@ -15,6 +15,8 @@ import { createRelayIntercept } from './services/relay-intercept.js';
 import type { SealedStore } from './services/secret-codec.js';
 import type { SendStats } from './services/send-stats.js';
 import type { SessionTokens } from './services/session-tokens.js';
+import type { SessionActivity } from './services/session-activity.js';
+import type { SessionStates } from './services/session-states.js';
 import { createSessionStateRefresh } from './services/session-state.js';
 import type { WebhookRouting } from './services/webhook-policy.js';
 
@@ -41,6 +43,8 @@ export function createGatewayService(
     quota: Pick<Quota, 'reserve' | 'refund'>;
     stats: Pick<SendStats, 'record'>;
     tokens: Pick<SessionTokens, 'forgetToken'>;
+    /** Session health (SPEC §10): `/session/*` answers become stored state; other successful calls are hearing from the provider. */
+    health: { states: Pick<SessionStates, 'apply' | 'announce'>; activity: Pick<SessionActivity, 'heard'> };
   },
 ) {
   const { env } = f;
@@ -48,7 +52,7 @@ export function createGatewayService(
     provider: f.provider,
     relay: createRelayIntercept({ store: f.store, clock: f.clock, policy: f.routing, forget: parts.tokens.forgetToken }),
     typing: createTypingPresence({ provider: f.provider, sleep: f.sleep, onError: logErrors(f.logger) }),
-    state: createSessionStateRefresh({ db: f.store.db, clock: f.clock, maxAnswerBytes: env.PROVIDER_MAX_ANSWER_BYTES }),
+    state: createSessionStateRefresh({ db: f.store.db, clock: f.clock, maxAnswerBytes: env.PROVIDER_MAX_ANSWER_BYTES, ...parts.health }),
     limits: { timeoutMs: env.PROVIDER_TIMEOUT_MS, longTimeoutMs: env.PROVIDER_LONG_TIMEOUT_MS },
   });
   return createGateway({

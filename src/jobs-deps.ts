@@ -47,6 +47,10 @@ export interface JobParts {
   webhookOutbox: Job;
   /** Usage history past USAGE_RETENTION_DAYS removed hourly (jobs/usage-prune.ts). */
   usagePrune: Job & { runOnce(): Promise<number | null> };
+  /** Reconciliation with the provider's session status (SPEC §10), one instance at a time (health-deps.ts). */
+  sessionChecks: Job;
+  /** `last_event_at` written once a minute (health-deps.ts). */
+  sessionActivity: Job;
 }
 
 /**
@@ -82,6 +86,8 @@ export function createJobs(f: JobFoundations, parts: JobParts, o: { timers?: Tim
       pattern: env.EXPIRY_SWEEP_CRON,
     }),
     usagePrune: parts.usagePrune,
+    sessionChecks: parts.sessionChecks,
+    sessionActivity: parts.sessionActivity,
     /** Re-points sessions provisioned without the relay; null in direct mode. */
     relayRepoint: createRelayRepointing(f),
   };

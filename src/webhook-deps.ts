@@ -13,6 +13,7 @@ import type { ProviderClient } from './provider/client.js';
 import type { WebhookRouting } from './services/webhook-policy.js';
 import type { SecretCodec } from './services/secret-codec.js';
 import type { UsageCounters } from './services/usage-counters.js';
+import type { SessionStates } from './services/session-states.js';
 import { createWebhookAuthGuard } from './services/webhook-auth-guard.js';
 import { createWebhookAttempts, jitteredSchedule } from './services/webhook-attempt.js';
 import { createWebhookInbound } from './services/webhook-inbound.js';
@@ -57,22 +58,40 @@ function webhookAuthFailures(f: WebhookFoundations) {
   return { counter, close: () => health?.close() };
 }
 
+/** What provider events do to session health (SPEC §10): state through `states`, every event heard. */
+export interface WebhookHealthHooks {
+  states: Pick<SessionStates, 'apply' | 'announce'>;
+  onRecorded: (sessionRowId: number, stored: boolean) => void;
+}
+
 /** Provider events in, customer deliveries out (SPEC §6), and the job that works the outbox (started by deps.start). */
 export function createWebhookParts(
   f: WebhookFoundations,
   config: Readonly<Config>,
-  o: { lookup: Lookup | undefined; timers: Timers | undefined; usage: Pick<UsageCounters, 'countReceived'> },
+  o: {
+    lookup: Lookup | undefined;
+    timers: Timers | undefined;
+    usage: Pick<UsageCounters, 'countReceived'>;
+    health: WebhookHealthHooks;
+  },
 ) {
   const { env, db, clock, codec, metrics } = f;
   const onError = logErrors(f.logger, 'error');
   const store = { db, codec };
-  const processing = createWebhookProcessing({ store, clock, provider: f.provider, onError });
+  const processing = createWebhookProcessing({ store, clock, provider: f.provider, states: o.health.states, onError });
   const failures = webhookAuthFailures(f);
   const inbound = createWebhookInbound({
     store,
     settings: { globalHmacKey: env.WA_GLOBAL_HMAC_KEY ?? null, maxBodyBytes: env.GATEWAY_MAX_BODY_BYTES },
     guard: createWebhookAuthGuard({ failures: failures.counter }),
-    occurrences: createWebhookOccurrences({ db, clock, relay: f.routing.relay, processing, usage: o.usage }),
+    occurrences: createWebhookOccurrences({
+      db,
+      clock,
+      relay: f.routing.relay,
+      processing,
+      usage: o.usage,
+      onRecorded: o.health.onRecorded,
+    }),
   });
   const client = createWebhookClient({
     allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS,

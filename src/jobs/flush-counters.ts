@@ -51,3 +51,43 @@ export function createCounterFlushJob(deps: {
     },
   };
 }
+
+/**
+ * Writes the coalesced `last_event_at` of sessions (SPEC §10) once a minute, once started; `stop` waits
+ * for a round in progress and writes what is left.
+ */
+export function createActivityFlushJob(deps: {
+  activity: { flush(): Promise<unknown> };
+  log: { error(obj: object, msg: string): void };
+  timers?: Timers;
+  everyMs?: number;
+}) {
+  const timers = deps.timers ?? systemTimers;
+  let timer: unknown = null;
+  let round: Promise<unknown> = Promise.resolve();
+  let state: 'idle' | 'running' | 'stopped' = 'idle';
+  const arm = () => {
+    timer = timers.setTimeout(() => {
+      round = deps.activity
+        .flush()
+        .catch((error: unknown) => deps.log.error({ err: error }, 'session activity flush failed; kept for the next one'))
+        .finally(() => {
+          if (state === 'running') arm();
+        });
+    }, deps.everyMs ?? 60_000);
+  };
+  return {
+    start(): void {
+      if (state !== 'idle') return;
+      state = 'running';
+      arm();
+    },
+    async stop(): Promise<void> {
+      const wasRunning = state === 'running';
+      state = 'stopped';
+      if (timer !== null) timers.clearTimeout(timer);
+      await round;
+      if (wasRunning) await deps.activity.flush();
+    },
+  };
+}

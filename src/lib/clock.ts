@@ -47,3 +47,32 @@ export const systemTimers: Timers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
+/** Calls `fn` every `ms` until the returned function is called; never holds the process open. Injected where a period is a rule. */
+export type Every = (ms: number, fn: () => void) => () => void;
+
+export const systemEvery: Every = (ms, fn) => {
+  const timer = setInterval(fn, ms);
+  timer.unref();
+  return () => clearInterval(timer);
+};
+
+/** Periodic callbacks that tests fire by hand (`fire`), so a 15 s heartbeat is checked without waiting. */
+export function createManualEvery() {
+  const callbacks = new Set<() => void>();
+  const every: Every = (_ms, fn) => {
+    const entry = () => fn();
+    callbacks.add(entry);
+    return () => callbacks.delete(entry);
+  };
+  return {
+    every,
+    /** Runs every registered callback once, now. */
+    fire: () => {
+      for (const fn of [...callbacks]) fn();
+    },
+    get size() {
+      return callbacks.size;
+    },
+  };
+}
+export type ManualEvery = ReturnType<typeof createManualEvery>;

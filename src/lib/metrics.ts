@@ -24,6 +24,8 @@ export interface ProviderCall {
 export interface MetricsOptions {
   /** Read on every scrape, so the gauge is never stale. */
   storePool?: () => PoolStats;
+  /** Sessions by health, read on scrape (the reader may cache): `wa_gateway_sessions{health}` (SPEC §10). */
+  sessionsByHealth?: () => Promise<Record<string, number>>;
 }
 
 // Seconds. Sends are fast; connect, media and downloads may take up to PROVIDER_LONG_TIMEOUT_MS.
@@ -139,6 +141,34 @@ function storePoolGauge(registers: Registers, read: (() => PoolStats) | undefine
   });
 }
 
+function sessionMetrics(registers: Registers, read: MetricsOptions['sessionsByHealth']) {
+  return {
+    sessions: new Gauge({
+      name: 'wa_gateway_sessions',
+      help: 'Sessions by health (healthy, disconnected, logged_out, silent, unknown), from the store: the same on every instance',
+      labelNames: ['health'] as const,
+      registers,
+      async collect() {
+        if (!read) return;
+        for (const [health, n] of Object.entries(await read())) this.set({ health }, n);
+      },
+    }),
+    checks: new Counter({
+      name: 'wa_gateway_session_checks_total',
+      help: "Reconciliation checks of sessions with the provider's /session/status, by outcome",
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    streams: new Gauge({ name: 'wa_gateway_event_streams', help: 'Live event streams (SSE) open on this instance', registers }),
+    dropped: new Counter({
+      name: 'wa_gateway_event_streams_dropped_total',
+      help: 'Live event streams ended by the gateway, by reason (slow_reader, session_deleted, subscription, shutdown)',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+  };
+}
+
 /**
  * The Prometheus registry and every metric of the gateway (SPEC §7). One registry per call, never
  * prom-client's global one, so tests can build many apps. The rest of the code base talks to the
@@ -157,6 +187,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     forward: cachedHandles((method: string, status: number | null) => provider.duration.labels('forward', method, statusLabel(status))),
   };
   const sends = cachedHandles((type: string, outcome: string) => traffic.sends.labels(type, outcome));
+  const sessions = sessionMetrics([registry], options.sessionsByHealth);
 
   return {
     registry,
@@ -210,6 +241,18 @@ export function createMetrics(options: MetricsOptions = {}) {
     /** For the webhook outbox job: deliveries waiting (due, or scheduled for a retry). */
     setWebhookQueueDepth(n: number): void {
       traffic.webhookQueue.set(n);
+    },
+    /** For the reconciliation job: one status check and what it came to. */
+    sessionChecked(outcome: string): void {
+      sessions.checks.inc({ outcome });
+    },
+    /** For live event streams: how many are open here now. */
+    setEventStreams(n: number): void {
+      sessions.streams.set(n);
+    },
+    /** For live event streams: one ended by the gateway, and why. */
+    eventStreamDropped(reason: string): void {
+      sessions.dropped.inc({ reason });
     },
   };
 }

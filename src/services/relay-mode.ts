@@ -24,10 +24,23 @@ export function newRelay(random: { bytes(size: number): Buffer }) {
   return { id: random.bytes(16).toString('hex'), key: random.bytes(32).toString('hex') };
 }
 
-/** What the provider must send: what the customer asked for plus what the gateway needs. */
+/** Events the gateway makes itself (SPEC §10): a customer may subscribe to them, genfity-wa would refuse their names. */
+export const GATEWAY_EVENTS = ['SessionHealth'];
+
+/** What the provider must send: what the customer asked for (minus the gateway's own events) plus what the gateway needs. */
 export function providerEvents(customerEvents: string[], relay: RelayConfig): string[] {
-  if (!relay.publicUrl || customerEvents.includes('All')) return customerEvents;
-  return [...new Set([...customerEvents, ...RELAY_EVENTS])];
+  const own = customerEvents.filter((e) => !GATEWAY_EVENTS.includes(e));
+  if (!relay.publicUrl || own.includes('All')) return own;
+  return [...new Set([...own, ...RELAY_EVENTS])];
+}
+
+/**
+ * Whether a session gets `SessionHealth` deliveries (SPEC §10): when its list asks for connection news —
+ * `SessionHealth` itself, `All`, or a connection event (`Connected`, `Disconnected`, `LoggedOut`; the
+ * default list has them). A receiver that asked for messages only is not sent events it never named.
+ */
+export function wantsHealthEvents(customerEvents: string | null): boolean {
+  return ['SessionHealth', 'Connected', 'Disconnected', 'LoggedOut'].some((type) => wantsEvent(customerEvents, type));
 }
 
 /** Whether the customer subscribed to an event type (their list, not the widened provider one). */

@@ -3,7 +3,9 @@ import type { Clock } from '../lib/clock.js';
 import { readAnswer } from '../provider/answer.js';
 import type { ForwardResponse } from '../provider/forward.js';
 import type { Db } from '../store/index.js';
-import { mergeSessionState, type SessionState } from '../store/sessions.js';
+import type { SessionState } from '../store/sessions.js';
+import type { SessionActivity } from './session-activity.js';
+import type { SessionStates } from './session-states.js';
 
 interface Envelope {
   data?: Record<string, unknown>;
@@ -58,14 +60,25 @@ export function stateFromSessionAnswer(path: string, status: number, body: strin
 
 /**
  * The stored state follows what genfity-wa answers on `/session/*` (SPEC §4). Those answers are small:
- * read whole (at most `maxAnswerBytes`), the state merged, the same bytes handed on to the client.
+ * read whole (at most `maxAnswerBytes`), the state and health applied (SPEC §10), the same bytes handed
+ * on to the client. Any other call genfity-wa answered with success is hearing from the session.
  */
-export function createSessionStateRefresh(deps: { db: Db; clock: Clock; maxAnswerBytes: number }) {
+export function createSessionStateRefresh(deps: {
+  db: Db;
+  clock: Clock;
+  maxAnswerBytes: number;
+  states: Pick<SessionStates, 'apply' | 'announce'>;
+  activity: Pick<SessionActivity, 'heard'>;
+}) {
+  const { states } = deps;
   async function refresh(rowId: number, path: string, res: ForwardResponse): Promise<ForwardResponse> {
-    if (!path.startsWith('/session/')) return res;
+    if (!path.startsWith('/session/')) {
+      if (res.status >= 200 && res.status < 300) deps.activity.heard(rowId);
+      return res;
+    }
     const answer = await readAnswer(res.body, deps.maxAnswerBytes);
     const state = stateFromSessionAnswer(path, res.status, answer.toString('utf8'));
-    if (state) await mergeSessionState(deps.db, rowId, state, deps.clock.now());
+    if (state) states.announce(await deps.db.tx((q) => states.apply(q, rowId, state, deps.clock.now())));
     return { ...res, body: Readable.from([answer]) };
   }
   return { refresh };

@@ -1,4 +1,5 @@
 import { webhookFormatOf } from '../lib/webhook-format-names.js';
+import { healthOf } from './session-health.js';
 import type { SessionRow } from '../store/sessions.js';
 import { DEFAULT_PROVIDER } from './subscriptions.js';
 
@@ -23,6 +24,10 @@ export function toSessionView(row: SessionRow) {
     logged_in: row.logged_in ?? false,
     jid: row.j_id ?? '',
     status: row.status ?? 'inactive',
+    // SPEC §10: what the gateway concludes, when it last heard from the provider and last asked it.
+    health: healthOf(row.health),
+    last_event_at: row.last_event_at,
+    last_checked_at: row.last_checked_at,
     last_synced_at: row.last_synced_at,
     last_activity_at: row.last_activity_at,
     last_message_sent: row.last_message_sent ?? 0,

@@ -31,6 +31,8 @@ type Deps = {
   clock: Clock;
   tokens: Pick<SessionTokens, 'forgetToken'>;
   policy: WebhookRouting;
+  /** Told once a session is gone, so its live event streams end (SPEC §10). */
+  onDeleted?: (sessionRowId: number) => void;
 };
 
 /** A customer's sessions once they exist: read, change, delete (creating one: session-provisioning.ts). */
@@ -93,6 +95,7 @@ export function createSessionService(deps: Deps) {
     if (res.status !== 404 && (res.status < 200 || res.status > 299)) throw new ProviderHttpError(res.status, res.body, res.contentType);
     await db.tx((q) => store.deleteSessionCascade(q, customer.id, row.session_id));
     if (row.session_token) deps.tokens.forgetToken(row.session_token);
+    deps.onDeleted?.(row.id);
     if (res.status !== 404) return res;
     const { status, message } = ERRORS.SESSION_DELETED;
     return { status, body: JSON.stringify({ message, code: 'SESSION_DELETED' }), contentType: 'application/json; charset=utf-8' };

@@ -1,5 +1,13 @@
 import type { UserListRow } from '../store/users.js';
+import { HEALTH_STATES, type Health, healthOf } from './session-health.js';
 import { effectiveMaxSessions, subscriptionState } from './subscriptions.js';
+
+/** Every health with its count, zeros included, so a reader never meets a missing key. */
+function byHealth(counts: Record<string, number> | null): Record<Health, number> {
+  const out = Object.fromEntries(HEALTH_STATES.map((h) => [h, 0])) as Record<Health, number>;
+  for (const [health, n] of Object.entries(counts ?? {})) out[healthOf(health)] += Number(n);
+  return out;
+}
 
 /** The `/internal/users` item: `user_id` and `id` (SPEC §2), `subscription` null when there is none. */
 export function toUserItem(row: UserListRow, now: Date) {
@@ -27,6 +35,7 @@ export function toUserItem(row: UserListRow, now: Date) {
             updated_at: row.sub_updated_at,
           },
     session_count: row.session_count,
+    sessions_by_health: byHealth(row.session_health),
   };
 }
 export type UserItem = ReturnType<typeof toUserItem>;

@@ -49,6 +49,8 @@ type Deps = {
   relay: RelayConfig;
   processing: Pick<WebhookProcessing, 'schedule'>;
   usage?: Pick<UsageCounters, 'countReceived'>;
+  /** Every post of the provider, a repeat or not, is hearing from it (SPEC §10 `last_event_at`); a new one feeds live streams. */
+  onRecorded?: (sessionRowId: number, stored: boolean) => void;
 };
 
 /** Provider events, stored once per occurrence with their customer delivery (SPEC §6), then processed. */
@@ -109,6 +111,7 @@ export function createWebhookOccurrences(deps: Deps) {
       await queueDelivery(q, session, { id: publicEventId(session.id, `${key.value}#${id}`), type: event.type, payload, now }, posted);
       return true;
     });
+    deps.onRecorded?.(session.id, stored);
     if (!stored) return false;
     void deps.processing.schedule(session.id);
     // Counted once per occurrence, after the commit: a retried or twice-delivered message is one message.

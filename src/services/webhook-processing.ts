@@ -2,9 +2,10 @@ import type { Clock } from '../lib/clock.js';
 import type { OnError } from '../lib/logger.js';
 import type { ProviderClient } from '../provider/client.js';
 import type { Queryable } from '../store/index.js';
-import { lockSession, mergeSessionState, type SessionRow, type SessionState } from '../store/sessions.js';
+import { lockSession, type SessionRow, type SessionState } from '../store/sessions.js';
 import * as events from '../store/webhook-events.js';
 import { revealSession, type SealedStore } from './secret-codec.js';
+import type { SessionStates } from './session-states.js';
 import { DEFAULT_PROVIDER } from './subscriptions.js';
 import { stateFromEvent } from './webhook-events.js';
 import { relayRefusal } from './webhook-tenant.js';
@@ -16,6 +17,8 @@ type Deps = {
   clock: Clock;
   provider: Pick<ProviderClient, 'markRead'>;
   onError: OnError;
+  /** Where connection events become stored state and health (SPEC §10). */
+  states: Pick<SessionStates, 'apply' | 'announce'>;
 };
 
 interface MessageRead {
@@ -64,9 +67,9 @@ export function createWebhookProcessing(deps: Deps) {
       if (read) reads.push({ id: e.id, read });
       else done.push(e.id);
     }
-    if (Object.keys(state).length > 0) await mergeSessionState(q, sessionRowId, state, now);
+    const change = Object.keys(state).length > 0 ? await deps.states.apply(q, sessionRowId, state, now) : null;
     if (done.length > 0) await events.markEventsProcessed(q, done, now);
-    return { session, reads, count: pending.length };
+    return { session, reads, count: pending.length, change };
   }
 
   /** One provider call per chat and sender for a burst of messages; one attempt each, answered or not, then done. */
@@ -91,7 +94,8 @@ export function createWebhookProcessing(deps: Deps) {
 
   async function drain(sessionRowId: number): Promise<void> {
     for (;;) {
-      const { session, reads, count } = await db.tx((q) => applyInOrder(q, sessionRowId));
+      const { session, reads, count, change } = await db.tx((q) => applyInOrder(q, sessionRowId));
+      deps.states.announce(change);
       if (reads.length > 0) await markRead(revealSession(codec, session as SessionRow).session_token!, reads);
       if (count < BATCH) return;
     }

@@ -39,3 +39,9 @@ export async function claimJobLease(q: Queryable, job: string, holder: string, n
 export async function releaseJobLease(q: Queryable, job: string, holder: string): Promise<void> {
   await q.query('DELETE FROM gateway_job_leases WHERE job = $1 AND holder = $2', [job, holder]);
 }
+
+/** The last tick `job` ran for, or null when it never ran. */
+export async function findJobTick(q: Queryable, job: string): Promise<Date | null> {
+  const { rows } = await q.query<{ last_tick: Date }>('SELECT last_tick FROM gateway_job_ticks WHERE job = $1', [job]);
+  return rows[0] ? new Date(rows[0].last_tick) : null;
+}

@@ -30,6 +30,10 @@ export interface SessionRow {
   last_message_fail: number | null;
   created_at: Date | null;
   updated_at: Date | null;
+  /** SPEC §10 session health (migration 011): what the gateway last concluded, and when it last heard and asked. */
+  health: string;
+  last_event_at: Date | null;
+  last_checked_at: Date | null;
 }
 
 /** A row that holds a place under the session cap while the provider is being asked (not listed). */
@@ -159,15 +163,6 @@ export interface SessionState {
   loggedIn: boolean;
   jid: string;
   status: string;
-}
-
-/** State read off a provider answer; fields it did not carry stay as they are (go-service-api B24). */
-export async function mergeSessionState(q: Queryable, rowId: number, s: Partial<SessionState>, now: Date): Promise<void> {
-  await q.query(
-    `UPDATE wa_sessions SET connected = COALESCE($2, connected), logged_in = COALESCE($3, logged_in),
-       j_id = COALESCE($4, j_id), status = COALESCE($5, status), last_synced_at = $6, updated_at = $6 WHERE id = $1`,
-    [rowId, s.connected ?? null, s.loggedIn ?? null, s.jid ?? null, s.status ?? null, now],
-  );
 }
 
 export async function findSessionByRelayId(q: Queryable, relayId: string): Promise<SessionRow | null> {

@@ -1,4 +1,5 @@
 import type { Queryable } from './db.js';
+import { PROVISIONING } from './sessions.js';
 import { currentSubscriptionSql, type SubscriptionRow } from './subscriptions.js';
 
 export interface UserRow {
@@ -80,6 +81,8 @@ export async function countUsers(q: Queryable, filter: UserFilter): Promise<numb
 
 export interface UserListRow extends UserRow {
   session_count: number;
+  /** The user's sessions counted by health (SPEC §10), only the healths that occur; null without sessions. */
+  session_health: Record<string, number> | null;
   sub_id: number | null;
   sub_provider: string | null;
   sub_status: string | null;
@@ -105,6 +108,8 @@ export async function listUsersPage(
       .map((c) => `u.${c}`)
       .join(', ')},
        (SELECT count(*) FROM wa_sessions s WHERE s.user_id = u.id) AS session_count,
+       (SELECT json_object_agg(h.health, h.n) FROM (SELECT s.health, count(*) AS n FROM wa_sessions s
+          WHERE s.user_id = u.id AND s.status IS DISTINCT FROM '${PROVISIONING}' GROUP BY s.health) h) AS session_health,
        sub.id AS sub_id, sub.provider AS sub_provider, sub.status AS sub_status, sub.expires_at AS sub_expires_at,
        sub.max_sessions AS sub_max_sessions, sub.max_messages AS sub_max_messages, sub.messages_used AS sub_messages_used,
        sub.created_at AS sub_created_at, sub.updated_at AS sub_updated_at

@@ -70,6 +70,8 @@ export const CUSTOMER_ROUTES: Record<string, TenantRoute> = {
   'POST /v1/sessions/:session_id/webhook-deliveries/test': { method: 'POST', url: (id) => `/v1/sessions/${id}/webhook-deliveries/test` },
   // Issue 17: a session id of another tenant is the same 404 as a missing one.
   'GET /v1/usage': { method: 'GET', url: (id) => `/v1/usage?session_id=${encodeURIComponent(id)}` },
+  // Refused before a byte of the stream is written (issue 16 §4).
+  'GET /v1/sessions/:session_id/events': { method: 'GET', url: (id) => `/v1/sessions/${id}/events` },
   'POST /v1/sessions/:session_id/webhook-deliveries/:delivery_id/redeliver': {
     method: 'POST',
     url: (id) => `/v1/sessions/${id}/webhook-deliveries/1/redeliver`,

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { build } from 'vite';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { createDeps, type Deps } from '../../src/deps.js';
+import { createDeps, type Deps, type DepsOverrides } from '../../src/deps.js';
 import '../../src/http/types.js';
-import { createManualClock } from '../../src/lib/clock.js';
+import { createManualClock, type ManualClock } from '../../src/lib/clock.js';
 import { defaultWebRoot, webRoutes } from '../../src/routes/ops/web.js';
 import { createProviderSimulator, type ProviderSimulator } from '../../sim/provider-simulator.js';
 import { TEST_INTERNAL_KEYS, TEST_JOBS } from './app.js';
@@ -37,6 +37,7 @@ export interface WebConsoleApp {
   deps: Deps;
   sim: ProviderSimulator;
   url: string;
+  clock: ManualClock;
   close(): Promise<void>;
 }
 
@@ -44,7 +45,9 @@ export interface WebConsoleApp {
  * The whole gateway as `createAppWithSimulator` builds it, with the web console on it, listening
  * on a real port for a real browser. When `buildApp` registers the console itself, that one is used.
  */
-export async function createWebConsoleApp(options: { now?: string } = {}): Promise<WebConsoleApp> {
+export async function createWebConsoleApp(
+  options: { now?: string; env?: Record<string, string>; overrides?: DepsOverrides } = {},
+): Promise<WebConsoleApp> {
   const webRoot = await ensureWebBuilt();
   const sim = createProviderSimulator({ adminToken: SIM_ADMIN_TOKEN, connectStallMs: 200, webhookRetryCount: 1 });
   await sim.listen(0);
@@ -61,8 +64,10 @@ export async function createWebConsoleApp(options: { now?: string } = {}): Promi
     WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
     PUBLIC_RATE_LIMIT_MAX_REQUEST: '1000000',
     PUBLIC_SPAM_MAX_PER_10S: '1000000',
+    ...options.env,
   });
-  const deps = await createDeps(config, { db: store.db, clock: createManualClock(options.now ?? '2026-06-01T00:00:00Z') });
+  const clock = createManualClock(options.now ?? '2026-06-01T00:00:00Z');
+  const deps = await createDeps(config, { ...options.overrides, db: store.db, clock });
   const app = await buildApp(config, deps, { logger: false });
   deps.start(TEST_JOBS);
   if (!app.hasRoute({ method: 'GET', url: '/dashboard' })) await app.register(webRoutes, { root: webRoot });
@@ -72,6 +77,7 @@ export async function createWebConsoleApp(options: { now?: string } = {}): Promi
     deps,
     sim,
     url,
+    clock,
     async close() {
       await app.close();
       await deps.close();

@@ -3,6 +3,7 @@ import { applySubscriptionPolicy, createCustomerKeyHook } from '../../auth/custo
 import type { PublicGuard } from '../../http/rate-limit.js';
 import { contactRoutes } from './contacts.js';
 import { meRoutes } from './me.js';
+import { sessionEventRoutes } from './session-events.js';
 import { sessionRoutes } from './sessions.js';
 import { settingsRoutes } from './settings.js';
 import { usageRoutes } from './usage.js';
@@ -12,7 +13,7 @@ import { webhookDeliveryRoutes } from './webhook-deliveries.js';
  * `/v1/*`: customers with their `x-api-key`, each let in under its route's subscription policy
  * (`config: { subscription }`, `required` unless a route says otherwise) and the public limits.
  */
-export const customerRoutes: FastifyPluginAsync<{ guard: PublicGuard }> = async (app, options) => {
+export const customerRoutes: FastifyPluginAsync<{ guard: PublicGuard; eventStreamBufferBytes: number }> = async (app, options) => {
   app.decorateRequest('customer', null);
   app.addHook('onRoute', applySubscriptionPolicy);
   app.addHook('onRequest', createCustomerKeyHook(app.services.customers, options.guard));
@@ -22,4 +23,5 @@ export const customerRoutes: FastifyPluginAsync<{ guard: PublicGuard }> = async 
   await app.register(contactRoutes);
   await app.register(webhookDeliveryRoutes);
   await app.register(usageRoutes);
+  await app.register(sessionEventRoutes, { bufferBytes: options.eventStreamBufferBytes });
 };

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { WEBHOOK_FORMATS } from '../../lib/webhook-format-names.js';
+import { HEALTH_STATES } from '../../services/session-health.js';
 import { DateTime, Nullable, errors } from '../schemas.js';
 
 // No control characters: no provider or gateway id has them, and PostgreSQL refuses a NUL in text.
@@ -12,6 +13,13 @@ const Events = Type.String({ maxLength: 2048 });
 /** SPEC §10: `provider` (genfity-wa's own body) or `envelope` (the gateway's JSON envelope). */
 export const WebhookFormat = Type.Enum(WEBHOOK_FORMATS, {
   description: "`provider`: genfity-wa's event exactly as it posted it (default); `envelope`: the gateway's JSON envelope",
+});
+
+/** SPEC §10 "Session health". */
+export const Health = Type.Enum(HEALTH_STATES, {
+  description:
+    '`healthy`: linked and connected; `disconnected`: linked, not connected (reconnect); `logged_out`: no phone linked (scan the QR code); ' +
+    '`silent`: connected but nothing heard from the provider for SESSION_SILENT_AFTER; `unknown`: not checked yet, or the provider does not know the session',
 });
 
 export const CreateSessionBody = Type.Object({
@@ -46,6 +54,9 @@ export const Session = Type.Object({
   logged_in: Type.Boolean(),
   jid: Type.String(),
   status: Type.String(),
+  health: Health,
+  last_event_at: Nullable(DateTime),
+  last_checked_at: Nullable(DateTime),
   last_synced_at: Nullable(DateTime),
   last_activity_at: Nullable(DateTime),
   last_message_sent: Type.Integer(),

@@ -61,6 +61,14 @@ export const UserItem = Type.Object({
   updated_at: Nullable(DateTime),
   subscription: Nullable(Subscription),
   session_count: Type.Integer(),
+  /** SPEC §10: the user's sessions by health. */
+  sessions_by_health: Type.Object({
+    healthy: Type.Integer(),
+    disconnected: Type.Integer(),
+    logged_out: Type.Integer(),
+    silent: Type.Integer(),
+    unknown: Type.Integer(),
+  }),
 });
 
 export const UserList = Type.Object({

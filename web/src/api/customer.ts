@@ -1,4 +1,5 @@
 import { call } from './client';
+import { followSessionEvents, type StreamHandlers } from './events';
 import type {
   ContactList,
   CreateSessionInput,
@@ -43,6 +44,8 @@ export function customerApi(apiKey: string) {
       if (q.sessionId) query.set('session_id', q.sessionId);
       return call<UsageReport>('GET', `/v1/usage?${query}`, { headers });
     },
+    /** The session's live events (SPEC §10); returns the function that stops following them. */
+    followEvents: (id: string, handlers: StreamHandlers) => followSessionEvents(apiKey, id, handlers),
   };
 }
 export type CustomerApi = ReturnType<typeof customerApi>;

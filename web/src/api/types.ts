@@ -7,6 +7,7 @@ import type { ContactList as ContactListSchema, SyncReply } from '@server/routes
 import type { MeReply } from '@server/routes/customer/me.schemas';
 import type {
   CreateSessionBody,
+  Health as HealthSchema,
   SessionList as SessionListSchema,
   SessionReply as SessionReplySchema,
   Session as SessionSchema,
@@ -50,10 +51,18 @@ export type Me = Reply<typeof MeReply>;
 /** SPEC §10: `provider` delivers genfity-wa's own body, `envelope` the gateway's JSON envelope. */
 export type WebhookFormat = Static<typeof WebhookFormatSchema>;
 
+/** SPEC §10 "Session health". */
+export type Health = Static<typeof HealthSchema>;
+
 export type Session = Reply<typeof SessionSchema>;
 export type SessionList = Reply<typeof SessionListSchema>;
 export type SessionReply = Reply<typeof SessionReplySchema>;
 export type CreateSessionInput = Static<typeof CreateSessionBody>;
+/** What an `event: state` of the live stream says (the same fields as the session object). */
+export type SessionState = Pick<
+  Session,
+  'session_id' | 'status' | 'connected' | 'logged_in' | 'jid' | 'health' | 'last_event_at' | 'last_checked_at'
+>;
 
 export type Settings = Reply<typeof SettingsSchema>;
 export type SettingsSaved = Reply<typeof SettingsSavedSchema>;

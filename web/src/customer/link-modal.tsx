@@ -5,6 +5,7 @@ import { Modal } from '../components/modal';
 import { phoneFromJid } from '../lib/format';
 import { LinkPhone } from './link-phone';
 import { LinkQr } from './link-qr';
+import type { SessionStream } from './use-session-stream';
 
 type Mode = 'qr' | 'phone';
 const MODES: Array<[Mode, string]> = [
@@ -13,7 +14,17 @@ const MODES: Array<[Mode, string]> = [
 ];
 
 /** Linking a WhatsApp number to a session, by QR or by pairing code; ends on "connected". */
-export function LinkModal({ session, link, onClose }: { session: Session; link: LinkApi; onClose: () => void }) {
+export function LinkModal({
+  session,
+  link,
+  stream,
+  onClose,
+}: {
+  session: Session;
+  link: LinkApi;
+  stream?: SessionStream;
+  onClose: () => void;
+}) {
   const [mode, setMode] = useState<Mode>('qr');
   const [paired, setPaired] = useState<string | null>(null);
   return (
@@ -44,7 +55,7 @@ export function LinkModal({ session, link, onClose }: { session: Session; link: 
               </button>
             ))}
           </fieldset>
-          {mode === 'qr' ? <LinkQr link={link} onPaired={setPaired} /> : <LinkPhone link={link} onPaired={setPaired} />}
+          {mode === 'qr' ? <LinkQr link={link} stream={stream} onPaired={setPaired} /> : <LinkPhone link={link} onPaired={setPaired} />}
         </>
       )}
     </Modal>

@@ -1,10 +1,11 @@
 import type { LinkApi } from '../api/link';
 import { Notice, Spinner } from '../components/notice';
 import { useQrFlow } from './link-flow';
+import type { SessionStream } from './use-session-stream';
 
 /** Scan-to-link: the provider's current QR code, kept fresh as it rotates. */
-export function LinkQr({ link, onPaired }: { link: LinkApi; onPaired: (jid: string) => void }) {
-  const { phase, qr, problem, restart } = useQrFlow(link, onPaired);
+export function LinkQr({ link, stream, onPaired }: { link: LinkApi; stream?: SessionStream | undefined; onPaired: (jid: string) => void }) {
+  const { phase, qr, problem, restart } = useQrFlow(link, onPaired, stream);
   return (
     <div class="link-layout">
       <div class="qr-frame" aria-live="polite">

@@ -5,7 +5,9 @@ import { StatusBadge } from '../components/status-badge';
 import { formatCount, phoneFromJid } from '../lib/format';
 import { BASE, navigate } from '../lib/router';
 import { useAction } from '../lib/use-async';
+import { HealthNote } from './health-note';
 import { LinkModal } from './link-modal';
+import { reconnect } from './link-flow';
 import { SessionActions } from './session-actions';
 import { useLinkStatus } from './use-link-status';
 
@@ -39,14 +41,17 @@ function SessionFacts({ session, phone }: { session: Session; phone: string }) {
 
 /** One session: live state, the linked number, and what can be done with it. */
 export function SessionCard({ session, onChanged }: Props) {
-  const { live, refresh, link } = useLinkStatus(session);
+  const { live, health, refresh, link, stream } = useLinkStatus(session);
   const [linking, setLinking] = useState(false);
   const action = useAction();
   const phone = phoneFromJid(live.jid || session.jid);
-  // While the provider cannot be asked, the last number the gateway stored is still the best answer.
+  // While the provider cannot be asked, the last number the gateway stored is still the best answer; a
+  // session that lost its connection (disconnected, silent) is still linked to its number.
+  const linked = health === 'disconnected' || health === 'silent';
   const showPhone =
-    phone && (live.status === 'connected' || ((live.status === 'unreachable' || live.status === 'unknown') && session.logged_in));
-  const canLink = live.status === 'waiting' || live.status === 'disconnected';
+    phone && (live.status === 'connected' || linked || ((live.status === 'unreachable' || live.status === 'unknown') && session.logged_in));
+  // A linked phone is reconnected, not linked again.
+  const canLink = (live.status === 'waiting' || live.status === 'disconnected') && !linked;
   const titleId = `session-${session.session_id}`;
   const detailPath = `/sessions/${encodeURIComponent(session.session_id)}`;
   const closeLink = () => {
@@ -55,7 +60,13 @@ export function SessionCard({ session, onChanged }: Props) {
     void onChanged();
   };
   return (
-    <article class="card session-card" aria-labelledby={titleId} data-session-id={session.session_id}>
+    <article
+      class="card session-card"
+      aria-labelledby={titleId}
+      data-session-id={session.session_id}
+      data-health={health}
+      data-live={stream.live ? 'stream' : 'poll'}
+    >
       <header class="session-head">
         <div class="session-title">
           <h2 id={titleId}>{session.session_name}</h2>
@@ -72,6 +83,29 @@ export function SessionCard({ session, onChanged }: Props) {
         </Notice>
       )}
       {live.status === 'unknown' && live.detail && <Notice kind="error">{live.detail}</Notice>}
+      {live.status !== 'unreachable' && (
+        <HealthNote
+          health={health}
+          action={
+            (health === 'disconnected' || health === 'silent') && (
+              <button
+                type="button"
+                class="button button-secondary"
+                disabled={action.busy}
+                onClick={() =>
+                  action.run(async () => {
+                    await reconnect(link);
+                    await refresh();
+                    return 'Reconnecting. The state above changes as soon as WhatsApp answers.';
+                  })
+                }
+              >
+                Reconnect
+              </button>
+            )
+          }
+        />
+      )}
       <OutcomeNotice outcome={action.outcome} />
       <div class="actions">
         {canLink && (
@@ -102,7 +136,7 @@ export function SessionCard({ session, onChanged }: Props) {
           }}
         />
       </div>
-      {linking && <LinkModal session={session} link={link} onClose={closeLink} />}
+      {linking && <LinkModal session={session} link={link} stream={stream} onClose={closeLink} />}
     </article>
   );
 }

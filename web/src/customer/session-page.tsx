@@ -8,14 +8,17 @@ import { BASE, navigate } from '../lib/router';
 import { ContactsPanel } from './contacts-panel';
 import { useCustomer } from './context';
 import { DeliveriesPanel } from './deliveries-panel';
+import { EventLog } from './event-log';
+import { HealthNote } from './health-note';
 import { SettingsPanel } from './settings-panel';
 import { useLinkStatus } from './use-link-status';
 
-type Tab = 'settings' | 'contacts' | 'deliveries';
+type Tab = 'settings' | 'contacts' | 'deliveries' | 'events';
 const TABS: Array<[Tab, string]> = [
   ['settings', 'Settings & statistics'],
   ['contacts', 'Contacts'],
   ['deliveries', 'Webhook deliveries'],
+  ['events', 'Live events'],
 ];
 
 function BackLink() {
@@ -63,7 +66,7 @@ export function SessionPage({ sessionId }: { sessionId: string }) {
 }
 
 function SessionDetail({ session }: { session: Session }) {
-  const { live } = useLinkStatus(session, 15_000);
+  const { live, health, stream } = useLinkStatus(session, 15_000);
   const [tab, setTab] = useState<Tab>('settings');
   const phone = phoneFromJid(live.jid || session.jid);
   return (
@@ -80,10 +83,12 @@ function SessionDetail({ session }: { session: Session }) {
         <StatusBadge status={live.status} />
       </header>
       {live.status === 'unreachable' && <Notice kind="info">The WhatsApp service is not answering right now; settings still work.</Notice>}
+      {live.status !== 'unreachable' && <HealthNote health={health} />}
       <Tabs label="Session sections" tabs={TABS} current={tab} onSelect={setTab}>
         {tab === 'settings' && <SettingsPanel sessionId={session.session_id} />}
         {tab === 'contacts' && <ContactsPanel sessionId={session.session_id} />}
         {tab === 'deliveries' && <DeliveriesPanel sessionId={session.session_id} />}
+        {tab === 'events' && <EventLog stream={stream} />}
       </Tabs>
     </>
   );

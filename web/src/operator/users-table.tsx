@@ -26,6 +26,12 @@ function Subscription({ user }: { user: UserItem }) {
   );
 }
 
+/** Sessions that need their owner: disconnected, not linked or silent (SPEC §10). */
+const unwell = (user: UserItem) => {
+  const h = user.sessions_by_health;
+  return h ? h.disconnected + h.logged_out + h.silent : 0;
+};
+
 const messages = (user: UserItem) => {
   const sub = user.subscription;
   if (!sub) return '—';
@@ -71,6 +77,7 @@ export function UsersTable({ api, users, onChanged, onReveal }: Props) {
               <td class="num">
                 {u.session_count}
                 {u.subscription ? ` / ${u.subscription.max_sessions}` : ''}
+                {unwell(u) > 0 && <span class="small muted block">{unwell(u)} not healthy</span>}
               </td>
               <td class="num">{messages(u)}</td>
               <td>
