@@ -3,6 +3,7 @@ import { connectRedis, createClusterParts } from './cluster-deps.js';
 import type { Config } from './config.js';
 import { startExpirySweep } from './jobs/expiry-sweep.js';
 import { startCounterFlush } from './jobs/flush-counters.js';
+import { startPeriodic } from './jobs/periodic.js';
 import { systemClock, type Clock, type Sleep } from './lib/clock.js';
 import { cryptoRandom, type Random } from './lib/ids.js';
 import { createLogger } from './lib/logger.js';
@@ -12,12 +13,15 @@ import { createPublicLimiter } from './limits/limiter.js';
 import { createMetrics } from './lib/metrics.js';
 import type { Lookup } from './outbound/webhook-client.js';
 import { createProviderClient, type ProviderClient } from './provider/client.js';
+import { createApiKeyService } from './services/api-keys.js';
+import { createAuditService } from './services/audit.js';
 import { createContactService } from './services/contacts.js';
 import { createCustomerService } from './services/customers.js';
 import { createExpiryService } from './services/expiry.js';
 import { createGateway } from './services/gateway.js';
 import { createBodyReader } from './services/gateway-body.js';
 import { createIdempotency } from './services/idempotency.js';
+import { createKeyUsage } from './services/key-usage.js';
 import { createQuota } from './services/quota.js';
 import { busCheck, createReadiness, providerCheck, storeCheck } from './services/readiness.js';
 import { createRelayGateway } from './services/relay-gateway.js';
@@ -135,19 +139,53 @@ function readinessChecks(f: Foundations, repointing: (() => string | null) | nul
   });
 }
 
+const KEY_USAGE_FLUSH_MS = 10_000;
+const AUDIT_PRUNE_MS = 3_600_000;
+
+/**
+ * Customer keys and the audit trail (issue 18): rotation with grace, last use noted in memory and
+ * written every KEY_USAGE_FLUSH_MS (and at shutdown), and audit records past AUDIT_RETENTION_DAYS
+ * pruned hourly by every instance (a delete in batches: idempotent, so no lock is needed).
+ */
+function createKeyParts(f: Foundations) {
+  const { db, clock, logger } = f;
+  const usage = createKeyUsage({ db, clock });
+  const audit = createAuditService({ db, clock, retentionDays: f.env.AUDIT_RETENTION_DAYS });
+  const flush = startPeriodic({
+    run: usage.flush,
+    everyMs: KEY_USAGE_FLUSH_MS,
+    log: logger,
+    failure: 'key last-use flush failed; kept for the next one',
+    finalRun: true,
+  });
+  const prune = startPeriodic({ run: audit.prune, everyMs: AUDIT_PRUNE_MS, log: logger, failure: 'audit record pruning failed' });
+  return {
+    usage,
+    audit,
+    apiKeys: createApiKeyService({ db, clock, random: f.random }),
+    async stop() {
+      await prune.stop();
+      await flush.stop();
+    },
+  };
+}
+
 export async function createDeps(config: Readonly<Config>, overrides: DepsOverrides = {}) {
   const f = await openFoundations(config, overrides);
   const { env, db, clock, random, codec, provider, logger } = f;
   const tokens = createSessionTokens({ db, clock, codec, bus: f.cluster.bus });
   const quota = createQuota({ db, clock });
   const stats = createSendStats({ db, clock });
-  const customers = createCustomerService({ db, clock, quota });
   const sessions = createSessionService({ db, provider, clock, random, webhooks: f.webhooks, tokens, relay: f.relay, codec });
   const webhook = createWebhookParts(f, config, overrides.webhookLookup);
   const relayRepoint = createRelayRepointing({ ...f, sleep: overrides.sleep });
   const bodies = createBodyReader({ maxBytes: env.GATEWAY_MAX_BODY_BYTES, perUserBytes: env.GATEWAY_USER_BUFFER_BYTES });
+  const keys = createKeyParts(f);
+  const customers = createCustomerService({ db, clock, quota, keyUsage: keys.usage });
   const services = {
     users: createUserService({ db, clock, random, tokens }),
+    apiKeys: keys.apiKeys,
+    audit: keys.audit,
     customers,
     sessions,
     settings: createSettingsService({ db, clock, sessions }),
@@ -185,6 +223,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   let stopListening: () => void = () => undefined;
   let closed: Promise<void> | null = null;
   const closeOnce = async () => {
+    await keys.stop().catch((error: unknown) => logger.error({ err: error }, 'final key last-use flush failed'));
     await relayRepoint?.stop();
     await expirySweep.stop();
     await webhook.close();
@@ -221,6 +260,10 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     gatewayBytesInFlight: (userId: string) => bodies.inFlightBytes(userId),
     /** Writes pending counters now (tests and shutdown). */
     flushCounters: () => stats.flush(),
+    /** Writes the customer keys' last uses noted in memory now (tests). */
+    flushKeyUsage: () => keys.usage.flush(),
+    /** Deletes audit records past AUDIT_RETENTION_DAYS now (tests). */
+    pruneAudit: () => keys.audit.prune(),
     /** Flushes counters, hands leases back, then closes what createDeps opened (a store passed in is the caller's). */
     close(): Promise<void> {
       closed ??= closeOnce();

@@ -6,12 +6,14 @@ import type { WebhookFormat } from '../lib/webhook-format.js';
 import type { ProviderClient } from '../provider/client.js';
 import type { Db } from '../store/index.js';
 import * as store from '../store/sessions.js';
+import { recordChanges, type ChangeOrigin } from './audit-trail.js';
 import { servedSubscription, type Customer } from './customers.js';
 import { newRelay, providerEvents, relayUrl, type RelayConfig } from './relay.js';
 import { DEFAULT_EVENTS, eventList } from './session-events.js';
 import { DEFAULT_PROVIDER, effectiveMaxSessions } from './subscriptions.js';
 import type { SessionTokens } from './session-tokens.js';
 import { revealSession, sealOptional, type SecretCodec } from './secret-codec.js';
+import { createdSessionChanges, deletedSessionChanges, sessionChanges } from './session-audit.js';
 import { toSessionView } from './session-view.js';
 import { checkWebhookUrl, type WebhookPolicy } from './webhook-policy.js';
 
@@ -94,7 +96,7 @@ export function createSessionService(deps: Deps) {
    * POST /v1/sessions: slot → provider user (→ its webhook key) → local row → optional connect. A
    * failure at any step leaves nothing behind on either side (go-service-api B12).
    */
-  async function create(customer: Customer, input: CreateSessionInput) {
+  async function create(customer: Customer, input: CreateSessionInput, origin: ChangeOrigin) {
     if (input.webhook_url) checkWebhookUrl(deps.webhooks, input.webhook_url);
     const token = generateSecret(random, 'wat');
     const events = eventList(input.events || DEFAULT_EVENTS);
@@ -115,9 +117,10 @@ export function createSessionService(deps: Deps) {
       providerId = created.id;
       if (relay) await provider.setHmacKey(token, relay.key);
       await db.tx(async (q) => {
-        await store.completePlaceholder(q, rowId, created.id, input.webhook_url ?? '', clock.now());
+        const now = clock.now();
+        await store.completePlaceholder(q, rowId, created.id, input.webhook_url ?? '', now);
         if (relay) await store.setRelay(q, rowId, relay.id, codec.seal(relay.key), relay.url);
-        await store.updateSessionFields(
+        const row = await store.updateSessionFields(
           q,
           rowId,
           {
@@ -126,8 +129,10 @@ export function createSessionService(deps: Deps) {
             webhook_secret: sealOptional(codec, input.webhook_secret) || null,
             webhook_format: input.webhook_format,
           },
-          clock.now(),
+          now,
         );
+        const changes = createdSessionChanges(revealSession(codec, row));
+        await recordChanges(q, origin, [{ action: 'session.create', userId: customer.id, sessionId: created.id, changes }], now);
       });
     } catch (error) {
       await store.deleteSessionRow(db, rowId).catch(() => undefined);
@@ -141,7 +146,13 @@ export function createSessionService(deps: Deps) {
   }
 
   /** PUT /v1/sessions/:id: the provider first, then the row, so the two never disagree (B9, B10). */
-  async function update(customer: Customer, sessionId: string, input: UpdateSessionInput) {
+  async function update(
+    customer: Customer,
+    sessionId: string,
+    input: UpdateSessionInput,
+    origin: ChangeOrigin,
+    action: 'session.update' | 'session.settings' = 'session.update',
+  ) {
     const row = await requireSession(customer, sessionId);
     if (input.webhook_url) checkWebhookUrl(deps.webhooks, input.webhook_url);
     const events = input.events === undefined ? undefined : eventList(input.events).join(',');
@@ -157,20 +168,29 @@ export function createSessionService(deps: Deps) {
     };
     if (Object.keys(changes).length > 0) await provider.updateUser(row.session_id, changes);
     if (direct && input.webhook_url === '' && row.session_token) await provider.clearWebhook(row.session_token);
-    const updated = await store.updateSessionFields(
-      db,
-      row.id,
-      {
-        session_name: input.session_name || undefined,
-        webhook_url: input.webhook_url,
-        events: events || undefined,
-        auto_read_enabled: input.auto_read_enabled,
-        typing_enabled: input.typing_enabled,
-        webhook_secret: input.webhook_secret === undefined ? undefined : sealOptional(codec, input.webhook_secret) || null,
-        webhook_format: input.webhook_format,
-      },
-      clock.now(),
-    );
+    const updated = await db.tx(async (q) => {
+      const now = clock.now();
+      // Locked, so the record's "before" is what this change replaced, also under concurrent updates.
+      const before = revealSession(codec, await store.findSessionForUser(q, customer.id, sessionId, true));
+      if (!before) throw new AppError('SESSION_NOT_FOUND');
+      const after = await store.updateSessionFields(
+        q,
+        before.id,
+        {
+          session_name: input.session_name || undefined,
+          webhook_url: input.webhook_url,
+          events: events || undefined,
+          auto_read_enabled: input.auto_read_enabled,
+          typing_enabled: input.typing_enabled,
+          webhook_secret: input.webhook_secret === undefined ? undefined : sealOptional(codec, input.webhook_secret) || null,
+          webhook_format: input.webhook_format,
+        },
+        now,
+      );
+      const changes = sessionChanges(before, revealSession(codec, after));
+      await recordChanges(q, origin, [{ action, userId: customer.id, sessionId, changes }], now);
+      return after;
+    });
     if (row.session_token) deps.tokens.forgetToken(row.session_token);
     return { session: toSessionView(revealSession(codec, updated)) };
   }
@@ -179,11 +199,15 @@ export function createSessionService(deps: Deps) {
    * DELETE: the provider's full delete, then the row with its contacts and stats (B11). A session
    * the provider no longer knows (404) is still removed here, so it can always be cleaned up.
    */
-  async function remove(customer: Customer, sessionId: string) {
+  async function remove(customer: Customer, sessionId: string, origin: ChangeOrigin) {
     const row = await requireSession(customer, sessionId);
     const res = await provider.deleteUserFull(row.session_id);
     if (res.status !== 404 && (res.status < 200 || res.status > 299)) throw new ProviderHttpError(res.status, res.body, res.contentType);
-    await db.tx((q) => store.deleteSessionCascade(q, customer.id, row.session_id));
+    await db.tx(async (q) => {
+      await store.deleteSessionCascade(q, customer.id, row.session_id);
+      const changes = deletedSessionChanges(row);
+      await recordChanges(q, origin, [{ action: 'session.delete', userId: customer.id, sessionId: row.session_id, changes }], clock.now());
+    });
     if (row.session_token) deps.tokens.forgetToken(row.session_token);
     if (res.status === 404)
       return {

@@ -36,10 +36,10 @@ export interface SessionRow {
 export const PROVISIONING = 'provisioning';
 
 /** Every tenant-owned read filters on the owner in SQL (STYLE: flow rule). */
-export async function findSessionForUser(q: Queryable, userId: string, sessionId: string): Promise<SessionRow | null> {
+export async function findSessionForUser(q: Queryable, userId: string, sessionId: string, forUpdate = false): Promise<SessionRow | null> {
   const { rows } = await q.query<SessionRow>(
     `SELECT * FROM wa_sessions WHERE user_id = $1 AND session_id = $2 AND status IS DISTINCT FROM '${PROVISIONING}'
-     ORDER BY id LIMIT 1`,
+     ORDER BY id LIMIT 1${forUpdate ? ' FOR UPDATE' : ''}`,
     [userId, sessionId],
   );
   return rows[0] ?? null;

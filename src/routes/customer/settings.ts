@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { customerPrincipal } from '../../auth/customer-key.js';
+import type { ChangeOriginOf } from '../../http/change-origin.js';
 import { DateTime, Nullable, SECURITY } from '../schemas.js';
 import { SessionParams, WebhookFormat, sessionErrors } from './sessions.schemas.js';
 
@@ -34,7 +35,7 @@ const Updated = Type.Object({ message: Type.String(), settings: Settings });
 const tags = ['customer'];
 const security = SECURITY.customer;
 
-export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export const settingsRoutes: FastifyPluginAsyncTypebox<{ origin: ChangeOriginOf }> = async (app, { origin }) => {
   const { settings } = app.services;
 
   app.get(
@@ -63,6 +64,6 @@ export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Updated, ...sessionErrors },
       },
     },
-    async (request) => settings.update(customerPrincipal(request), request.params.session_id, request.body ?? {}),
+    async (request) => settings.update(customerPrincipal(request), request.params.session_id, request.body ?? {}, origin(request)),
   );
 };
