@@ -59,14 +59,17 @@ export async function openTestStore(kind = storeKind): Promise<{ db: Db; databas
 }
 
 /**
- * The same store, with every statement it runs (transactions included) recorded in `statements`, so a
- * test can prove what a request cost the store by counting instead of timing.
+ * The same store, with every statement it runs (transactions included) recorded in `statements` (and
+ * with its parameters in `calls`), so a test can prove what a request cost the store by counting
+ * instead of timing.
  */
-export function recordingStatements(db: Db): { db: Db; statements: string[] } {
+export function recordingStatements(db: Db): { db: Db; statements: string[]; calls: Array<{ text: string; params: readonly unknown[] }> } {
   const statements: string[] = [];
+  const calls: Array<{ text: string; params: readonly unknown[] }> = [];
   const record = (q: Queryable): Queryable => ({
     query: (text, params) => {
       statements.push(text);
+      calls.push({ text, params: params ?? [] });
       return q.query(text, params);
     },
     exec: (script) => q.exec(script),
@@ -74,6 +77,7 @@ export function recordingStatements(db: Db): { db: Db; statements: string[] } {
   const recorded = record(db);
   return {
     statements,
+    calls,
     db: {
       kind: db.kind,
       query: recorded.query,
