@@ -1,4 +1,6 @@
+import type { Static } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditItem } from '../../../src/routes/internal/audit.schemas.js';
 import { customer, GLOBAL_KEY, internal, OTHER_SCOPED_KEY, SCOPED_KEY } from '../../helpers/app.js';
 import { seedUser } from '../../helpers/seed.js';
 import { createAppWithSimulator } from '../../helpers/sim.js';
@@ -16,17 +18,7 @@ afterAll(async () => {
 });
 
 const CLIENT = '203.0.113.7';
-type Item = {
-  id: number;
-  at: string;
-  actor: { type: string; name: string };
-  action: string;
-  user_id: string;
-  session_id: string | null;
-  request_id: string | null;
-  ip: string | null;
-  changes: Record<string, unknown>;
-};
+type Item = Omit<Static<typeof AuditItem>, 'at' | 'changes'> & { at: string; changes: Record<string, unknown> };
 const send = (method: 'POST' | 'PUT' | 'DELETE', url: string, headers: Record<string, string>, payload?: object, requestId?: string) =>
   t.app.inject({
     method,

@@ -142,3 +142,33 @@ export interface UpdateUserInput {
   max_messages?: number;
   source?: string;
 }
+
+/** `GET /internal/users/:user_id/apikey` (issue 18): never the key nor its hash. */
+export interface ApiKeyInfo {
+  user_id: string;
+  api_key_hint: string | null;
+  api_key_updated_at: string | null;
+  last_used_at: string | null;
+  previous_key_expires_at: string | null;
+  previous_key_last_used_at: string | null;
+}
+
+/** A field's before → after; a secret only as "set", "changed" or "cleared". */
+export type FieldChange = { before: unknown; after: unknown } | 'set' | 'changed' | 'cleared';
+
+export interface AuditItem {
+  id: number;
+  at: string;
+  actor: { type: 'internal' | 'customer' | 'system'; name: string };
+  action: string;
+  user_id: string;
+  session_id: string | null;
+  request_id: string | null;
+  ip: string | null;
+  changes: Record<string, FieldChange>;
+}
+
+export interface AuditPage {
+  items: AuditItem[];
+  meta: { page: number; limit: number; total: number };
+}
