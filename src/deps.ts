@@ -3,7 +3,6 @@ import { connectRedis, createClusterParts } from './cluster-deps.js';
 import type { Config } from './config.js';
 import { startExpirySweep } from './jobs/expiry-sweep.js';
 import { startCounterFlush } from './jobs/flush-counters.js';
-import { startPeriodic } from './jobs/periodic.js';
 import { systemClock, type Clock, type Sleep } from './lib/clock.js';
 import { cryptoRandom, type Random } from './lib/ids.js';
 import { createLogger } from './lib/logger.js';
@@ -13,15 +12,12 @@ import { createPublicLimiter } from './limits/limiter.js';
 import { createMetrics } from './lib/metrics.js';
 import type { Lookup } from './outbound/webhook-client.js';
 import { createProviderClient, type ProviderClient } from './provider/client.js';
-import { createApiKeyService } from './services/api-keys.js';
-import { createAuditService } from './services/audit.js';
 import { createContactService } from './services/contacts.js';
 import { createCustomerService } from './services/customers.js';
 import { createExpiryService } from './services/expiry.js';
 import { createGateway } from './services/gateway.js';
 import { createBodyReader } from './services/gateway-body.js';
 import { createIdempotency } from './services/idempotency.js';
-import { createKeyUsage } from './services/key-usage.js';
 import { createQuota } from './services/quota.js';
 import { busCheck, createReadiness, providerCheck, storeCheck } from './services/readiness.js';
 import { createRelayGateway } from './services/relay-gateway.js';
@@ -34,6 +30,7 @@ import { createSettingsService } from './services/settings.js';
 import { createUserService } from './services/users.js';
 import { createWebhookDeliveries } from './services/webhook-deliveries.js';
 import { openStore, type Db } from './store/index.js';
+import { createKeyParts } from './key-deps.js';
 import { createRelayRepointing, createWebhookParts } from './webhook-deps.js';
 
 /** Everything with I/O or time, built once (STYLE: DI rule). Tests pass their own clock, random or store. */
@@ -137,37 +134,6 @@ function readinessChecks(f: Foundations, repointing: (() => string | null) | nul
       ...(repointing ? { relay: async () => ({ ok: true, ...(repointing() ? { detail: repointing()! } : {}) }) } : {}),
     },
   });
-}
-
-const KEY_USAGE_FLUSH_MS = 10_000;
-const AUDIT_PRUNE_MS = 3_600_000;
-
-/**
- * Customer keys and the audit trail (issue 18): rotation with grace, last use noted in memory and
- * written every KEY_USAGE_FLUSH_MS (and at shutdown), and audit records past AUDIT_RETENTION_DAYS
- * pruned hourly by every instance (a delete in batches: idempotent, so no lock is needed).
- */
-function createKeyParts(f: Foundations) {
-  const { db, clock, logger } = f;
-  const usage = createKeyUsage({ db, clock });
-  const audit = createAuditService({ db, clock, retentionDays: f.env.AUDIT_RETENTION_DAYS });
-  const flush = startPeriodic({
-    run: usage.flush,
-    everyMs: KEY_USAGE_FLUSH_MS,
-    log: logger,
-    failure: 'key last-use flush failed; kept for the next one',
-    finalRun: true,
-  });
-  const prune = startPeriodic({ run: audit.prune, everyMs: AUDIT_PRUNE_MS, log: logger, failure: 'audit record pruning failed' });
-  return {
-    usage,
-    audit,
-    apiKeys: createApiKeyService({ db, clock, random: f.random }),
-    async stop() {
-      await prune.stop();
-      await flush.stop();
-    },
-  };
 }
 
 export async function createDeps(config: Readonly<Config>, overrides: DepsOverrides = {}) {
