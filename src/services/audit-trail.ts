@@ -38,7 +38,8 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export type FieldChange = { before: unknown; after: unknown } | 'set' | 'changed' | 'cleared';
 export type Changes = Record<string, FieldChange>;
 
-const comparable = (v: unknown) => (v instanceof Date ? v.toISOString() : (v ?? null));
+// An instant by its ISO text; an empty text is no value, as the Go service wrote "" for "none".
+const comparable = (v: unknown) => (v instanceof Date ? v.toISOString() : v === '' ? null : (v ?? null));
 
 /** The named fields whose values differ between `before` and `after` (a missing row reads as nulls). */
 export function fieldChanges<K extends string>(

@@ -69,7 +69,7 @@ function Changes({ page, onPage }: { page: AuditPage; onPage: (p: number) => voi
               <tr key={item.id}>
                 <td>{formatDate(item.at)}</td>
                 <td>
-                  {ACTORS[item.actor.type]} <span class="mono">{item.actor.name}</span>
+                  {ACTORS[item.actor.type]} <strong class="actor-name">{item.actor.name}</strong>
                   {item.ip && <span class="small muted block">{item.ip}</span>}
                 </td>
                 <td>{ACTIONS[item.action] ?? item.action}</td>
