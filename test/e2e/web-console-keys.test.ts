@@ -41,7 +41,9 @@ describe('web console: keys and history', () => {
     expect(await grace.locator('option').allTextContents()).toEqual(['None: it stops at once', '1 hour', '24 hours', '7 days']);
     expect(await grace.inputValue()).toBe('0');
     await grace.selectOption({ label: '24 hours' });
-    await dialog().getByText(/Both keys work until then/).waitFor();
+    await dialog()
+      .getByText(/Both keys work until then/)
+      .waitFor();
     await screenshot(op, 'operator-rotate-key');
     await dialog().getByRole('button', { name: 'Rotate key' }).click();
     newKey = (await op.getByTestId('new-api-key').textContent()) ?? '';
@@ -86,7 +88,9 @@ describe('web console: keys and history', () => {
     expect((await me(third)).statusCode).toBe(200);
     await row.getByRole('button', { name: 'History' }).click();
     await dialog().getByText('It does not').waitFor();
-    await dialog().getByText(/Page 1 of 1 · 5 changes/).waitFor();
+    await dialog()
+      .getByText(/Page 1 of 1 · 5 changes/)
+      .waitFor();
     expect(problems).toEqual([]);
   });
 });
