@@ -145,6 +145,27 @@ export function createSessionService(deps: Deps) {
     return { session: toSessionView(revealSession(codec, row!)) };
   }
 
+  /**
+   * The row's new values and their audit record in one transaction. The row is locked first, so the
+   * record's "before" is what this change replaced, also under concurrent updates.
+   */
+  async function storeChanges(
+    customer: Customer,
+    sessionId: string,
+    fields: store.SessionChanges,
+    audit: { origin: ChangeOrigin; action: 'session.update' | 'session.settings' },
+  ) {
+    return db.tx(async (q) => {
+      const now = clock.now();
+      const before = revealSession(codec, await store.findSessionForUser(q, customer.id, sessionId, true));
+      if (!before) throw new AppError('SESSION_NOT_FOUND');
+      const after = await store.updateSessionFields(q, before.id, fields, now);
+      const changes = sessionChanges(before, revealSession(codec, after));
+      await recordChanges(q, audit.origin, [{ action: audit.action, userId: customer.id, sessionId, changes }], now);
+      return after;
+    });
+  }
+
   /** PUT /v1/sessions/:id: the provider first, then the row, so the two never disagree (B9, B10). */
   async function update(
     customer: Customer,
@@ -168,29 +189,20 @@ export function createSessionService(deps: Deps) {
     };
     if (Object.keys(changes).length > 0) await provider.updateUser(row.session_id, changes);
     if (direct && input.webhook_url === '' && row.session_token) await provider.clearWebhook(row.session_token);
-    const updated = await db.tx(async (q) => {
-      const now = clock.now();
-      // Locked, so the record's "before" is what this change replaced, also under concurrent updates.
-      const before = revealSession(codec, await store.findSessionForUser(q, customer.id, sessionId, true));
-      if (!before) throw new AppError('SESSION_NOT_FOUND');
-      const after = await store.updateSessionFields(
-        q,
-        before.id,
-        {
-          session_name: input.session_name || undefined,
-          webhook_url: input.webhook_url,
-          events: events || undefined,
-          auto_read_enabled: input.auto_read_enabled,
-          typing_enabled: input.typing_enabled,
-          webhook_secret: input.webhook_secret === undefined ? undefined : sealOptional(codec, input.webhook_secret) || null,
-          webhook_format: input.webhook_format,
-        },
-        now,
-      );
-      const changes = sessionChanges(before, revealSession(codec, after));
-      await recordChanges(q, origin, [{ action, userId: customer.id, sessionId, changes }], now);
-      return after;
-    });
+    const updated = await storeChanges(
+      customer,
+      sessionId,
+      {
+        session_name: input.session_name || undefined,
+        webhook_url: input.webhook_url,
+        events: events || undefined,
+        auto_read_enabled: input.auto_read_enabled,
+        typing_enabled: input.typing_enabled,
+        webhook_secret: input.webhook_secret === undefined ? undefined : sealOptional(codec, input.webhook_secret) || null,
+        webhook_format: input.webhook_format,
+      },
+      { origin, action },
+    );
     if (row.session_token) deps.tokens.forgetToken(row.session_token);
     return { session: toSessionView(revealSession(codec, updated)) };
   }
@@ -204,7 +216,8 @@ export function createSessionService(deps: Deps) {
     const res = await provider.deleteUserFull(row.session_id);
     if (res.status !== 404 && (res.status < 200 || res.status > 299)) throw new ProviderHttpError(res.status, res.body, res.contentType);
     await db.tx(async (q) => {
-      await store.deleteSessionCascade(q, customer.id, row.session_id);
+      // A delete that found the row already gone (a concurrent one) changed nothing, so records nothing.
+      if (!(await store.deleteSessionCascade(q, customer.id, row.session_id))) return;
       const changes = deletedSessionChanges(row);
       await recordChanges(q, origin, [{ action: 'session.delete', userId: customer.id, sessionId: row.session_id, changes }], clock.now());
     });
