@@ -126,6 +126,20 @@ describe('no change without its record, no record without its change', () => {
     expect(await recordsOf(userId, 'session.delete')).toEqual(['session.delete']);
   });
 
+  it('parallel deletes of one session record one delete', async () => {
+    const { userId, apiKey } = await seedUser(t.app);
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/v1/sessions',
+      headers: customer(apiKey),
+      payload: { session_name: 'twice' },
+    });
+    const url = `/v1/sessions/${created.json().session.session_id}`;
+    const answers = await Promise.all([0, 1, 2].map(() => t.app.inject({ method: 'DELETE', url, headers: customer(apiKey) })));
+    expect(answers.filter((r) => r.statusCode === 200).length).toBeGreaterThanOrEqual(1);
+    expect(await recordsOf(userId, 'session.delete')).toEqual(['session.delete']);
+  });
+
   it('an expiry sweep whose records fail expires nothing; the next run expires and records each once', async () => {
     const lapsed = await seedUser(t.app, { expires_at: '2026-06-01T10:00:10Z' });
     t.clock.set('2026-06-01T10:01:00Z');
