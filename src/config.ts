@@ -68,6 +68,7 @@ export const EnvSchema = Type.Object({
   PROVIDER_LIFECYCLE_WAIT_MS: Int(0, 30_000),
   IDEMPOTENCY_TTL: Type.String({ minLength: 2, default: '24h' }),
   IDEMPOTENCY_WAIT_MS: Int(0, 10_000),
+  AUDIT_RETENTION_DAYS: Int(1, 400, 36_500),
 });
 export type Env = Static<typeof EnvSchema>;
 

@@ -29,6 +29,7 @@ import { createSettingsService } from './services/settings.js';
 import { createUserService } from './services/users.js';
 import { createWebhookDeliveries } from './services/webhook-deliveries.js';
 import { openStore, type Db } from './store/index.js';
+import { createKeyParts } from './key-deps.js';
 import { createWebhookParts } from './webhook-deps.js';
 
 /** Everything with I/O or time, built once (STYLE: DI rule). Tests pass their own clock, random or store. */
@@ -155,7 +156,8 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   const tokens = createSessionTokens({ store, clock, bus: f.cluster.bus, onError: logErrors(logger) });
   const quota = createQuota({ db, clock });
   const stats = createSendStats({ db, clock });
-  const customers = createCustomerService({ db, clock, quota });
+  const keys = createKeyParts(f);
+  const customers = createCustomerService({ db, clock, quota, keyUsage: keys.usage });
   const sessions = createSessionService({ store, provider, clock, tokens, policy: routing });
   const provisioning = createSessionProvisioning({
     slots: createSessionSlots({ store, clock, random }),
@@ -165,10 +167,16 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     onError: logErrors(logger),
   });
   const webhook = createWebhookParts(f, config, { lookup: overrides.webhookLookup, timers: overrides.timers });
-  const jobs = createJobs(f, { tokens, stats, quota, webhookOutbox: webhook.job }, { timers: overrides.timers });
+  const jobs = createJobs(
+    f,
+    { tokens, stats, quota, webhookOutbox: webhook.job, keyUsage: keys.usage, audit: keys.audit },
+    { timers: overrides.timers },
+  );
   const bodies = createBodyReader({ maxBytes: env.GATEWAY_MAX_BODY_BYTES, perUserBytes: env.GATEWAY_USER_BUFFER_BYTES });
   const services = {
     users: createUserService({ db, clock, random, tokens }),
+    apiKeys: keys.apiKeys,
+    audit: keys.audit,
     customers,
     sessions: { ...sessions, create: provisioning.create },
     settings: createSettingsService({ db, clock, sessions }),
@@ -184,12 +192,14 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     await stats.flush();
     await quota.release(0);
   };
+  const finalKeyFlush = () => keys.usage.flush();
   let closed: Promise<void> | null = null;
   const closeOnce = async () => {
     await running.stop().catch((error: unknown) => logger.error({ err: error }, 'a background job did not stop cleanly'));
     await webhook.settled();
     await webhook.close();
     await finalFlush().catch((error: unknown) => logger.error({ err: error }, 'final counter flush failed'));
+    await finalKeyFlush().catch((error: unknown) => logger.error({ err: error }, 'final key last-use flush failed'));
     await provider.close();
     await f.cluster.close();
     await f.limiter.close();
@@ -216,7 +226,11 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     gatewayBytesInFlight: (userId: string) => bodies.inFlightBytes(userId),
     /** Writes pending counters now (tests). */
     flushCounters: () => stats.flush(),
-    /** Stops the jobs, flushes counters, hands leases back, then closes what createDeps opened (a store passed in is the caller's). */
+    /** Writes the customer keys' last uses noted in memory now (tests). */
+    flushKeyUsage: () => keys.usage.flush(),
+    /** Deletes audit records past AUDIT_RETENTION_DAYS now (tests). */
+    pruneAudit: () => keys.audit.prune(),
+    /** Stops the jobs, flushes counters and key last uses, hands leases back, then closes what createDeps opened (a store passed in is the caller's). */
     close(): Promise<void> {
       closed ??= closeOnce();
       return closed;

@@ -22,7 +22,9 @@ import type {
   DeliveryReply as DeliveryReplySchema,
   Delivery as DeliverySchema,
 } from '@server/routes/customer/webhook-deliveries.schemas';
+import type { AuditItem as AuditItemSchema, AuditPage as AuditPageSchema } from '@server/routes/internal/audit.schemas';
 import type {
+  ApiKeyInfo as ApiKeyInfoSchema,
   MessageReply as MessageReplySchema,
   Me as OperatorMeSchema,
   RotateReply as RotateReplySchema,
@@ -81,3 +83,11 @@ export type UpsertUserReply = Reply<typeof UpsertUserReplySchema>;
 export type UpdateUserInput = Static<typeof UpdateUserBody>;
 export type MessageReply = Reply<typeof MessageReplySchema>;
 export type RotateReply = Reply<typeof RotateReplySchema>;
+
+/** `GET /internal/users/:user_id/apikey` (issue 18): never the key nor its hash. */
+export type ApiKeyInfo = Reply<typeof ApiKeyInfoSchema>;
+
+/** An audit record (issue 18); a field's change is before → after, a secret only "set", "changed" or "cleared". */
+export type AuditItem = Reply<typeof AuditItemSchema>;
+export type FieldChange = AuditItem['changes'][string];
+export type AuditPage = Reply<typeof AuditPageSchema>;
