@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Bindings, ChildLoggerOptions, Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Deps } from './deps.js';
+import { createChangeOrigin } from './http/change-origin.js';
 import { answerClientError, requestDeadline } from './http/client-error.js';
 import { closeConnectionsWhileDraining } from './http/drain.js';
 import { handleError, handleNotFound } from './http/error-handler.js';
@@ -92,7 +93,9 @@ export async function buildApp(config: Readonly<Config>, deps: Deps, options: { 
   await app.register(healthRoutes);
   await app.register(readyRoutes);
   await app.register(metricsRoutes, { metrics: deps.metrics, token: config.env.METRICS_TOKEN });
-  await app.register(internalRoutes, { prefix: '/internal', keys: config.internalKeys });
+  // Changes through /internal and /v1 are recorded with who made them and from where (SPEC §10).
+  const origin = createChangeOrigin(config.trustProxy);
+  await app.register(internalRoutes, { prefix: '/internal', keys: config.internalKeys, origin });
   // The public limits (SPEC §10): per user once a credential lets a request in, per address otherwise,
   // on /v1, /wa and /v1/wa only; /internal, health, readiness, metrics and webhooks are exempt.
   const guard = createPublicGuard({
@@ -101,7 +104,7 @@ export async function buildApp(config: Readonly<Config>, deps: Deps, options: { 
     exemptIps: config.rateLimitExemptIps,
     onRefused: (reason) => deps.metrics.rateLimitRejected(reason),
   });
-  await app.register(customerRoutes, { prefix: '/v1', guard, eventStreamBufferBytes: config.env.EVENT_STREAM_BUFFER_BYTES });
+  await app.register(customerRoutes, { prefix: '/v1', guard, eventStreamBufferBytes: config.env.EVENT_STREAM_BUFFER_BYTES, origin });
   // Live event streams never end by themselves: a drain ends them first (clients reconnect with Last-Event-ID).
   app.addHook('preClose', async () => deps.services.liveEvents.closeAll());
   // Older clients use /wa, govconnect /v1/wa since February 2026 (real-clients.md): both are served.

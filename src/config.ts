@@ -78,6 +78,7 @@ export const EnvSchema = Type.Object({
   EVENT_STREAMS_PER_USER: Int(1, 5, 1000),
   EVENT_STREAMS_MAX: Int(1, 1000, 100_000),
   EVENT_STREAM_BUFFER_BYTES: Int(16 * 1024, 1024 * 1024, 64 * 1024 * 1024),
+  AUDIT_RETENTION_DAYS: Int(1, 400, 36_500),
 });
 export type Env = Static<typeof EnvSchema>;
 

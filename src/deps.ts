@@ -36,6 +36,7 @@ import { createUsageExport } from './services/usage-export.js';
 import { createUserService } from './services/users.js';
 import { createWebhookDeliveries } from './services/webhook-deliveries.js';
 import { openStore, type Db } from './store/index.js';
+import { createKeyParts } from './key-deps.js';
 import { createWebhookParts } from './webhook-deps.js';
 
 /** Everything with I/O or time, built once (STYLE: DI rule). Tests pass their own clock, random or store. */
@@ -167,7 +168,8 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   const usageCounters = createUsageCounters({ db, clock });
   const stats = createSendStats({ db, clock, usage: usageCounters });
   const usage = createUsageService({ db, clock, retentionDays: env.USAGE_RETENTION_DAYS });
-  const customers = createCustomerService({ db, clock, quota });
+  const keys = createKeyParts(f);
+  const customers = createCustomerService({ db, clock, quota, keyUsage: keys.usage });
   const health = createHealthParts({ ...f, relay: f.routing.relay, bus: f.cluster.bus }, config, {
     every: overrides.every ?? systemEvery,
     sleep: overrides.sleep,
@@ -200,12 +202,16 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
       usagePrune,
       sessionChecks: health.checkJob,
       sessionActivity: health.activityFlush,
+      keyUsage: keys.usage,
+      audit: keys.audit,
     },
     { timers: overrides.timers },
   );
   const bodies = createBodyReader({ maxBytes: env.GATEWAY_MAX_BODY_BYTES, perUserBytes: env.GATEWAY_USER_BUFFER_BYTES });
   const services = {
     users: createUserService({ db, clock, random, tokens }),
+    apiKeys: keys.apiKeys,
+    audit: keys.audit,
     customers,
     sessions: { ...sessions, create: provisioning.create },
     settings: createSettingsService({ db, clock, sessions }),
@@ -228,6 +234,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     const failed = flushed.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
   };
+  const finalKeyFlush = () => keys.usage.flush();
   let closed: Promise<void> | null = null;
   const closeOnce = async () => {
     await running.stop().catch((error: unknown) => logger.error({ err: error }, 'a background job did not stop cleanly'));
@@ -235,6 +242,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     await health.close();
     await webhook.close();
     await finalFlush().catch((error: unknown) => logger.error({ err: error }, 'final counter flush failed'));
+    await finalKeyFlush().catch((error: unknown) => logger.error({ err: error }, 'final key last-use flush failed'));
     await provider.close();
     await f.cluster.close();
     await f.limiter.close();
@@ -268,7 +276,11 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
       await stats.flush();
       await usageCounters.flush();
     },
-    /** Stops the jobs, flushes counters, hands leases back, then closes what createDeps opened (a store passed in is the caller's). */
+    /** Writes the customer keys' last uses noted in memory now (tests). */
+    flushKeyUsage: () => keys.usage.flush(),
+    /** Deletes audit records past AUDIT_RETENTION_DAYS now (tests). */
+    pruneAudit: () => keys.audit.prune(),
+    /** Stops the jobs, flushes counters and key last uses, hands leases back, then closes what createDeps opened (a store passed in is the caller's). */
     close(): Promise<void> {
       closed ??= closeOnce();
       return closed;

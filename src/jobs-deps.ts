@@ -4,13 +4,16 @@ import type { Config } from './config.js';
 import { createExpirySweepJob } from './jobs/expiry-sweep.js';
 import { createCounterFlushJob } from './jobs/flush-counters.js';
 import { type Job, jobOf } from './jobs/job.js';
+import { createPeriodicJob } from './jobs/periodic.js';
 import { createRelayRepointJob } from './jobs/relay-repoint.js';
 import type { Clock, Sleep, Timers } from './lib/clock.js';
 import type { Random } from './lib/random.js';
 import { tickMsOf } from './lib/schedule.js';
 import type { Metrics } from './lib/metrics.js';
+import type { AuditService } from './services/audit.js';
 import type { ProviderClient } from './provider/client.js';
 import { createExpiryService } from './services/expiry.js';
+import type { KeyUsage } from './services/key-usage.js';
 import type { Quota } from './services/quota.js';
 import type { WebhookRouting } from './services/webhook-policy.js';
 import { createRelayRepoint } from './services/relay-repoint.js';
@@ -51,7 +54,12 @@ export interface JobParts {
   sessionChecks: Job;
   /** `last_event_at` written once a minute (health-deps.ts). */
   sessionActivity: Job;
+  keyUsage: Pick<KeyUsage, 'flush'>;
+  audit: Pick<AuditService, 'prune'>;
 }
+
+const KEY_USAGE_FLUSH_MS = 10_000;
+const AUDIT_PRUNE_MS = 3_600_000;
 
 /**
  * Every background job, by name. A new job (a reconciliation, a pruning) is one more entry here: it
@@ -88,6 +96,22 @@ export function createJobs(f: JobFoundations, parts: JobParts, o: { timers?: Tim
     usagePrune: parts.usagePrune,
     sessionChecks: parts.sessionChecks,
     sessionActivity: parts.sessionActivity,
+    /** Customer keys' last uses noted in memory, written every KEY_USAGE_FLUSH_MS (the last write is deps.close()'s). */
+    keyUsageFlush: createPeriodicJob({
+      run: () => parts.keyUsage.flush(),
+      everyMs: KEY_USAGE_FLUSH_MS,
+      log: logger,
+      failure: 'key last-use flush failed; kept for the next one',
+      timers: o.timers,
+    }),
+    /** Audit records past AUDIT_RETENTION_DAYS, hourly on every instance (a delete in batches: idempotent, so no lock). */
+    auditPrune: createPeriodicJob({
+      run: () => parts.audit.prune(),
+      everyMs: AUDIT_PRUNE_MS,
+      log: logger,
+      failure: 'audit record pruning failed',
+      timers: o.timers,
+    }),
     /** Re-points sessions provisioned without the relay; null in direct mode. */
     relayRepoint: createRelayRepointing(f),
   };

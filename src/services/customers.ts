@@ -4,6 +4,8 @@ import { sha256Hex } from '../lib/secrets.js';
 import type { Db } from '../store/index.js';
 import type { SubscriptionRow } from '../store/subscriptions.js';
 import { findCustomerByKeyHash, type UserRow } from '../store/users.js';
+import { keyAccepted } from './api-keys.js';
+import type { KeyUsage } from './key-usage.js';
 import type { Quota } from './quota.js';
 import { DEFAULT_PROVIDER, describeQuota } from './subscriptions.js';
 import { tenantRefusal } from './tenant-access.js';
@@ -29,19 +31,23 @@ export function servedSubscription(customer: Customer): SubscriptionRow {
   return customer.subscription;
 }
 
-export function createCustomerService(deps: { db: Db; clock: Clock; quota: Pick<Quota, 'held'> }) {
+export function createCustomerService(deps: { db: Db; clock: Clock; quota: Pick<Quota, 'held'>; keyUsage: Pick<KeyUsage, 'mark'> }) {
   const { db, clock } = deps;
 
   /**
    * `x-api-key` → the customer (go-service-api §4.2), let in by the one tenant rule
-   * (services/tenant-access.ts) under the route's policy, checked on every request.
+   * (services/tenant-access.ts) under the route's policy, checked on every request. The key may be
+   * the one a rotation replaced, until its grace ends (api-keys.ts). Its use is noted in memory only.
    */
   async function authenticate(apiKey: string | undefined, policy: SubscriptionPolicy): Promise<Customer> {
     const key = apiKey?.trim();
     if (!key) throw new AppError('API_KEY_REQUIRED');
-    const user = await findCustomerByKeyHash(db, sha256Hex(key), DEFAULT_PROVIDER);
-    if (!user) throw new AppError('API_KEY_INVALID');
-    const refusal = tenantRefusal(user.status, user.subscription, clock.now());
+    const hash = sha256Hex(key);
+    const user = await findCustomerByKeyHash(db, hash, DEFAULT_PROVIDER);
+    const now = clock.now();
+    if (!user || !keyAccepted(user, now)) throw new AppError('API_KEY_INVALID');
+    deps.keyUsage.mark(hash, now);
+    const refusal = tenantRefusal(user.status, user.subscription, now);
     if (refusal && (policy === 'required' || refusal === 'USER_INACTIVE')) throw new AppError(refusal);
     return user;
   }

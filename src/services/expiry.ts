@@ -2,11 +2,13 @@ import type { Clock } from '../lib/clock.js';
 import type { Db } from '../store/index.js';
 import { claimJobTick, tryJobLock } from '../store/jobs.js';
 import { expireLapsedSubscriptions } from '../store/subscriptions.js';
+import { recordChanges, systemOrigin } from './audit-trail.js';
 
 // Any fixed number works; it only has to be the same in every instance (the migration lock is 7_070_001).
 const EXPIRY_LOCK_KEY = 7_070_002;
 const JOB = 'expiry-sweep';
 const MINUTE_MS = 60_000;
+const SWEEP_ORIGIN = systemOrigin(JOB);
 
 /** `tick`: the scheduled instant this sweep was for (ISO); `ran`: whether this instance did the work. */
 export type SweepResult = { ran: true; expired: number; tick: string } | { ran: false; expired: 0; tick: string };
@@ -28,7 +30,15 @@ export function createExpiryService(deps: { db: Db; clock: Clock; tickMs?: numbe
       const skipped = { ran: false, expired: 0, tick: tick.toISOString() } as const;
       if (!(await tryJobLock(q, EXPIRY_LOCK_KEY))) return skipped;
       if (!(await claimJobTick(q, JOB, tick, now))) return skipped;
-      return { ran: true, expired: await expireLapsedSubscriptions(q, now), tick: tick.toISOString() };
+      const expired = await expireLapsedSubscriptions(q, now);
+      // Recorded in the sweep's transaction, by the gateway itself (SPEC §10: actor "system").
+      const changes = expired.map((s) => ({
+        action: 'subscription.expire' as const,
+        userId: s.user_id,
+        changes: { status: { before: 'active', after: 'expired' } },
+      }));
+      await recordChanges(q, SWEEP_ORIGIN, changes, now);
+      return { ran: true, expired: expired.length, tick: tick.toISOString() };
     });
   }
 

@@ -3,6 +3,7 @@ import { generateSecret } from '../lib/ids.js';
 import type { Random } from '../lib/random.js';
 import type { OnError } from '../lib/logger.js';
 import type { ProviderClient } from '../provider/client.js';
+import type { ChangeOrigin } from './audit-trail.js';
 import type { Customer } from './customers.js';
 import { newRelay, providerEvents, relayUrl } from './relay-mode.js';
 import { DEFAULT_EVENTS, eventList } from './session-events.js';
@@ -52,7 +53,7 @@ export function createSessionProvisioning(deps: Deps) {
   }
 
   /** The new session, as its owner sees it. */
-  async function create(customer: Customer, input: CreateSessionInput) {
+  async function create(customer: Customer, input: CreateSessionInput, origin: ChangeOrigin) {
     if (input.webhook_url) checkWebhookUrl(policy.webhooks, input.webhook_url);
     const token = generateSecret(random, 'wat');
     const events = eventList(input.events || DEFAULT_EVENTS);
@@ -77,7 +78,7 @@ export function createSessionProvisioning(deps: Deps) {
       });
       providerId = created.id;
       if (relay) await provider.setHmacKey(token, relay.key);
-      await slots.fill(rowId, { providerId: created.id, input, relay });
+      await slots.fill(customer, rowId, { providerId: created.id, input, relay, origin });
     } catch (error) {
       // A placeholder left behind stops holding a slot after a few minutes (session-slots.ts).
       await slots.free(rowId).catch((e: unknown) => deps.onError(e, 'failed session create: its placeholder row could not be removed'));

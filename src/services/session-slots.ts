@@ -2,8 +2,10 @@ import { AppError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { Random } from '../lib/random.js';
 import * as store from '../store/sessions.js';
+import { recordChanges, type ChangeOrigin } from './audit-trail.js';
 import { servedSubscription, type Customer } from './customers.js';
 import { revealSession, type SealedStore, sealOptional } from './secret-codec.js';
+import { createdSessionChanges } from './session-audit.js';
 import type { CreateSessionInput } from './sessions.js';
 import { toSessionView } from './session-view.js';
 import { DEFAULT_PROVIDER, effectiveMaxSessions } from './subscriptions.js';
@@ -17,6 +19,8 @@ export interface FilledSlot {
   input: CreateSessionInput;
   /** The relay address and key of the session (relay mode), or null. */
   relay: { id: string; key: string; url: string } | null;
+  /** Who asked for the session: its audit record is written in the same transaction. */
+  origin: ChangeOrigin;
 }
 
 /**
@@ -50,13 +54,14 @@ export function createSessionSlots(deps: { store: SealedStore; clock: Clock; ran
     });
   }
 
-  /** The placeholder becomes the session: its provider id, relay and settings, in one transaction. */
-  async function fill(rowId: number, filled: FilledSlot): Promise<void> {
+  /** The placeholder becomes the session: its provider id, relay, settings and audit record, in one transaction. */
+  async function fill(customer: Customer, rowId: number, filled: FilledSlot): Promise<void> {
     const { input, relay } = filled;
     await db.tx(async (q) => {
-      await store.completePlaceholder(q, rowId, filled.providerId, input.webhook_url ?? '', clock.now());
+      const now = clock.now();
+      await store.completePlaceholder(q, rowId, filled.providerId, input.webhook_url ?? '', now);
       if (relay) await store.setRelay(q, rowId, relay.id, codec.seal(relay.key), relay.url);
-      await store.updateSessionFields(
+      const row = await store.updateSessionFields(
         q,
         rowId,
         {
@@ -65,8 +70,11 @@ export function createSessionSlots(deps: { store: SealedStore; clock: Clock; ran
           webhook_secret: sealOptional(codec, input.webhook_secret) || null,
           webhook_format: input.webhook_format,
         },
-        clock.now(),
+        now,
       );
+      const changes = createdSessionChanges(revealSession(codec, row));
+      const entry = { action: 'session.create' as const, userId: customer.id, sessionId: filled.providerId, changes };
+      await recordChanges(q, filled.origin, [entry], now);
     });
   }
 

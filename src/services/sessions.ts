@@ -3,11 +3,13 @@ import type { Clock } from '../lib/clock.js';
 import type { WebhookFormat } from '../lib/webhook-format-names.js';
 import type { ProviderClient } from '../provider/client.js';
 import * as store from '../store/sessions.js';
+import { recordChanges, type ChangeOrigin } from './audit-trail.js';
 import type { Customer } from './customers.js';
 import { providerEvents } from './relay-mode.js';
 import { eventList } from './session-events.js';
 import type { SessionTokens } from './session-tokens.js';
 import { revealSession, type SealedStore, sealOptional } from './secret-codec.js';
+import { deletedSessionChanges, sessionChanges } from './session-audit.js';
 import { toSessionView } from './session-view.js';
 import { checkWebhookUrl, type WebhookRouting } from './webhook-policy.js';
 
@@ -50,8 +52,35 @@ export function createSessionService(deps: Deps) {
     sessions: (await store.listSessionsForUser(db, customer.id)).map((row) => toSessionView(revealSession(codec, row))),
   });
 
+  /**
+   * The row's new values and their audit record in one transaction. The row is locked first, so the
+   * record's "before" is what this change replaced, also under concurrent updates.
+   */
+  async function storeChanges(
+    customer: Customer,
+    sessionId: string,
+    fields: store.SessionChanges,
+    audit: { origin: ChangeOrigin; action: 'session.update' | 'session.settings' },
+  ) {
+    return db.tx(async (q) => {
+      const now = clock.now();
+      const before = revealSession(codec, await store.findSessionForUser(q, customer.id, sessionId, true));
+      if (!before) throw new AppError('SESSION_NOT_FOUND');
+      const after = await store.updateSessionFields(q, before.id, fields, now);
+      const changes = sessionChanges(before, revealSession(codec, after));
+      await recordChanges(q, audit.origin, [{ action: audit.action, userId: customer.id, sessionId, changes }], now);
+      return after;
+    });
+  }
+
   /** PUT /v1/sessions/:id: the provider first, then the row, so the two never disagree (B9, B10). */
-  async function update(customer: Customer, sessionId: string, input: UpdateSessionInput) {
+  async function update(
+    customer: Customer,
+    sessionId: string,
+    input: UpdateSessionInput,
+    origin: ChangeOrigin,
+    action: 'session.update' | 'session.settings' = 'session.update',
+  ) {
     const row = await requireSession(customer, sessionId);
     if (input.webhook_url) checkWebhookUrl(policy.webhooks, input.webhook_url);
     const events = input.events === undefined ? undefined : eventList(input.events).join(',');
@@ -67,9 +96,9 @@ export function createSessionService(deps: Deps) {
     };
     if (Object.keys(changes).length > 0) await provider.updateUser(row.session_id, changes);
     if (direct && input.webhook_url === '' && row.session_token) await provider.clearWebhook(row.session_token);
-    const updated = await store.updateSessionFields(
-      db,
-      row.id,
+    const updated = await storeChanges(
+      customer,
+      sessionId,
       {
         session_name: input.session_name || undefined,
         webhook_url: input.webhook_url,
@@ -79,7 +108,7 @@ export function createSessionService(deps: Deps) {
         webhook_secret: input.webhook_secret === undefined ? undefined : sealOptional(codec, input.webhook_secret) || null,
         webhook_format: input.webhook_format,
       },
-      clock.now(),
+      { origin, action },
     );
     if (row.session_token) deps.tokens.forgetToken(row.session_token);
     return { session: toSessionView(revealSession(codec, updated)) };
@@ -89,11 +118,16 @@ export function createSessionService(deps: Deps) {
    * DELETE: the provider's full delete, then the row with its contacts and stats (B11). A session
    * the provider no longer knows (404) is still removed here, so it can always be cleaned up.
    */
-  async function remove(customer: Customer, sessionId: string) {
+  async function remove(customer: Customer, sessionId: string, origin: ChangeOrigin) {
     const row = await requireSession(customer, sessionId);
     const res = await provider.deleteUserFull(row.session_id);
     if (res.status !== 404 && (res.status < 200 || res.status > 299)) throw new ProviderHttpError(res.status, res.body, res.contentType);
-    await db.tx((q) => store.deleteSessionCascade(q, customer.id, row.session_id));
+    await db.tx(async (q) => {
+      // A delete that found the row already gone (a concurrent one) changed nothing, so records nothing.
+      if (!(await store.deleteSessionCascade(q, customer.id, row.session_id))) return;
+      const changes = deletedSessionChanges(row);
+      await recordChanges(q, origin, [{ action: 'session.delete', userId: customer.id, sessionId: row.session_id, changes }], clock.now());
+    });
     if (row.session_token) deps.tokens.forgetToken(row.session_token);
     deps.onDeleted?.(row.id);
     if (res.status !== 404) return res;

@@ -2,6 +2,7 @@ import type { Clock } from '../lib/clock.js';
 import { webhookFormatOf, type WebhookFormat } from '../lib/webhook-format-names.js';
 import type { Db } from '../store/index.js';
 import { listStatsForSession, type StatRow } from '../store/stats.js';
+import type { ChangeOrigin } from './audit-trail.js';
 import type { Customer } from './customers.js';
 import type { SessionService } from './sessions.js';
 
@@ -47,8 +48,8 @@ export function createSettingsService(deps: { db: Db; clock: Clock; sessions: Pi
   }
 
   /** PUT settings: the flags and secret are honoured now (SPEC §2); the webhook goes through update. */
-  async function update(customer: Customer, sessionId: string, input: SettingsInput) {
-    await sessions.update(customer, sessionId, input);
+  async function update(customer: Customer, sessionId: string, input: SettingsInput, origin: ChangeOrigin) {
+    await sessions.update(customer, sessionId, input, origin, 'session.settings');
     return { message: 'settings updated', settings: await get(customer, sessionId) };
   }
 

@@ -1,12 +1,12 @@
 import { AppError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
-import { generateSecret, secretHint } from '../lib/ids.js';
 import type { Random } from '../lib/random.js';
 import type { InternalPrincipal } from '../lib/internal-keys.js';
-import { sha256Hex } from '../lib/secrets.js';
 import type { Db, Queryable } from '../store/index.js';
 import * as subscriptions from '../store/subscriptions.js';
 import * as users from '../store/users.js';
+import { newCustomerKey } from './api-keys.js';
+import { fieldChanges, recordChanges, type ChangeEntry, type ChangeOrigin } from './audit-trail.js';
 import { DEFAULT_PROVIDER, effectiveMaxSessions } from './subscriptions.js';
 import { loadOwnedUser, sourceFilter } from './owned-user.js';
 import { toUserItem, type UserItem } from './user-item.js';
@@ -37,7 +37,9 @@ export interface ListUsersInput {
 }
 
 const UPSERT_NOTE = 'api_key hanya tampil saat user baru dibuat';
-const KEY_NOTE = 'api key tidak dapat dibaca kembali karena disimpan dalam bentuk hash';
+// What the audit trail shows of a user and of a plan (SPEC §10).
+const USER_FIELDS = ['source_service', 'status', 'created_by'] as const;
+const PLAN_FIELDS = ['expires_at', 'max_sessions', 'max_messages', 'status'] as const;
 
 /** Told when a user's status or plan changes, so cached token decisions are dropped at once. */
 export interface UserChangeListener {
@@ -47,77 +49,91 @@ export interface UserChangeListener {
 export function createUserService(deps: { db: Db; clock: Clock; random: Random; tokens: UserChangeListener }) {
   const { db, clock, random, tokens } = deps;
 
-  const newKey = () => {
-    const key = generateSecret(random, 'gwa');
-    return { key, hash: sha256Hex(key), hint: secretHint(key) };
-  };
-
   function checkBodySource(principal: InternalPrincipal, source: string | undefined) {
     if (principal.mode === 'scoped' && source !== undefined && source !== principal.source) throw new AppError('SOURCE_NOT_ALLOWED');
   }
 
-  async function writeSubscription(q: Queryable, userId: string, provider: string, v: Partial<subscriptions.SubscriptionValues>) {
-    const now = clock.now();
-    const existing = await subscriptions.findSubscription(q, userId, provider);
-    if (existing) return subscriptions.updateSubscription(q, existing.id, v, now);
+  /** Creates or changes the plan; returns what it changed, for the audit trail. */
+  async function writeSubscription(
+    q: Queryable,
+    userId: string,
+    provider: string,
+    v: Partial<subscriptions.SubscriptionValues>,
+    now: Date,
+  ): Promise<ChangeEntry> {
+    const existing = await subscriptions.findSubscription(q, userId, provider, true);
+    if (existing) {
+      const after = await subscriptions.updateSubscription(q, existing.id, v, now);
+      return { action: 'subscription.update', userId, changes: fieldChanges(existing, after, PLAN_FIELDS) };
+    }
     if (!v.expiresAt) throw new AppError('SUBSCRIPTION_REQUIRED');
-    return subscriptions.insertSubscription(
-      q,
-      userId,
-      provider,
-      {
-        expiresAt: v.expiresAt,
-        maxSessions: effectiveMaxSessions(v.maxSessions),
-        maxMessages: v.maxMessages ?? 0,
-      },
-      now,
-    );
+    const plan = { expiresAt: v.expiresAt, maxSessions: effectiveMaxSessions(v.maxSessions), maxMessages: v.maxMessages ?? 0 };
+    const created = await subscriptions.insertSubscription(q, userId, provider, plan, now);
+    return { action: 'subscription.create', userId, changes: fieldChanges(null, created, ['provider', ...PLAN_FIELDS]) };
   }
 
   /**
    * POST /internal/users: user and subscription in one transaction (go-service-api B13), the user row
    * locked so parallel upserts of one id serialise, and no take-over of another source's user (B14).
    */
-  async function upsertUser(principal: InternalPrincipal, input: UpsertUserInput) {
+  async function upsertUser(principal: InternalPrincipal, input: UpsertUserInput, origin: ChangeOrigin) {
     checkBodySource(principal, input.source);
     return db
       .tx(async (q) => {
-        const key = newKey();
+        const now = clock.now();
+        const key = newCustomerKey(random);
         const created = await users.insertUserIfAbsent(q, {
           id: input.user_id,
           source: input.source,
           keyHash: key.hash,
           keyHint: key.hint,
           createdBy: input.created_by ?? '',
-          now: clock.now(),
+          now,
         });
-        if (!created) {
-          await loadOwnedUser(q, principal, input.user_id, true);
-          await users.updateUserFields(q, input.user_id, { source: input.source }, clock.now());
+        const changes: ChangeEntry[] = [];
+        if (created) {
+          changes.push({
+            action: 'user.create',
+            userId: input.user_id,
+            changes: { ...fieldChanges(null, created, USER_FIELDS), api_key: 'set' },
+          });
+        } else {
+          const before = await loadOwnedUser(q, principal, input.user_id, true);
+          const after = await users.updateUserFields(q, input.user_id, { source: input.source }, now);
+          changes.push({ action: 'user.update', userId: input.user_id, changes: fieldChanges(before, after, ['source_service']) });
         }
-        await writeSubscription(q, input.user_id, input.provider || DEFAULT_PROVIDER, {
+        const plan = {
           expiresAt: input.expires_at,
           maxSessions: effectiveMaxSessions(input.max_sessions),
           maxMessages: input.max_messages ?? 0,
-        });
+        };
+        changes.push(await writeSubscription(q, input.user_id, input.provider || DEFAULT_PROVIDER, plan, now));
+        await recordChanges(q, origin, changes, now);
         return { api_key: created ? key.key : '', note: UPSERT_NOTE, user_id: input.user_id };
       })
       .finally(() => tokens.forgetUser(input.user_id));
   }
 
   /** PUT /internal/users/:id: a patch; omitted fields keep their values (go-service-api B15). */
-  async function updateUser(principal: InternalPrincipal, userId: string, input: UpdateUserInput) {
+  async function updateUser(principal: InternalPrincipal, userId: string, input: UpdateUserInput, origin: ChangeOrigin) {
     checkBodySource(principal, input.source);
     await db
       .tx(async (q) => {
-        await loadOwnedUser(q, principal, userId, true);
-        await users.updateUserFields(q, userId, { source: input.source, status: input.status }, clock.now());
+        const now = clock.now();
+        const before = await loadOwnedUser(q, principal, userId, true);
+        const after = await users.updateUserFields(q, userId, { source: input.source, status: input.status }, now);
+        const changes: ChangeEntry[] = [
+          { action: 'user.update', userId, changes: fieldChanges(before, after, ['source_service']) },
+          { action: 'user.status', userId, changes: fieldChanges(before, after, ['status']) },
+        ];
         const plan = {
           expiresAt: input.expires_at,
           maxMessages: input.max_messages,
           maxSessions: input.max_sessions === undefined ? undefined : effectiveMaxSessions(input.max_sessions),
         };
-        if (Object.values(plan).some((v) => v !== undefined)) await writeSubscription(q, userId, input.provider || DEFAULT_PROVIDER, plan);
+        if (Object.values(plan).some((v) => v !== undefined))
+          changes.push(await writeSubscription(q, userId, input.provider || DEFAULT_PROVIDER, plan, now));
+        await recordChanges(q, origin, changes, now);
       })
       .finally(() => tokens.forgetUser(userId));
     return { message: 'updated' };
@@ -145,27 +161,6 @@ export function createUserService(deps: { db: Db; clock: Clock; random: Random; 
     return toUserItem(row, clock.now());
   }
 
-  async function getApiKeyInfo(principal: InternalPrincipal, userId: string) {
-    const user = await loadOwnedUser(db, principal, userId);
-    return {
-      user_id: user.id,
-      note: KEY_NOTE,
-      has_api_key: true,
-      api_key_hint: user.api_key_hint,
-      api_key_updated_at: user.api_key_updated_at ?? user.created_at,
-    };
-  }
-
-  /** The old key stops working at once; an unknown id is a 404, never a key stored nowhere (B16). */
-  async function rotateApiKey(principal: InternalPrincipal, userId: string) {
-    return db.tx(async (q) => {
-      await loadOwnedUser(q, principal, userId, true);
-      const key = newKey();
-      await users.setUserKey(q, userId, key.hash, key.hint, clock.now());
-      return { api_key: key.key, user_id: userId };
-    });
-  }
-
-  return { upsertUser, updateUser, listUsers, getUser, getApiKeyInfo, rotateApiKey };
+  return { upsertUser, updateUser, listUsers, getUser };
 }
 export type UserService = ReturnType<typeof createUserService>;

@@ -40,10 +40,10 @@ export interface SessionRow {
 export const PROVISIONING = 'provisioning';
 
 /** Every tenant-owned read filters on the owner in SQL (STYLE: flow rule). */
-export async function findSessionForUser(q: Queryable, userId: string, sessionId: string): Promise<SessionRow | null> {
+export async function findSessionForUser(q: Queryable, userId: string, sessionId: string, forUpdate = false): Promise<SessionRow | null> {
   const { rows } = await q.query<SessionRow>(
     `SELECT * FROM wa_sessions WHERE user_id = $1 AND session_id = $2 AND status IS DISTINCT FROM '${PROVISIONING}'
-     ORDER BY id LIMIT 1`,
+     ORDER BY id LIMIT 1${forUpdate ? ' FOR UPDATE' : ''}`,
     [userId, sessionId],
   );
   return rows[0] ?? null;
@@ -116,11 +116,15 @@ export async function deleteSessionRow(q: Queryable, rowId: number): Promise<voi
   await q.query('DELETE FROM wa_sessions WHERE id = $1', [rowId]);
 }
 
-/** Removes a session with what hangs off it (go-service-api B11 left contacts and stats behind). */
-export async function deleteSessionCascade(q: Queryable, userId: string, sessionId: string): Promise<void> {
+/**
+ * Removes a session with what hangs off it (go-service-api B11 left contacts and stats behind); false
+ * when there was no session row left to remove.
+ */
+export async function deleteSessionCascade(q: Queryable, userId: string, sessionId: string): Promise<boolean> {
   await q.query('DELETE FROM wa_session_contacts WHERE user_id = $1 AND session_id = $2', [userId, sessionId]);
   await q.query('DELETE FROM wa_session_message_stats WHERE user_id = $1 AND session_id = $2', [userId, sessionId]);
-  await q.query('DELETE FROM wa_sessions WHERE user_id = $1 AND session_id = $2', [userId, sessionId]);
+  const { rowCount } = await q.query('DELETE FROM wa_sessions WHERE user_id = $1 AND session_id = $2', [userId, sessionId]);
+  return rowCount > 0;
 }
 
 export interface SessionChanges {

@@ -9,11 +9,18 @@ export interface UserRow {
   status: string | null;
   api_key_hint: string | null;
   api_key_updated_at: Date | null;
+  /** To the minute (services/key-usage.ts). */
+  api_key_last_used_at: Date | null;
+  /** Until when the key replaced by the last rotation still works; null or past: it does not. */
+  previous_api_key_expires_at: Date | null;
+  previous_api_key_last_used_at: Date | null;
   created_at: Date | null;
   updated_at: Date | null;
 }
 
-const USER_COLUMNS = 'id, source_service, created_by, status, api_key_hint, api_key_updated_at, created_at, updated_at';
+// Never the key hashes: nothing that reads a user can leak one (go-service-api B17).
+const USER_COLUMNS =
+  'id, source_service, created_by, status, api_key_hint, api_key_updated_at, api_key_last_used_at, previous_api_key_expires_at, previous_api_key_last_used_at, created_at, updated_at';
 
 export async function findUserById(q: Queryable, id: string, forUpdate = false): Promise<UserRow | null> {
   const lock = forUpdate ? ' FOR UPDATE' : '';
@@ -46,19 +53,18 @@ export async function insertUserIfAbsent(q: Queryable, u: NewUser): Promise<User
   return rows[0] ?? null;
 }
 
-export async function updateUserFields(q: Queryable, id: string, fields: { source?: string; status?: string }, now: Date): Promise<void> {
-  await q.query(
-    `UPDATE wa_service_users SET source_service = COALESCE($2, source_service), status = COALESCE($3, status), updated_at = $4 WHERE id = $1`,
+export async function updateUserFields(
+  q: Queryable,
+  id: string,
+  fields: { source?: string; status?: string },
+  now: Date,
+): Promise<UserRow | null> {
+  const { rows } = await q.query<UserRow>(
+    `UPDATE wa_service_users SET source_service = COALESCE($2, source_service), status = COALESCE($3, status), updated_at = $4
+     WHERE id = $1 RETURNING ${USER_COLUMNS}`,
     [id, fields.source ?? null, fields.status ?? null, now],
   );
-}
-
-export async function setUserKey(q: Queryable, id: string, keyHash: string, keyHint: string, now: Date): Promise<boolean> {
-  const { rowCount } = await q.query(
-    'UPDATE wa_service_users SET customer_api_key = $2, api_key_hint = $3, api_key_updated_at = $4, updated_at = $4 WHERE id = $1',
-    [id, keyHash, keyHint, now],
-  );
-  return rowCount > 0;
+  return rows[0] ?? null;
 }
 
 export interface UserFilter {
@@ -124,20 +130,24 @@ export async function listUsersPage(
 
 export interface CustomerRow extends UserRow {
   subscription: SubscriptionRow | null;
+  /** Whether the key presented is the current one, or the one a rotation replaced (see its expiry). */
+  current_key: boolean;
 }
 
 /**
  * A customer key → the user and its subscription for the provider, in one round trip: every `/v1`
- * request needs both.
+ * request needs both. The key may be the current one or the previous one of a rotation with grace;
+ * whether the previous one still works is the caller's rule (services/api-key-grace.ts).
  */
 export async function findCustomerByKeyHash(q: Queryable, keyHash: string, provider: string): Promise<CustomerRow | null> {
-  const { rows } = await q.query<UserRow & { subscription: Record<string, unknown> | null }>(
+  const { rows } = await q.query<UserRow & { subscription: Record<string, unknown> | null; current_key: boolean }>(
     `SELECT ${USER_COLUMNS.split(', ')
       .map((c) => `u.${c}`)
-      .join(', ')}, to_jsonb(s) AS subscription
+      .join(', ')}, to_jsonb(s) AS subscription, u.customer_api_key = $1 AS current_key
      FROM wa_service_users u
      LEFT JOIN LATERAL ${currentSubscriptionSql('u.id', '$2')} s ON true
-     WHERE u.customer_api_key = $1`,
+     WHERE u.customer_api_key = $1 OR u.previous_api_key = $1
+     ORDER BY current_key DESC LIMIT 1`,
     [keyHash, provider],
   );
   const row = rows[0];

@@ -58,29 +58,57 @@ export async function openTestStore(kind = storeKind): Promise<{ db: Db; databas
   };
 }
 
-/**
- * The same store, with every statement it runs (transactions included) recorded in `statements`, so a
- * test can prove what a request cost the store by counting instead of timing.
- */
-export function recordingStatements(db: Db): { db: Db; statements: string[] } {
-  const statements: string[] = [];
-  const record = (q: Queryable): Queryable => ({
-    query: (text, params) => {
-      statements.push(text);
+/** The same store, with `before` called ahead of every statement it runs, transactions included. */
+function interceptStatements(db: Db, before: (text: string, params: readonly unknown[]) => void): Db {
+  const wrap = (q: Queryable): Queryable => ({
+    query: async (text, params) => {
+      before(text, params ?? []);
       return q.query(text, params);
     },
     exec: (script) => q.exec(script),
   });
-  const recorded = record(db);
+  const wrapped = wrap(db);
   return {
-    statements,
-    db: {
-      kind: db.kind,
-      query: recorded.query,
-      exec: recorded.exec,
-      tx: (fn, options) => db.tx((q) => fn(record(q)), options),
-      stats: () => db.stats(),
-      close: () => db.close(),
+    kind: db.kind,
+    query: wrapped.query,
+    exec: wrapped.exec,
+    tx: (fn, options) => db.tx((q) => fn(wrap(q)), options),
+    stats: () => db.stats(),
+    close: () => db.close(),
+  };
+}
+
+/**
+ * The same store, with every statement it runs (transactions included) recorded in `statements` (and
+ * with its parameters in `calls`), so a test can prove what a request cost the store by counting
+ * instead of timing.
+ */
+export function recordingStatements(db: Db): { db: Db; statements: string[]; calls: Array<{ text: string; params: readonly unknown[] }> } {
+  const statements: string[] = [];
+  const calls: Array<{ text: string; params: readonly unknown[] }> = [];
+  const recorded = interceptStatements(db, (text, params) => {
+    statements.push(text);
+    calls.push({ text, params });
+  });
+  return { statements, calls, db: recorded };
+}
+
+/**
+ * The same store, where the next statement matching `failNext(pattern)` fails, as a store that fails
+ * half-way through a change would (the statements before it in its transaction already ran).
+ */
+export function failingStatements(db: Db): { db: Db; failNext(pattern: RegExp): void; armed(): boolean } {
+  let trap: RegExp | null = null;
+  const failing = interceptStatements(db, (text) => {
+    if (!trap?.test(text)) return;
+    trap = null;
+    throw new Error(`injected store failure before: ${text.trim().slice(0, 60)}`);
+  });
+  return {
+    db: failing,
+    failNext: (pattern) => {
+      trap = pattern;
     },
+    armed: () => trap !== null,
   };
 }

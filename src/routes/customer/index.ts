@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { applySubscriptionPolicy, createCustomerKeyHook } from '../../auth/customer-key.js';
+import type { ChangeOriginOf } from '../../http/change-origin.js';
 import type { PublicGuard } from '../../http/rate-limit.js';
 import { contactRoutes } from './contacts.js';
 import { meRoutes } from './me.js';
@@ -13,13 +14,16 @@ import { webhookDeliveryRoutes } from './webhook-deliveries.js';
  * `/v1/*`: customers with their `x-api-key`, each let in under its route's subscription policy
  * (`config: { subscription }`, `required` unless a route says otherwise) and the public limits.
  */
-export const customerRoutes: FastifyPluginAsync<{ guard: PublicGuard; eventStreamBufferBytes: number }> = async (app, options) => {
+export const customerRoutes: FastifyPluginAsync<{ guard: PublicGuard; eventStreamBufferBytes: number; origin: ChangeOriginOf }> = async (
+  app,
+  options,
+) => {
   app.decorateRequest('customer', null);
   app.addHook('onRoute', applySubscriptionPolicy);
   app.addHook('onRequest', createCustomerKeyHook(app.services.customers, options.guard));
   await app.register(meRoutes);
-  await app.register(sessionRoutes);
-  await app.register(settingsRoutes);
+  await app.register(sessionRoutes, { origin: options.origin });
+  await app.register(settingsRoutes, { origin: options.origin });
   await app.register(contactRoutes);
   await app.register(webhookDeliveryRoutes);
   await app.register(usageRoutes);

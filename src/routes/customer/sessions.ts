@@ -1,12 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { customerPrincipal } from '../../auth/customer-key.js';
+import type { ChangeOriginOf } from '../../http/change-origin.js';
 import { SECURITY } from '../schemas.js';
 import * as S from './sessions.schemas.js';
 
 const tags = ['customer'];
 const security = SECURITY.customer;
 
-export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export const sessionRoutes: FastifyPluginAsyncTypebox<{ origin: ChangeOriginOf }> = async (app, { origin }) => {
   const { sessions } = app.services;
 
   app.get(
@@ -30,7 +31,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 201: S.SessionReply, ...S.sessionErrors },
       },
     },
-    async (request, reply) => reply.status(201).send(await sessions.create(customerPrincipal(request), request.body)),
+    async (request, reply) => reply.status(201).send(await sessions.create(customerPrincipal(request), request.body, origin(request))),
   );
 
   app.put(
@@ -45,7 +46,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: S.SessionReply, ...S.sessionErrors },
       },
     },
-    async (request) => sessions.update(customerPrincipal(request), request.params.session_id, request.body ?? {}),
+    async (request) => sessions.update(customerPrincipal(request), request.params.session_id, request.body ?? {}, origin(request)),
   );
 
   app.delete(
@@ -60,7 +61,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const res = await sessions.remove(customerPrincipal(request), request.params.session_id);
+      const res = await sessions.remove(customerPrincipal(request), request.params.session_id, origin(request));
       return reply
         .status(res.status as 200)
         .type(res.contentType)

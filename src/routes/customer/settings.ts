@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { customerPrincipal } from '../../auth/customer-key.js';
+import type { ChangeOriginOf } from '../../http/change-origin.js';
 import { SECURITY } from '../schemas.js';
 import { SessionParams, sessionErrors } from './sessions.schemas.js';
 import { Settings, SettingsBody, SettingsSaved } from './settings.schemas.js';
@@ -7,7 +8,7 @@ import { Settings, SettingsBody, SettingsSaved } from './settings.schemas.js';
 const tags = ['customer'];
 const security = SECURITY.customer;
 
-export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export const settingsRoutes: FastifyPluginAsyncTypebox<{ origin: ChangeOriginOf }> = async (app, { origin }) => {
   const { settings } = app.services;
 
   app.get(
@@ -36,6 +37,6 @@ export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: SettingsSaved, ...sessionErrors },
       },
     },
-    async (request) => settings.update(customerPrincipal(request), request.params.session_id, request.body ?? {}),
+    async (request) => settings.update(customerPrincipal(request), request.params.session_id, request.body ?? {}, origin(request)),
   );
 };

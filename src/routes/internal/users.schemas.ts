@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { MAX_GRACE_SECONDS } from '../../services/api-keys.js';
 import { DateTime, DateTimeInput, Nullable, errors } from '../schemas.js';
 
 const UserId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[^\\x00-\\x1f]*[^\\s\\x00-\\x1f][^\\x00-\\x1f]*$' });
@@ -84,6 +85,13 @@ export const ApiKeyInfo = Type.Object({
   has_api_key: Type.Boolean(),
   api_key_hint: Nullable(Type.String()),
   api_key_updated_at: Nullable(DateTime),
+  last_used_at: Nullable(DateTime),
+  previous_key_expires_at: Nullable(DateTime),
+  previous_key_last_used_at: Nullable(DateTime),
+});
+/** SPEC §10: the replaced key keeps working for `grace_seconds` (0 to a week; 0, the default: not at all). */
+export const RotateBody = Type.Object({
+  grace_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_GRACE_SECONDS, default: 0 })),
 });
 export const RotateReply = Type.Object({ api_key: Type.String(), user_id: Type.String() });
 export const Me = Type.Object({

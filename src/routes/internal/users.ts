@@ -1,13 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { internalPrincipal } from '../../auth/internal-key.js';
+import type { ChangeOriginOf } from '../../http/change-origin.js';
 import { SECURITY } from '../schemas.js';
 import * as S from './users.schemas.js';
 
 const tags = ['internal'];
 const security = SECURITY.internal;
 
-export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { users } = app.services;
+export const userRoutes: FastifyPluginAsyncTypebox<{ origin: ChangeOriginOf }> = async (app, { origin }) => {
+  const { users, apiKeys } = app.services;
 
   app.get(
     '/me',
@@ -35,7 +36,8 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: S.UpsertUserReply, ...S.writeErrors },
       },
     },
-    async (request) => users.upsertUser(internalPrincipal(request), { ...request.body, expires_at: new Date(request.body.expires_at) }),
+    async (request) =>
+      users.upsertUser(internalPrincipal(request), { ...request.body, expires_at: new Date(request.body.expires_at) }, origin(request)),
   );
 
   app.get(
@@ -67,10 +69,8 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { expires_at: expires, ...rest } = request.body;
-      return users.updateUser(internalPrincipal(request), request.params.user_id, {
-        ...rest,
-        expires_at: expires ? new Date(expires) : undefined,
-      });
+      const input = { ...rest, expires_at: expires ? new Date(expires) : undefined };
+      return users.updateUser(internalPrincipal(request), request.params.user_id, input, origin(request));
     },
   );
 
@@ -85,7 +85,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: S.ApiKeyInfo, ...S.readErrors },
       },
     },
-    async (request) => users.getApiKeyInfo(internalPrincipal(request), request.params.user_id),
+    async (request) => apiKeys.getApiKeyInfo(internalPrincipal(request), request.params.user_id),
   );
 
   app.post(
@@ -94,11 +94,17 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         security,
-        summary: 'Issue a new key; the old one stops working',
+        summary: 'Issue a new key; the old one stops working at once, or after grace_seconds',
         params: S.UserIdParams,
+        body: S.RotateBody,
         response: { 200: S.RotateReply, ...S.writeErrors },
       },
+      // The Go service never read a body here: a call without one is `{}`, and rotates at once as before.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
     },
-    async (request) => users.rotateApiKey(internalPrincipal(request), request.params.user_id),
+    async (request) =>
+      apiKeys.rotateApiKey(internalPrincipal(request), request.params.user_id, request.body.grace_seconds ?? 0, origin(request)),
   );
 };

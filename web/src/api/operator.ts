@@ -1,5 +1,16 @@
 import { call } from './client';
-import type { MessageReply, OperatorMe, Overview, RotateReply, UpdateUserInput, UpsertUserInput, UpsertUserReply, UserPage } from './types';
+import type {
+  ApiKeyInfo,
+  AuditPage,
+  MessageReply,
+  OperatorMe,
+  Overview,
+  RotateReply,
+  UpdateUserInput,
+  UpsertUserInput,
+  UpsertUserReply,
+  UserPage,
+} from './types';
 
 const enc = encodeURIComponent;
 
@@ -24,7 +35,14 @@ export function operatorApi(key: string) {
     },
     createUser: (body: UpsertUserInput) => call<UpsertUserReply>('POST', '/internal/users', { headers, body }),
     updateUser: (id: string, body: UpdateUserInput) => call<MessageReply>('PUT', `/internal/users/${enc(id)}`, { headers, body }),
-    rotateKey: (id: string) => call<RotateReply>('POST', `/internal/users/${enc(id)}/apikey/rotate`, { headers, body: {} }),
+    /** `graceSeconds`: how long the replaced key keeps working (0: not at all). */
+    rotateKey: (id: string, graceSeconds = 0) =>
+      call<RotateReply>('POST', `/internal/users/${enc(id)}/apikey/rotate`, { headers, body: { grace_seconds: graceSeconds } }),
+    keyInfo: (id: string) => call<ApiKeyInfo>('GET', `/internal/users/${enc(id)}/apikey`, { headers }),
+    audit: (userId: string, page: number, limit = 10) =>
+      call<AuditPage>('GET', `/internal/audit?${new URLSearchParams({ user_id: userId, page: String(page), limit: String(limit) })}`, {
+        headers,
+      }),
   };
 }
 export type OperatorApi = ReturnType<typeof operatorApi>;

@@ -23,7 +23,9 @@ import type {
   DeliveryReply as DeliveryReplySchema,
   Delivery as DeliverySchema,
 } from '@server/routes/customer/webhook-deliveries.schemas';
+import type { AuditItem as AuditItemSchema, AuditPage as AuditPageSchema } from '@server/routes/internal/audit.schemas';
 import type {
+  ApiKeyInfo as ApiKeyInfoSchema,
   MessageReply as MessageReplySchema,
   Me as OperatorMeSchema,
   RotateReply as RotateReplySchema,
@@ -99,3 +101,10 @@ export type UsageDay = Omit<UsageReport['days'][number], 'by_type'>;
 export type UsageTotalsItem = Reply<typeof UsageTotalsPage>['items'][number];
 /** `GET /internal/overview`: the operator's overview page. */
 export type Overview = Reply<typeof OverviewSchema>;
+/** `GET /internal/users/:user_id/apikey` (issue 18): never the key nor its hash. */
+export type ApiKeyInfo = Reply<typeof ApiKeyInfoSchema>;
+
+/** An audit record (issue 18); a field's change is before → after, a secret only "set", "changed" or "cleared". */
+export type AuditItem = Reply<typeof AuditItemSchema>;
+export type FieldChange = AuditItem['changes'][string];
+export type AuditPage = Reply<typeof AuditPageSchema>;

@@ -5,6 +5,8 @@ import { ConfirmButton } from '../components/confirm-button';
 import { OutcomeNotice } from '../components/notice';
 import { useAction } from '../lib/use-async';
 import { EditUser } from './edit-user';
+import { RotateKey } from './rotate-key';
+import { UserHistory } from './user-history';
 import type { Revealed } from './users-panel';
 
 interface Props {
@@ -17,13 +19,9 @@ interface Props {
 /** Per-user actions; the ones that lock a customer out ask first. */
 export function UserActions({ api, user, onChanged, onReveal }: Props) {
   const [editing, setEditing] = useState(false);
+  const [open, setOpen] = useState<'rotate' | 'history' | null>(null);
   const { busy, outcome, run } = useAction();
   const active = user.status === 'active';
-  const rotate = () =>
-    run(async () => {
-      const { api_key: apiKey } = await api.rotateKey(user.user_id);
-      onReveal({ userId: user.user_id, apiKey });
-    });
   const setStatus = () =>
     run(async () => {
       await api.updateUser(user.user_id, { status: active ? 'inactive' : 'active' });
@@ -34,17 +32,12 @@ export function UserActions({ api, user, onChanged, onReveal }: Props) {
       <button type="button" class="button button-secondary button-small" onClick={() => setEditing(true)}>
         Subscription
       </button>
-      <ConfirmButton
-        small
-        label="Rotate key"
-        title={`Rotate the key of ${user.user_id}?`}
-        confirmLabel="Rotate key"
-        danger
-        disabled={busy}
-        onConfirm={rotate}
-      >
-        <p>A new key is issued and shown once. The current key stops working at once, so the customer's integrations must be updated.</p>
-      </ConfirmButton>
+      <button type="button" class="button button-danger button-small" disabled={busy} onClick={() => setOpen('rotate')}>
+        Rotate key
+      </button>
+      <button type="button" class="button button-secondary button-small" onClick={() => setOpen('history')}>
+        History
+      </button>
       <ConfirmButton
         small
         label={active ? 'Deactivate' : 'Activate'}
@@ -62,6 +55,8 @@ export function UserActions({ api, user, onChanged, onReveal }: Props) {
       </ConfirmButton>
       <OutcomeNotice outcome={outcome} />
       {editing && <EditUser api={api} user={user} onClose={() => setEditing(false)} onSaved={onChanged} />}
+      {open === 'rotate' && <RotateKey api={api} user={user} onClose={() => setOpen(null)} onReveal={onReveal} />}
+      {open === 'history' && <UserHistory api={api} userId={user.user_id} onClose={() => setOpen(null)} />}
     </div>
   );
 }

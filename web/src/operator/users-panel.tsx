@@ -3,6 +3,7 @@ import { ApiError } from '../api/client';
 import type { OperatorApi, UserFilter } from '../api/operator';
 import type { OperatorMe, UserPage } from '../api/types';
 import { Notice, Spinner } from '../components/notice';
+import { Pager } from '../components/pager';
 import { CreateUser } from './create-user';
 import { KeyReveal } from './key-reveal';
 import { UserFilters } from './user-filters';
@@ -66,30 +67,8 @@ export function UsersPanel({ api, me, onKeyRefused }: Props) {
       {error && <Notice kind="error">{error}</Notice>}
       {!page && !error && <Spinner label="Loading users…" />}
       {page && <UsersTable api={api} users={page.items} onChanged={load} onReveal={setRevealed} />}
-      {page && <Pager meta={page.meta} onPage={(p) => setFilter({ ...filter, page: p })} />}
+      {page && <Pager meta={page.meta} noun="user" label="Pages of users" onPage={(p) => setFilter({ ...filter, page: p })} />}
       {revealed && <KeyReveal userId={revealed.userId} apiKey={revealed.apiKey} onClose={() => setRevealed(null)} />}
     </section>
-  );
-}
-
-function Pager({ meta, onPage }: { meta: UserPage['meta']; onPage: (page: number) => void }) {
-  const pages = Math.max(1, Math.ceil(meta.total / meta.limit));
-  return (
-    <nav class="pager" aria-label="Pages of users">
-      <button type="button" class="button button-secondary button-small" disabled={meta.page <= 1} onClick={() => onPage(meta.page - 1)}>
-        ← Previous
-      </button>
-      <span role="status">
-        Page {meta.page} of {pages} · {meta.total} user{meta.total === 1 ? '' : 's'}
-      </span>
-      <button
-        type="button"
-        class="button button-secondary button-small"
-        disabled={meta.page >= pages}
-        onClick={() => onPage(meta.page + 1)}
-      >
-        Next →
-      </button>
-    </nav>
   );
 }
