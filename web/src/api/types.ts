@@ -11,18 +11,6 @@ export type WebhookFormat = 'provider' | 'envelope';
 /** SPEC §10 "Session health". */
 export type Health = 'healthy' | 'disconnected' | 'logged_out' | 'silent' | 'unknown';
 
-/** What an `event: state` of the live stream says (the same fields as the session object). */
-export interface SessionState {
-  session_id: string;
-  status: string;
-  connected: boolean;
-  logged_in: boolean;
-  jid: string;
-  health: Health;
-  last_event_at: string | null;
-  last_checked_at: string | null;
-}
-
 export interface Session {
   session_id: string;
   session_name: string;
@@ -43,6 +31,12 @@ export interface Session {
   last_message_fail: number;
   created_at: string | null;
 }
+
+/** What an `event: state` of the live stream says (the same fields as the session object). */
+export type SessionState = Pick<
+  Session,
+  'session_id' | 'status' | 'connected' | 'logged_in' | 'jid' | 'health' | 'last_event_at' | 'last_checked_at'
+>;
 
 export interface CreateSessionInput {
   session_name: string;
