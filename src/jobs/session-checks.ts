@@ -1,4 +1,4 @@
-import { type Clock, systemSleep, type Sleep } from '../lib/clock.js';
+import { type Clock, type Sleep, systemSleep } from '../lib/clock.js';
 import type { CheckOutcome, SessionChecks } from '../services/session-checks.js';
 
 export interface SessionCheckJobOptions {
@@ -40,6 +40,55 @@ const SPREAD = 0.8;
 /** The longest pause after answers that did not come (doubling from the pace while they fail). */
 const FAILURE_PAUSE_MAX_MS = 30_000;
 
+/** What a pass has seen: outcomes counted and logged, sessions that answered gathered to be marked checked. */
+function createTally(o: Pick<SessionCheckJobOptions, 'checks' | 'log' | 'observer'>) {
+  const counts: Partial<Record<CheckOutcome, number>> = {};
+  let marks: number[] = [];
+  return {
+    counts,
+    /** Answers that did not come, in a row: the pace slows down while they fail. */
+    failing: 0,
+    checked: 0,
+    record(row: Row, outcome: CheckOutcome): void {
+      counts[outcome] = (counts[outcome] ?? 0) + 1;
+      o.observer?.sessionChecked(outcome);
+      this.failing = outcome === 'unreachable' ? this.failing + 1 : 0;
+      if (outcome === 'unchanged' || outcome === 'unknown_session') marks.push(row.id);
+      if (outcome === 'garbage' || outcome === 'unknown_session') {
+        // The first of a pass says so; the rest would only repeat it (they are counted all the same).
+        const level = counts[outcome] === 1 ? 'warn' : 'debug';
+        o.log[level]({ session_id: row.session_id, outcome }, 'session check: the provider gave no usable status; state unchanged');
+      }
+    },
+    async flush(whenAtLeast = 1): Promise<void> {
+      if (marks.length < whenAtLeast) return;
+      const ids = marks;
+      marks = [];
+      await o.checks.markChecked(ids);
+    },
+  };
+}
+type Tally = ReturnType<typeof createTally>;
+
+/** Waits between calls, renewing the job's lease at least every `renewEveryMs`; false once another instance took it. */
+function createPacer(o: Pick<SessionCheckJobOptions, 'checks' | 'renewEveryMs'>, sleep: Sleep, signal: AbortSignal) {
+  let renewedAt = performance.now();
+  return {
+    renewed: () => {
+      renewedAt = performance.now();
+    },
+    async pace(ms: number): Promise<boolean> {
+      for (let left = ms; left > 0 && !signal.aborted; left -= o.renewEveryMs) {
+        await sleep(Math.min(left, o.renewEveryMs), signal);
+        if (performance.now() - renewedAt < o.renewEveryMs) continue;
+        if (!(await o.checks.renew())) return false;
+        renewedAt = performance.now();
+      }
+      return true;
+    },
+  };
+}
+
 /**
  * Reconciliation in the background (SPEC §10, issue 16 §2): every SESSION_CHECK_INTERVAL each session's
  * `/session/status` is asked, spread over the interval, at most SESSION_CHECK_RATE calls a second and
@@ -53,79 +102,52 @@ export function createSessionCheckJob(o: SessionCheckJobOptions) {
   const minGapMs = 1000 / o.rate;
   let run: Promise<void> | null = null;
 
-  /** One pass over the sessions due at the current tick; `runPass` is also what tests call. */
-  async function runPass(): Promise<PassResult> {
-    const start = await o.checks.begin();
-    if (start.kind !== 'due') return start;
-    const gapMs = Math.max(minGapMs, (SPREAD * o.intervalMs) / Math.max(1, start.due));
-    const counts: Partial<Record<CheckOutcome, number>> = {};
+  /** Asks the sessions due at `tick` page by page, at most `concurrency` at once, `gapMs` apart; 'lost' when the job was taken over. */
+  async function walk(tick: Date, gapMs: number, tally: Tally): Promise<'lost' | 'walked'> {
     const inFlight = new Set<Promise<void>>();
-    let marks: number[] = [];
-    let failing = 0;
-    let checked = 0;
-    const flushMarks = async () => {
-      const ids = marks;
-      marks = [];
-      await o.checks.markChecked(ids);
-    };
-
+    const pacer = createPacer(o, sleep, stopping.signal);
     const one = async (row: Row) => {
       const outcome = await o.checks.check(row).catch((err: unknown) => {
         o.log.error({ err, session_id: row.session_id }, 'session check failed');
         return 'unreachable' as const;
       });
-      counts[outcome] = (counts[outcome] ?? 0) + 1;
-      o.observer?.sessionChecked(outcome);
-      failing = outcome === 'unreachable' ? failing + 1 : 0;
-      if (outcome === 'unchanged' || outcome === 'unknown_session') marks.push(row.id);
-      if (outcome === 'garbage' || outcome === 'unknown_session') {
-        const level = (counts[outcome] ?? 0) === 1 ? 'warn' : 'debug';
-        o.log[level]({ session_id: row.session_id, outcome }, 'session check: the provider gave no usable status; state unchanged');
-      }
+      tally.record(row, outcome);
     };
-
-    let renewedAt = performance.now();
-    /** Waits `ms`, renewing the lease on the way; false when the job was lost meanwhile. */
-    const pace = async (ms: number): Promise<boolean> => {
-      for (let left = ms; left > 0 && !stopping.signal.aborted; left -= o.renewEveryMs) {
-        await sleep(Math.min(left, o.renewEveryMs), stopping.signal);
-        if (performance.now() - renewedAt < o.renewEveryMs) continue;
-        if (!(await o.checks.renew())) return false;
-        renewedAt = performance.now();
-      }
-      return true;
-    };
-
-    let cursor = 0;
-    let lost = false;
-    pages: while (!stopping.signal.aborted) {
-      const rows = await o.checks.page(start.tick, cursor, PAGE);
-      renewedAt = performance.now();
-      if (rows === null) {
-        lost = true;
-        break;
-      }
-      if (rows.length === 0) break;
-      for (const row of rows) {
-        if (stopping.signal.aborted) break pages;
-        while (inFlight.size >= o.concurrency) await Promise.race(inFlight);
-        const began = performance.now();
-        const task = one(row).finally(() => inFlight.delete(task));
-        inFlight.add(task);
-        checked += 1;
-        cursor = row.id;
-        if (marks.length >= MARK_BATCH) await flushMarks();
-        const pause = failing > 0 ? Math.min(FAILURE_PAUSE_MAX_MS, gapMs * 2 ** failing) : gapMs;
-        if (!(await pace(pause - (performance.now() - began)))) {
-          lost = true;
-          break pages;
+    try {
+      for (let cursor = 0; !stopping.signal.aborted; ) {
+        const rows = await o.checks.page(tick, cursor, PAGE);
+        pacer.renewed();
+        if (rows === null) return 'lost';
+        if (rows.length === 0) return 'walked';
+        for (const row of rows) {
+          if (stopping.signal.aborted) return 'walked';
+          while (inFlight.size >= o.concurrency) await Promise.race(inFlight);
+          const began = performance.now();
+          const task = one(row).finally(() => inFlight.delete(task));
+          inFlight.add(task);
+          tally.checked += 1;
+          cursor = row.id;
+          await tally.flush(MARK_BATCH);
+          const pause = tally.failing > 0 ? Math.min(FAILURE_PAUSE_MAX_MS, gapMs * 2 ** tally.failing) : gapMs;
+          if (!(await pacer.pace(pause - (performance.now() - began)))) return 'lost';
         }
       }
+      return 'walked';
+    } finally {
+      await Promise.all(inFlight);
+      await tally.flush();
     }
-    await Promise.all(inFlight);
-    await flushMarks();
-    if (lost) return { kind: 'lost' };
+  }
+
+  /** One pass over the sessions due at the current tick; `runPass` is also what tests call. */
+  async function runPass(): Promise<PassResult> {
+    const start = await o.checks.begin();
+    if (start.kind !== 'due') return start;
+    const tally = createTally(o);
+    const walked = await walk(start.tick, Math.max(minGapMs, (SPREAD * o.intervalMs) / Math.max(1, start.due)), tally);
+    if (walked === 'lost') return { kind: 'lost' };
     if (stopping.signal.aborted) return { kind: 'stopped' };
+    const { checked, counts } = tally;
     if (counts.unreachable) return { kind: 'incomplete', checked, counts };
     await o.checks.finish(start.tick);
     return { kind: 'finished', checked, counts };

@@ -1,3 +1,4 @@
+import type { HealthColumns } from '../store/session-health.js';
 import type { SessionState } from '../store/sessions.js';
 
 /** SPEC §10: what the gateway concludes about a session, in the words every layer uses. */
@@ -18,14 +19,7 @@ export interface HealthPolicy {
 }
 
 /** The stored state the rules read: the columns of `wa_sessions` they need. */
-export interface StoredState {
-  connected: boolean | null;
-  logged_in: boolean | null;
-  j_id: string | null;
-  status: string | null;
-  health: string;
-  last_event_at: Date | null;
-}
+export type StoredState = HealthColumns;
 
 /**
  * A provider answer or event laid over the stored state (go-service-api B24: fields it lacks stay).

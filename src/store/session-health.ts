@@ -2,8 +2,18 @@ import type { Queryable } from './db.js';
 import { PROVISIONING, type SessionState } from './sessions.js';
 import { currentSubscriptionSql } from './subscriptions.js';
 
+/** The columns a session's health is decided on (services/session-health.ts). */
+export interface HealthColumns {
+  connected: boolean | null;
+  logged_in: boolean | null;
+  j_id: string | null;
+  status: string | null;
+  health: string;
+  last_event_at: Date | null;
+}
+
 /** A session as its health is decided: state, health, its webhook, and whether its owner is served. */
-export interface HealthRow {
+export interface HealthRow extends HealthColumns {
   id: number;
   user_id: string;
   session_id: string;
@@ -12,12 +22,6 @@ export interface HealthRow {
   webhook_format: string;
   /** The customer's event list. */
   events: string | null;
-  connected: boolean | null;
-  logged_in: boolean | null;
-  j_id: string | null;
-  status: string | null;
-  health: string;
-  last_event_at: Date | null;
   last_checked_at: Date | null;
   user_status: string | null;
   sub_status: string | null;
@@ -85,16 +89,10 @@ export async function recordSessionsHeard(q: Queryable, heard: Array<{ rowId: nu
 }
 
 /** A session the reconciliation asks about: its token (as stored) and what the gateway believes now. */
-export interface CheckRow {
+export interface CheckRow extends HealthColumns {
   id: number;
   session_id: string;
   session_token: string | null;
-  connected: boolean | null;
-  logged_in: boolean | null;
-  j_id: string | null;
-  status: string | null;
-  health: string;
-  last_event_at: Date | null;
 }
 
 const DUE = `status IS DISTINCT FROM '${PROVISIONING}' AND (last_checked_at IS NULL OR last_checked_at < $1)`;

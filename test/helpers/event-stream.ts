@@ -1,3 +1,4 @@
+import { Agent, fetch } from 'undici';
 import { createSseParser, type SseMessage } from '../../web/src/lib/sse-parser.js';
 
 export type { SseMessage };
@@ -8,7 +9,9 @@ export type { SseMessage };
  */
 export async function openEventStream(url: string, headers: Record<string, string>) {
   const abort = new AbortController();
-  const res = await fetch(url, { headers, signal: abort.signal });
+  // A connection of its own, destroyed with the stream: nothing lingers to hold up the app's close.
+  const agent = new Agent({ connections: 1 });
+  const res = await fetch(url, { headers, signal: abort.signal, dispatcher: agent });
   const messages: SseMessage[] = [];
   const waiters = new Set<() => void>();
   let done = false;
@@ -27,6 +30,7 @@ export async function openEventStream(url: string, headers: Record<string, strin
     } finally {
       done = true;
       for (const w of waiters) w();
+      void agent.destroy().catch(() => undefined);
     }
   })();
   let seen = 0;
@@ -57,7 +61,12 @@ export async function openEventStream(url: string, headers: Record<string, strin
     status: res.status,
     headers: res.headers,
     /** The error body of a refused stream. */
-    json: body ? null : ((await res.json().catch(() => null)) as Record<string, unknown> | null),
+    json: body
+      ? null
+      : ((await res
+          .json()
+          .catch(() => null)
+          .finally(() => agent.destroy().catch(() => undefined))) as Record<string, unknown> | null),
     messages,
     next,
     /** The next `event: state`, parsed, that matches. */
@@ -67,7 +76,10 @@ export async function openEventStream(url: string, headers: Record<string, strin
     },
     ended,
     isEnded: () => done,
-    close: () => abort.abort(),
+    close: () => {
+      abort.abort();
+      void agent.destroy().catch(() => undefined);
+    },
   };
 }
 export type EventStreamClient = Awaited<ReturnType<typeof openEventStream>>;

@@ -5,7 +5,7 @@ import { customer, internal } from '../../helpers/app.js';
 import { type EventStreamClient, openEventStream } from '../../helpers/event-stream.js';
 import { freePort, startReceiver, type Receiver } from '../../helpers/receiver.js';
 import { seedUser } from '../../helpers/seed.js';
-import { createAppWithSimulator } from '../../helpers/sim.js';
+import { createAppWithSimulator, pairOnceQrArrived } from '../../helpers/sim.js';
 
 // SPEC §10 "Live events" / issue 16 §4: GET /v1/sessions/:session_id/events as a real HTTP stream,
 // read the way the console reads it. Relay mode: the provider's events reach the gateway.
@@ -88,7 +88,7 @@ describe('live events: state', () => {
     expect(s.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     expect(s.headers.get('x-request-id')).toBeTruthy();
     expect(await s.state()).toMatchObject({ session_id: sessionId, health: 'unknown' });
-    t.sim.pair(sessionId, { phone: '6281200000501' });
+    await pairOnceQrArrived(t.sim, sessionId, { phone: '6281200000501' });
     expect(await s.state((x) => x.health === 'healthy')).toMatchObject({ connected: true, logged_in: true, status: 'connected' });
     t.sim.injectEvent(sessionId, 'Disconnected', {});
     expect(await s.state((x) => x.health === 'disconnected')).toMatchObject({ connected: false });
@@ -113,7 +113,7 @@ describe('live events: state', () => {
 describe('live events: the provider events of relay mode', () => {
   it('every event the session subscribed to, with its delivery id and the provider JSON; others not', async () => {
     const { apiKey, sessionId } = await session({ webhook_url: receiver.url });
-    t.sim.pair(sessionId);
+    await pairOnceQrArrived(t.sim, sessionId);
     const s = await stream(apiKey, sessionId);
     t.sim.injectEvent(sessionId, 'Presence', { From: '628777' }, { state: 'online' });
     const postmap = t.sim.injectMessage(sessionId, { text: 'halo' }) as unknown as { event: { Info: { ID: string } } };
@@ -133,7 +133,7 @@ describe('live events: the provider events of relay mode', () => {
 
   it('needs no webhook at all: a session without webhook_url streams its events too', async () => {
     const { apiKey, sessionId } = await session();
-    t.sim.pair(sessionId);
+    await pairOnceQrArrived(t.sim, sessionId);
     const s = await stream(apiKey, sessionId);
     t.sim.injectMessage(sessionId, { text: 'no public url' });
     expect(JSON.parse((await s.next((x) => x.event === 'Message')).data!).event.Message.conversation).toBe('no public url');
@@ -141,12 +141,15 @@ describe('live events: the provider events of relay mode', () => {
 
   it('Last-Event-ID resumes after that event from what is still retained; an unknown one starts from now', async () => {
     const { apiKey, sessionId } = await session();
-    t.sim.pair(sessionId);
+    await pairOnceQrArrived(t.sim, sessionId);
     const first = await stream(apiKey, sessionId);
     t.sim.injectMessage(sessionId, { text: 'one' });
     const one = await first.next((x) => x.event === 'Message');
     first.close();
-    for (const text of ['two', 'three']) t.sim.injectMessage(sessionId, { text });
+    // One at a time: genfity-wa posts concurrently, and the stream follows the order they were stored in.
+    t.sim.injectMessage(sessionId, { text: 'two' });
+    await until(async () => (await stored(sessionId)) === 2);
+    t.sim.injectMessage(sessionId, { text: 'three' });
     await until(async () => (await stored(sessionId)) === 3);
     const resumed = await stream(apiKey, sessionId, { 'last-event-id': one.id! });
     const texts = [await resumed.next((x) => x.event === 'Message'), await resumed.next((x) => x.event === 'Message')].map(
@@ -185,7 +188,7 @@ describe('live events: bounds', () => {
 
   it('a reader that never reads is dropped once its buffer is full, and its connection closed', async () => {
     const { apiKey, sessionId } = await session({ events: 'All' });
-    t.sim.pair(sessionId);
+    await pairOnceQrArrived(t.sim, sessionId);
     // A client that sends its request, then never reads a byte.
     const socket = connect(Number(new URL(base).port), '127.0.0.1');
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
@@ -210,7 +213,7 @@ describe('live events: bounds', () => {
 
   it('a reader that keeps up is never dropped, however many events come: while its buffer is full it waits, then carries on', async () => {
     const { apiKey, sessionId } = await session();
-    t.sim.pair(sessionId);
+    await pairOnceQrArrived(t.sim, sessionId);
     const s = await stream(apiKey, sessionId);
     await s.state();
     const text = 'x'.repeat(4_000);
