@@ -19,10 +19,12 @@ export const PGLITE_START_PARAMS: readonly string[] = [
 ];
 
 // Run by a child process: PGlite's initdb runs two more PostgreSQL instances beside the store's own,
-// whose WASM memory (about 500 MiB) the gateway's process would keep for good.
+// whose WASM memory (about 500 MiB) the gateway's process would keep for good. Its arguments come on
+// the command line (module, data directory, start parameters), so the child reads no environment.
 const INITDB = `
-const { PGlite } = require(process.env.PGLITE_MODULE);
-PGlite.create(process.env.PGLITE_DATA_DIR, { startParams: JSON.parse(process.env.PGLITE_START_PARAMS) })
+const [moduleFile, dataDir, startParams] = process.argv.slice(1);
+const { PGlite } = require(moduleFile);
+PGlite.create(dataDir, { startParams: JSON.parse(startParams) })
   .then((db) => db.close())
   .catch((error) => { console.error(error); process.exit(1); });
 `;
@@ -39,12 +41,9 @@ async function createDataDir(dataDir: string): Promise<void> {
   const staging = `${dataDir}.initdb`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
-  const child = spawn(process.execPath, ['--eval', INITDB], {
-    env: {
-      PGLITE_MODULE: createRequire(import.meta.url).resolve('@electric-sql/pglite'),
-      PGLITE_DATA_DIR: staging,
-      PGLITE_START_PARAMS: JSON.stringify(PGLITE_START_PARAMS),
-    },
+  const args = [createRequire(import.meta.url).resolve('@electric-sql/pglite'), staging, JSON.stringify(PGLITE_START_PARAMS)];
+  const child = spawn(process.execPath, ['--eval', INITDB, ...args], {
+    env: {},
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
