@@ -76,5 +76,6 @@ describe('createDeps builds, start() starts', () => {
       watch.stop();
       await store.close();
     }
-  });
+    // Every part of the gateway is built and closed here, on the embedded store too: slow on a busy machine.
+  }, 90_000);
 });
