@@ -18,7 +18,7 @@ const add = (a: Counts, b: Counts) => {
 
 /**
  * The operator console's overview page (issue 17 §3), for every source or a scoped key's own: users
- * by status, sessions by state, messages today, this month and per day over the last 30 days (Asia/
+ * by status, sessions connected or not and by health, messages today, this month and per day over the last 30 days (Asia/
  * Jakarta days), the top senders of the month and the webhook outbox.
  */
 export function createOverviewService(deps: { db: Db; clock: Clock }) {
@@ -48,7 +48,7 @@ export function createOverviewService(deps: { db: Db; clock: Clock }) {
     const today = jakartaDayOf(now.getTime());
     const [users, sessions, counts, top, webhooks] = await Promise.all([
       overview.countUsersByStatus(db, source),
-      overview.countSessionsByConnection(db, source),
+      overview.countSessions(db, source),
       messages(source, today),
       overview.listTopUsers(db, source, monthStart(today), TOP_USERS),
       overview.countWebhookBacklog(db, source, new Date(now.getTime() - FAILURES_WINDOW_MS)),

@@ -13,14 +13,25 @@ export async function countUsersByStatus(q: Queryable, source: string | null): P
   return rows;
 }
 
-export async function countSessionsByConnection(q: Queryable, source: string | null): Promise<{ connected: number; disconnected: number }> {
-  const { rows } = await q.query<{ connected: number; disconnected: number }>(
-    `SELECT count(*) FILTER (WHERE s.connected) AS connected, count(*) FILTER (WHERE s.connected IS NOT TRUE) AS disconnected
+export interface SessionCounts {
+  connected: number;
+  disconnected: number;
+  /** Sessions by health (SPEC §10 session health, migration 011). */
+  by_health: Record<string, number>;
+}
+
+/** Sessions connected or not, and by health, in one statement. */
+export async function countSessions(q: Queryable, source: string | null): Promise<SessionCounts> {
+  const { rows } = await q.query<{ health: string; connected: number; n: number }>(
+    `SELECT COALESCE(s.health, 'unknown') AS health, count(*) FILTER (WHERE s.connected) AS connected, count(*) AS n
      FROM wa_sessions s JOIN wa_service_users u ON u.id = s.user_id
-     WHERE ${IN_SOURCE} AND s.status IS DISTINCT FROM 'provisioning'`,
+     WHERE ${IN_SOURCE} AND s.status IS DISTINCT FROM 'provisioning'
+     GROUP BY 1 ORDER BY 1`,
     [source],
   );
-  return rows[0] ?? { connected: 0, disconnected: 0 };
+  const connected = rows.reduce((n, r) => n + r.connected, 0);
+  const all = rows.reduce((n, r) => n + r.n, 0);
+  return { connected, disconnected: all - connected, by_health: Object.fromEntries(rows.map((r) => [r.health, r.n])) };
 }
 
 export interface DayTotalsRow {

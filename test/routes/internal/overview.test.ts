@@ -46,7 +46,7 @@ describe('GET /internal/overview', () => {
       expect(mine).toMatchObject({
         source: src,
         users: { active: 2, inactive: 1 },
-        sessions: { connected: 0, disconnected: 0 },
+        sessions: { connected: 0, disconnected: 0, by_health: {} },
         messages: { today: { sent: 12, failed: 1, received: 2 }, this_month: { sent: 12, failed: 1, received: 2 } },
         webhooks: { pending: 0, retrying: 0, failed: 0 },
       });
