@@ -186,7 +186,8 @@ describe('sessions created before relay mode', () => {
       await again.close();
       await store.close();
     }
-  });
+    // Five sessions provisioned, re-pointed and followed through events: long on the embedded store of a busy machine.
+  }, 90_000);
 
   it('a run stopped half-way is finished by the next, a half-done session included; one instance at a time', async () => {
     const store = await openTestStore();
