@@ -44,9 +44,14 @@ describe("without GATEWAY_PUBLIC_URL (the Go service's way)", () => {
     // The event is stored when the post is answered and processed after it: wait until it has been.
     await webhooksSettled(t);
     const [session] = (await t.app.inject({ url: '/v1/sessions', headers: customer(owner.apiKey) })).json().sessions;
-    expect(session).toMatchObject({ status: 'logged_out', logged_in: false });
-    const { rows } = await t.db.query<{ n: number }>('SELECT count(*) AS n FROM gateway_webhook_deliveries');
-    expect(rows[0]!.n).toBe(0);
+    expect(session).toMatchObject({ status: 'logged_out', logged_in: false, health: 'logged_out' });
+    // Nothing of the provider's is relayed; the only delivery is the gateway's own SessionHealth news
+    // (SPEC §10: a change of health goes to the session's webhook in either mode).
+    const { rows } = await t.db.query<{ event_type: string; url: string }>(
+      'SELECT event_type, url FROM gateway_webhook_deliveries ORDER BY id',
+    );
+    expect(rows.map((r) => r.event_type)).toEqual(['SessionHealth']);
+    expect(rows[0]!.url).toBe('https://hooks.example.com/direct');
   });
 });
 
