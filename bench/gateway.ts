@@ -12,6 +12,7 @@
 //   BENCH_PROFILE=1           the gateway runs under `node --cpu-prof`; its top self-time functions are printed
 //   BENCH_LOG_LEVEL=warn      the gateway's LOG_LEVEL;  BENCH_LOAD=autocannon forces the fallback load generator
 //   BENCH_DATABASE_URL        PostgreSQL to create the throwaway database on (default postgres@127.0.0.1:5432)
+//   BENCH_GATEWAY_FLAGS       Node flags for the gateway process only (e.g. '--max-semi-space-size=8'), to try V8 settings
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -30,6 +31,7 @@ const WARMUP = Number(env.BENCH_WARMUP ?? 3);
 const ROUNDS = Math.max(1, Number(env.BENCH_ROUNDS ?? 1));
 const RATE = Number(env.BENCH_RATE ?? 1000);
 const PROFILE = env.BENCH_PROFILE === '1';
+const GATEWAY_FLAGS = (env.BENCH_GATEWAY_FLAGS ?? '').split(' ').filter(Boolean);
 const LOG_LEVEL = env.BENCH_LOG_LEVEL ?? 'warn';
 const STORE = env.BENCH_STORE === 'pglite' ? 'pglite' : 'postgres';
 const PG_ADMIN = env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -276,7 +278,7 @@ async function main() {
     return p;
   };
   const upstream = await launch(['bench/upstream.mjs'], {});
-  const gateway = await launch([...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), 'dist/src/main.js'], {
+  const gateway = await launch([...GATEWAY_FLAGS, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), 'dist/src/main.js'], {
     DATA_DIR: join(dataDir, 'data'),
     LOG_LEVEL,
     WA_SERVER_URL: upstream.url,

@@ -2,6 +2,7 @@ import { buildApp, type App } from './app.js';
 import { ConfigError, loadConfig, readEnvironment } from './config.js';
 import { createDeps, type Deps } from './deps.js';
 import './http/types.js';
+import { setFlagsFromString } from 'node:v8';
 
 /**
  * SPEC §7 shutdown: stop accepting and drain the requests in flight (idle keep-alive sockets closed,
@@ -27,9 +28,22 @@ async function closeGracefully(app: App, deps: Deps, timeoutMs: number): Promise
   await deps.close();
 }
 
+/**
+ * V8 lets the old generation grow to up to four times what survived the last full collection before it
+ * collects again: under a send burst, garbage of answered requests took the process from 120 to 240 MiB
+ * (issue 15). Growing by 20 % keeps the peak near 150 MiB for no measurable loss of throughput. A value
+ * given on the command line (`node --heap-growing-percent=N`) wins.
+ */
+function boundHeapGrowth() {
+  if (!process.execArgv.some((arg) => arg.startsWith('--heap-growing-percent') || arg.startsWith('--heap_growing_percent'))) {
+    setFlagsFromString('--heap-growing-percent=20');
+  }
+}
+
 /** Process entry: config → deps → app → start the jobs → listen; on SIGTERM/SIGINT stop accepting, drain, close. */
 async function main() {
   const started = process.hrtime.bigint();
+  boundHeapGrowth();
   const config = loadConfig(readEnvironment());
   const deps = await createDeps(config);
   const app = await buildApp(config, deps);

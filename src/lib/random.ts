@@ -1,11 +1,15 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 
 /** The one source of randomness (keys, tokens, IVs, ids, jitter): injected, so tests can pass a predictable one. */
 export interface Random {
   bytes(size: number): Buffer;
+  /** A version 4 UUID (request ids). Optional: a source without it has its UUIDs made from `bytes`. */
+  uuid?(): string;
 }
 
-export const systemRandom: Random = { bytes: (size) => randomBytes(size) };
+// randomUUID draws entropy for 128 UUIDs at a time: a request id costs no system call of its own,
+// where 16 fresh bytes per request were a twentieth of the send path's CPU (issue 15 profile).
+export const systemRandom: Random = { bytes: (size) => randomBytes(size), uuid: () => randomUUID() };
 
 /** A number in [0, 1) from `random` (48 bits), for spreading retries; never for secrets. */
 export function randomFraction(random: Random): number {
@@ -14,6 +18,7 @@ export function randomFraction(random: Random): number {
 
 /** A version 4 UUID from `random` (RFC 9562 §5.4): request ids. */
 export function randomUuid(random: Random): string {
+  if (random.uuid) return random.uuid();
   const b = random.bytes(16);
   b[6] = (b[6]! & 0x0f) | 0x40;
   b[8] = (b[8]! & 0x3f) | 0x80;
