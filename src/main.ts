@@ -43,7 +43,6 @@ function boundHeapGrowth() {
 /** Process entry: config → deps → app → start the jobs → listen; on SIGTERM/SIGINT stop accepting, drain, close. */
 async function main() {
   const started = process.hrtime.bigint();
-  boundHeapGrowth();
   const config = loadConfig(readEnvironment());
   const deps = await createDeps(config);
   const app = await buildApp(config, deps);
@@ -70,6 +69,9 @@ async function main() {
   // moment before we listen; genfity-wa retries its webhooks (provider-contract: retries on by default).
   deps.start();
   await app.listen({ port: config.env.PORT, host: config.env.HOST });
+  // Once listening: what start-up allocates is mostly kept for good, and need not be collected again
+  // and again while it grows.
+  boundHeapGrowth();
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   app.log.info({ store: config.store.kind, startupMs: Math.round(ms) }, 'gateway ready');
 }
