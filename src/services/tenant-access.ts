@@ -24,8 +24,3 @@ export function requireTenantAccess<T extends UsableSubscription>(userStatus: st
   if (refusal) throw new AppError(refusal);
   return sub as T;
 }
-
-/** The subscription half of the rule, for routes whose user is already known to be active. */
-export function requireActiveSubscription<T extends UsableSubscription>(sub: T | null, now: Date): T {
-  return requireTenantAccess('active', sub, now);
-}
