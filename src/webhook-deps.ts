@@ -120,7 +120,9 @@ export function createWebhookParts(
     ...(o.timers ? { timers: o.timers } : {}),
     log: f.logger,
     reportDepth: async () => metrics.setWebhookQueueDepth(await countPendingDeliveries(db)),
-    prune: () => pruneWebhookRecords(db, ago(env.WEBHOOK_RETENTION_HOURS * 3_600_000), ago(MESSAGE_REPEAT_MS)),
+    prune: async () => {
+      await pruneWebhookRecords(db, ago(env.WEBHOOK_RETENTION_HOURS * 3_600_000), ago(MESSAGE_REPEAT_MS));
+    },
   });
   return {
     inbound,
