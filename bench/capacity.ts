@@ -7,8 +7,7 @@
 // `npm run bench:capacity`; BENCH_STORE=pglite for the embedded store. Loopback only, bounded in time.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,9 +17,10 @@ import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
 import '../src/http/types.js';
-import type { Db, Queryable } from '../src/store/index.js';
 import { createProviderSimulator } from '../sim/provider-simulator.js';
-import { openBenchStore } from './store.js';
+import { benchGatewayEnv, countingReceiver, heapUsedMiB, postJson, procMiB, sleep, throwawayDatabase, waitUntilUp } from './harness.js';
+import { benchSession, benchUser, queueDeliveries } from './seed.js';
+import { countingStore, openBenchStore } from './store.js';
 
 const kind = process.env.BENCH_STORE === 'pglite' ? 'pglite' : 'postgres';
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 65);
@@ -32,51 +32,17 @@ const SESSIONS_PER_USER = 5;
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 2_000);
 const KEY = 'bench-internal-key';
 const ADMIN = 'bench-admin';
-const pgAdmin = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 // ---- 1. statements per second ------------------------------------------------------------------
 
-/** Every statement the gateway runs, counted by what it does and to which table. */
-function countingDb(db: Db) {
-  const counts = new Map<string, number>();
-  const label = (sql: string) => {
-    const s = sql.replace(/\s+/g, ' ').trim();
-    const write = /^(?:WITH .*?\) )?(INSERT INTO|UPDATE|DELETE FROM) (\w+)/i.exec(s);
-    if (write) return `${write[1]!.toUpperCase()} ${write[2]}`;
-    const read = /^(?:WITH .*?\) )?SELECT .*? FROM (\w+)/i.exec(s);
-    if (read) return `SELECT ${read[1]}`;
-    return s.split(' ').slice(0, 3).join(' ');
-  };
-  const count = (sql: string) => counts.set(label(sql), (counts.get(label(sql)) ?? 0) + 1);
-  const wrap = (q: Queryable): Queryable => ({
-    query: (text, params) => {
-      count(text);
-      return q.query(text, params);
-    },
-    exec: (script) => {
-      count(script);
-      return q.exec(script);
-    },
-  });
-  const counted: Db = {
-    ...db,
-    ...wrap(db),
-    kind: db.kind,
-    tx: (fn, options) => {
-      count('BEGIN');
-      return db.tx((q) => fn(wrap(q)), options);
-    },
-    stats: () => db.stats(),
-    close: () => db.close(),
-  };
-  return {
-    db: counted,
-    take(): Map<string, number> {
-      const taken = new Map(counts);
-      counts.clear();
-      return taken;
-    },
-  };
+/** What a statement does and to which table: `INSERT INTO t`, `UPDATE t`, `SELECT t`, else its first words. */
+function statementLabel(sql: string): string {
+  const s = sql.replace(/\s+/g, ' ').trim();
+  const write = /^(?:WITH .*?\) )?(INSERT INTO|UPDATE|DELETE FROM) (\w+)/i.exec(s);
+  if (write) return `${write[1]!.toUpperCase()} ${write[2]}`;
+  const read = /^(?:WITH .*?\) )?SELECT .*? FROM (\w+)/i.exec(s);
+  if (read) return `SELECT ${read[1]}`;
+  return s.split(' ').slice(0, 3).join(' ');
 }
 
 function printRates(title: string, counts: Map<string, number>, seconds: number, per?: { n: number; what: string }) {
@@ -94,19 +60,11 @@ function printRates(title: string, counts: Map<string, number>, seconds: number,
 
 async function storeCosts() {
   const { db: raw, drop } = await openBenchStore(kind);
-  const counter = countingDb(raw);
+  const counter = countingStore(raw, statementLabel);
   const sim = createProviderSimulator({ adminToken: ADMIN, connectStallMs: 0 });
   await sim.listen(0);
-  let received = 0;
-  const receiver = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      received += 1;
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  const receiver = await countingReceiver();
+  const hook = receiver.url;
   const config = loadConfig({
     INTERNAL_API_KEYS: KEY,
     WA_SERVER_URL: sim.url,
@@ -133,9 +91,9 @@ async function storeCosts() {
     for (const maxMessages of [0, 100_000_000]) {
       const tokens: string[] = [];
       for (let u = 0; u < SENDERS / SESSIONS_PER_USER; u += 1) {
-        const key = await createUser(app, `send-${maxMessages}-${u}`, maxMessages);
+        const key = await benchUser(app, KEY, `send-${maxMessages}-${u}`, { max_messages: maxMessages, max_sessions: 100 });
         for (let s = 0; s < SESSIONS_PER_USER; s += 1) {
-          const { sessionId, token } = await createSession(app, key, null);
+          const { sessionId, token } = await benchSession(app, key, { auto_connect: false });
           await fetch(`${sim.url}/_sim/pair`, { method: 'POST', body: JSON.stringify({ sessionId }) });
           tokens.push(token);
         }
@@ -153,18 +111,14 @@ async function storeCosts() {
     }
 
     // Webhook deliveries: DELIVERIES queued for one session, worked off by the outbox.
-    const key = await createUser(app, 'hooks', 0);
-    const { sessionId } = await createSession(app, key, hook);
+    const key = await benchUser(app, KEY, 'hooks', { max_messages: 0, max_sessions: 100 });
+    const { sessionId } = await benchSession(app, key, { auto_connect: false, webhook_url: hook });
     const rowId = (await raw.query<{ id: number }>('SELECT id FROM wa_sessions WHERE session_id = $1', [sessionId])).rows[0]!.id;
     const body = Buffer.from(JSON.stringify({ type: 'Message', event: { Info: { ID: 'x' } } }));
     counter.take();
     const started = performance.now();
-    await raw.query(
-      `INSERT INTO gateway_webhook_deliveries (event_id, session_row_id, user_id, session_id, event_type, url, body, status, attempts, next_attempt_at, created_at, updated_at)
-       SELECT 'evt_' || g, $1, 'hooks', $2, 'Message', $3, $4, 'pending', 0, now(), now(), now() FROM generate_series(1, $5) g`,
-      [rowId, sessionId, hook, body, DELIVERIES],
-    );
-    while (received < DELIVERIES) await sleep(20);
+    await queueDeliveries(raw, { rowId, userId: 'hooks', sessionId, url: hook, body, n: DELIVERIES });
+    while (receiver.received() < DELIVERIES) await sleep(20);
     const seconds = (performance.now() - started) / 1000;
     printRates(
       `store=${kind}, ${DELIVERIES} webhook deliveries in ${seconds.toFixed(1)} s (${(DELIVERIES / seconds).toFixed(0)}/s)`,
@@ -177,34 +131,9 @@ async function storeCosts() {
     await app.close();
     await deps.close();
     await sim.close();
-    receiver.close();
+    await receiver.close();
     await drop();
   }
-}
-
-type Injectable = Awaited<ReturnType<typeof buildApp>>;
-
-async function createUser(app: Injectable, userId: string, maxMessages: number): Promise<string> {
-  const res = await app.inject({
-    method: 'POST',
-    url: '/internal/users',
-    headers: { 'x-internal-api-key': KEY },
-    payload: { user_id: userId, source: 'bench', expires_at: '2099-01-01T00:00:00Z', max_messages: maxMessages, max_sessions: 100 },
-  });
-  if (res.statusCode !== 200) throw new Error(`user: ${res.statusCode} ${res.body}`);
-  return res.json().api_key as string;
-}
-
-async function createSession(app: Injectable, apiKey: string, webhookUrl: string | null) {
-  const res = await app.inject({
-    method: 'POST',
-    url: '/v1/sessions',
-    headers: { 'x-api-key': apiKey },
-    payload: { session_name: 'bench', auto_connect: false, ...(webhookUrl ? { webhook_url: webhookUrl } : {}) },
-  });
-  if (res.statusCode !== 200 && res.statusCode !== 201) throw new Error(`session: ${res.statusCode} ${res.body}`);
-  const session = res.json().session as { session_id: string; session_token: string };
-  return { sessionId: session.session_id, token: session.session_token };
 }
 
 /** `rate` sends a second, round-robin over the tokens, for `seconds`; the number answered 200. */
@@ -243,34 +172,6 @@ function spawnTsx(args: string[], env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-async function waitFor(url: string) {
-  for (let i = 0; i < 600; i += 1) {
-    if (
-      await fetch(url).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await sleep(100);
-  }
-  throw new Error(`${url} never answered`);
-}
-
-const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-
-async function heapMiB(base: string): Promise<number> {
-  const text = await (await fetch(`${base}/metrics`)).text();
-  return Number(/^nodejs_heap_size_used_bytes (\S+)/m.exec(text)?.[1] ?? 0) / 2 ** 20;
-}
-
-async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  const json = (await res.json().catch(() => null)) as Record<string, any> | null;
-  if (res.status >= 300) throw new Error(`${url}: ${res.status} ${JSON.stringify(json)}`);
-  return json!;
-}
-
 async function storeSizeMiB(dbUrl: string | null): Promise<number | null> {
   if (!dbUrl) return null;
   const c = new pg.Client({ connectionString: dbUrl });
@@ -292,43 +193,27 @@ async function memoryPerSessions() {
   const sim = `http://127.0.0.1:${simPort}`;
   const gw = `http://127.0.0.1:${gwPort}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'gw-capacity-'));
-  const dbName = `gw_bench_${randomBytes(4).toString('hex')}`;
-  const dbUrl = new URL(pgAdmin);
-  dbUrl.pathname = `/${dbName}`;
-  const admin = async (sql: string) => {
-    const c = new pg.Client({ connectionString: pgAdmin });
-    await c.connect();
-    await c.query(sql).finally(() => c.end());
-  };
-  if (kind === 'postgres') await admin(`CREATE DATABASE ${dbName}`);
+  const database = kind === 'postgres' ? await throwawayDatabase() : null;
   const simProcess = spawnTsx(['--import', 'tsx', 'sim/main.ts'], {
     SIM_PORT: String(simPort),
     WA_ADMIN_TOKEN: ADMIN,
     SIM_CONNECT_STALL_MS: '0',
   });
   const gateway = spawnTsx(['dist/src/main.js'], {
-    PORT: String(gwPort),
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-    WA_SERVER_URL: sim,
-    WA_ADMIN_TOKEN: ADMIN,
-    INTERNAL_API_KEYS: KEY,
-    PUBLIC_RATE_LIMIT_MAX_REQUEST: '100000000',
-    PUBLIC_SPAM_MAX_PER_10S: '100000000',
-    ...(kind === 'postgres' ? { DATABASE_URL: dbUrl.toString() } : {}),
+    ...benchGatewayEnv({ port: gwPort, dataDir, providerUrl: sim, adminToken: ADMIN, internalKey: KEY }),
+    ...(database ? { DATABASE_URL: database.url } : {}),
   });
   const client = new Pool(gw, { connections: 16 });
   try {
-    await waitFor(`${sim}/health`);
-    await waitFor(`${gw}/health`);
+    await waitUntilUp(`${sim}/health`);
+    await waitUntilUp(`${gw}/health`);
     await sleep(2_000);
     const points: string[] = [];
     const measure = async (n: number, what: string) => {
       await sleep(2_000); // counters flushed, the token cache's second over
-      const size = await storeSizeMiB(kind === 'postgres' ? dbUrl.toString() : null);
+      const size = await storeSizeMiB(database?.url ?? null);
       points.push(
-        `${String(n).padStart(6)} sessions ${what.padEnd(26)} RSS ${rssMiB(gateway.pid!).toFixed(0).padStart(4)} MiB  heap used ${(await heapMiB(gw)).toFixed(0).padStart(4)} MiB` +
+        `${String(n).padStart(6)} sessions ${what.padEnd(26)} RSS ${procMiB(gateway.pid!, 'VmRSS').toFixed(0).padStart(4)} MiB  heap used ${(await heapUsedMiB(gw)).toFixed(0).padStart(4)} MiB` +
           (size === null ? '' : `  store tables ${size.toFixed(1)} MiB`),
       );
     };
@@ -336,18 +221,18 @@ async function memoryPerSessions() {
     const step = Math.max(1_000, Math.floor(SESSIONS / 5 / 1_000) * 1_000);
     let tokens: string[] = [];
     for (let made = 0; made < SESSIONS; ) {
-      const key = (await post(
+      const key = (await postJson(
         `${gw}/internal/users`,
         { user_id: `mem-${made}`, source: 'bench', expires_at: '2099-01-01T00:00:00Z', max_sessions: 100 },
         { 'x-internal-api-key': KEY },
       ))!.api_key as string;
       const batch = await Promise.all(
         Array.from({ length: SESSIONS_PER_USER }, () =>
-          post(`${gw}/v1/sessions`, { session_name: 'm', auto_connect: false }, { 'x-api-key': key }),
+          postJson(`${gw}/v1/sessions`, { session_name: 'm', auto_connect: false }, { 'x-api-key': key }),
         ),
       );
       for (const created of batch) {
-        await post(`${sim}/_sim/pair`, { sessionId: created.session.session_id });
+        await postJson(`${sim}/_sim/pair`, { sessionId: created.session.session_id });
         tokens.push(created.session.session_token as string);
       }
       made += SESSIONS_PER_USER;
@@ -368,12 +253,8 @@ async function memoryPerSessions() {
     simProcess.kill('SIGTERM');
     await sleep(1_500);
     rmSync(dataDir, { recursive: true, force: true });
-    if (kind === 'postgres') await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await database?.drop();
   }
-}
-
-function sleep(ms: number) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 const only = process.env.BENCH_PART;

@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
-import pg from 'pg';
+import { benchGatewayEnv, postJson, postJsonAnswer, sleep, throwawayDatabase, waitUntilUp } from './harness.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -16,37 +16,11 @@ const GW_PORT = 18_270;
 const ADMIN = 'bench-admin-token';
 const KEY = 'bench-internal-key';
 const kind = process.env.BENCH_STORE === 'pglite' ? 'pglite' : 'postgres';
-const pgAdmin = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const sim = `http://127.0.0.1:${SIM_PORT}`;
 const gw = `http://127.0.0.1:${GW_PORT}`;
 
 const start = (args: string[], env: Record<string, string>): ChildProcess =>
   spawn(process.execPath, ['--import', 'tsx', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-
-async function waitFor(url: string) {
-  for (let i = 0; i < 300; i += 1) {
-    if (
-      await fetch(url).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} never answered`);
-}
-
-async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  return { status: res.status, json: (await res.json().catch(() => null)) as Record<string, any> | null };
-}
-
-async function pgAdminQuery(sql: string) {
-  const c = new pg.Client({ connectionString: pgAdmin });
-  await c.connect();
-  await c.query(sql).finally(() => c.end());
-}
 
 function sends(base: string, token: string, keyed: boolean): Promise<autocannon.Result> {
   let n = 0;
@@ -72,9 +46,9 @@ function sends(base: string, token: string, keyed: boolean): Promise<autocannon.
 async function connects(base: string, token: string): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < CONNECTS; i += 1) {
-    await post(`${base}/session/disconnect`, {}, { token });
+    await postJsonAnswer(`${base}/session/disconnect`, {}, { token });
     const t0 = process.hrtime.bigint();
-    const res = await post(`${base}/session/connect`, { Subscribe: ['Message'], Immediate: true }, { token });
+    const res = await postJsonAnswer(`${base}/session/connect`, { Subscribe: ['Message'], Immediate: true }, { token });
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
     if (res.status !== 200) throw new Error(`connect answered ${res.status}`);
   }
@@ -88,35 +62,25 @@ const connectLine = (name: string, t: number[]) =>
   `${name.padEnd(34)} mean ${(t.reduce((a, b) => a + b, 0) / t.length).toFixed(2)} ms  p50 ${at(t, 0.5).toFixed(2)} ms  p99 ${at(t, 0.99).toFixed(2)} ms`;
 
 async function main() {
-  const dbName = `gw_bench_${randomBytes(4).toString('hex')}`;
-  const dbUrl = new URL(pgAdmin);
-  dbUrl.pathname = `/${dbName}`;
-  if (kind === 'postgres') await pgAdminQuery(`CREATE DATABASE ${dbName}`);
+  const tag = `gw_bench_${randomBytes(4).toString('hex')}`;
+  const database = kind === 'postgres' ? await throwawayDatabase() : null;
   const simProcess = start(['sim/main.ts'], { SIM_PORT: String(SIM_PORT), WA_ADMIN_TOKEN: ADMIN, SIM_CONNECT_STALL_MS: '0' });
   const gateway = start(['src/main.ts'], {
-    PORT: String(GW_PORT),
-    HOST: '127.0.0.1',
-    DATA_DIR: `/tmp/gw-bench-${dbName}`,
-    LOG_LEVEL: 'warn',
-    WA_SERVER_URL: sim,
-    WA_ADMIN_TOKEN: ADMIN,
-    INTERNAL_API_KEYS: KEY,
-    PUBLIC_RATE_LIMIT_MAX_REQUEST: '100000000',
-    PUBLIC_SPAM_MAX_PER_10S: '100000000',
-    ...(kind === 'postgres' ? { DATABASE_URL: dbUrl.toString() } : {}),
-    ...(process.env.BENCH_REDIS ? { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `bench-${dbName}:` } : {}),
+    ...benchGatewayEnv({ port: GW_PORT, dataDir: `/tmp/gw-bench-${tag}`, providerUrl: sim, adminToken: ADMIN, internalKey: KEY }),
+    ...(database ? { DATABASE_URL: database.url } : {}),
+    ...(process.env.BENCH_REDIS ? { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `bench-${tag}:` } : {}),
   });
   try {
-    await waitFor(`${sim}/health`);
-    await waitFor(`${gw}/health`);
-    const user = await post(
+    await waitUntilUp(`${sim}/health`);
+    await waitUntilUp(`${gw}/health`);
+    const user = await postJson(
       `${gw}/internal/users`,
       { user_id: 'bench', source: 'bench', expires_at: '2099-01-01T00:00:00Z' },
       { 'x-internal-api-key': KEY },
     );
-    const created = await post(`${gw}/v1/sessions`, { session_name: 'bench', auto_connect: true }, { 'x-api-key': user.json!.api_key });
-    const { session_id: sessionId, session_token: token } = created.json!.session;
-    await post(`${sim}/_sim/pair`, { sessionId });
+    const created = await postJson(`${gw}/v1/sessions`, { session_name: 'bench', auto_connect: true }, { 'x-api-key': user.api_key });
+    const { session_id: sessionId, session_token: token } = created.session;
+    await postJson(`${sim}/_sim/pair`, { sessionId });
     await sends(`${gw}/v1/wa`, token, true); // warm-up, not reported
     const lines: string[] = [];
     for (let round = 1; round <= 2; round += 1) {
@@ -135,8 +99,8 @@ async function main() {
   } finally {
     gateway.kill('SIGTERM');
     simProcess.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 1500));
-    if (kind === 'postgres') await pgAdminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await sleep(1500);
+    await database?.drop();
   }
 }
 

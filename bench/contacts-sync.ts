@@ -6,6 +6,7 @@ import { loadConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
 import '../src/http/types.js';
 import { createProviderSimulator } from '../sim/provider-simulator.js';
+import { benchSession, benchUser } from './seed.js';
 import { openBenchStore } from './store.js';
 
 const COUNT = Number(process.env.BENCH_CONTACTS ?? 10_000);
@@ -33,20 +34,8 @@ async function main() {
   const app = await buildApp(config, deps, { logger: false });
   deps.start();
   try {
-    const user = await app.inject({
-      method: 'POST',
-      url: '/internal/users',
-      headers: { 'x-internal-api-key': 'bench-key' },
-      payload: { user_id: 'bench', source: 'bench', expires_at: '2099-01-01T00:00:00Z' },
-    });
-    const key = user.json().api_key as string;
-    const created = await app.inject({
-      method: 'POST',
-      url: '/v1/sessions',
-      headers: { 'x-api-key': key },
-      payload: { session_name: 'b', auto_connect: true },
-    });
-    const sessionId = created.json().session.session_id as string;
+    const key = await benchUser(app, 'bench-key', 'bench');
+    const { sessionId, token } = await benchSession(app, key, { session_name: 'b', auto_connect: true });
     console.log(`store=${kind} contacts=${COUNT}`);
     for (let round = 0; round < ROUNDS; round += 1) {
       sim.setContacts(sessionId, book(round));
@@ -54,7 +43,7 @@ async function main() {
       const res = await app.inject({ method: 'POST', url: `/v1/sessions/${sessionId}/contacts/sync`, headers: { 'x-api-key': key } });
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const fetchStarted = process.hrtime.bigint();
-      await deps.provider.contacts(created.json().session.session_token as string);
+      await deps.provider.contacts(token);
       const fetchMs = Number(process.hrtime.bigint() - fetchStarted) / 1e6;
       console.log(
         `round ${round + 1}: ${ms.toFixed(0)} ms end to end, of which ${fetchMs.toFixed(0)} ms fetching and checking the provider's map; ${res.body}`,

@@ -4,11 +4,12 @@
 // and after a second start on the same directory. Peaks are sampled every 50 ms.
 // `npm run bench:embedded-memory`; BENCH_TREE=/some/checkout runs that checkout's build (before/after).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { benchGatewayEnv, postJson, procMiB, sleep, waitUntilUp } from './harness.js';
 
 const HERE = fileURLToPath(new URL('../', import.meta.url));
 const TREE = process.env.BENCH_TREE ?? HERE;
@@ -21,49 +22,10 @@ const KEY = 'bench-internal-key';
 const sim = `http://127.0.0.1:${SIM_PORT}`;
 const gw = `http://127.0.0.1:${GW_PORT}`;
 
-const status = (pid: number) => readFileSync(`/proc/${pid}/status`, 'utf8');
-const mib = (pid: number, field: 'VmRSS' | 'VmHWM') => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status(pid))?.[1] ?? 0) / 1024;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(url: string) {
-  for (let i = 0; i < 1200; i += 1) {
-    if (
-      await fetch(url).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await sleep(50);
-  }
-  throw new Error(`${url} never answered`);
-}
-
-async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  const json = (await res.json().catch(() => null)) as Record<string, any> | null;
-  if (res.status >= 300) throw new Error(`${url}: ${res.status} ${JSON.stringify(json)}`);
-  return json!;
-}
-
 function startGateway(dataDir: string): ChildProcess {
   return spawn(process.execPath, ['dist/src/main.js'], {
     cwd: TREE,
-    env: {
-      ...process.env,
-      DATABASE_URL: '',
-      DB_HOST: '',
-      REDIS_URL: '',
-      PORT: String(GW_PORT),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      WA_SERVER_URL: sim,
-      WA_ADMIN_TOKEN: ADMIN,
-      INTERNAL_API_KEYS: KEY,
-      PUBLIC_RATE_LIMIT_MAX_REQUEST: '100000000',
-      PUBLIC_SPAM_MAX_PER_10S: '100000000',
-    },
+    env: { ...process.env, ...benchGatewayEnv({ port: GW_PORT, dataDir, providerUrl: sim, adminToken: ADMIN, internalKey: KEY }) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
@@ -76,37 +38,37 @@ async function stop(child: ChildProcess) {
 
 /** Samples the process's RSS every 50 ms while `work` runs; the highest sample, MiB. */
 async function peakWhile(pid: number, work: () => Promise<unknown>): Promise<number> {
-  let peak = mib(pid, 'VmRSS');
+  let peak = procMiB(pid, 'VmRSS');
   const timer = setInterval(() => {
-    peak = Math.max(peak, mib(pid, 'VmRSS'));
+    peak = Math.max(peak, procMiB(pid, 'VmRSS'));
   }, 50);
   try {
     await work();
   } finally {
     clearInterval(timer);
   }
-  return Math.max(peak, mib(pid, 'VmRSS'));
+  return Math.max(peak, procMiB(pid, 'VmRSS'));
 }
 
 async function burst(): Promise<void> {
   const tokens: string[] = [];
   for (let made = 0; made < SESSIONS; made += 5) {
     const key = (
-      await post(
+      await postJson(
         `${gw}/internal/users`,
         { user_id: `mem-${made}`, source: 'bench', expires_at: '2099-01-01T00:00:00Z', max_sessions: 10, max_messages: 100_000_000 },
         { 'x-internal-api-key': KEY },
       )
     ).api_key as string;
     for (let s = 0; s < 5; s += 1) {
-      const created = await post(`${gw}/v1/sessions`, { session_name: 'm', auto_connect: false }, { 'x-api-key': key });
-      await post(`${sim}/_sim/pair`, { sessionId: created.session.session_id });
+      const created = await postJson(`${gw}/v1/sessions`, { session_name: 'm', auto_connect: false }, { 'x-api-key': key });
+      await postJson(`${sim}/_sim/pair`, { sessionId: created.session.session_id });
       tokens.push(created.session.session_token as string);
     }
   }
   const body = JSON.stringify({ Phone: '6281234567890', Body: 'burst' });
   for (let i = 0; i < tokens.length; i += 50)
-    await Promise.all(tokens.slice(i, i + 50).map((token) => post(`${gw}/v1/wa/chat/send/text`, JSON.parse(body), { token })));
+    await Promise.all(tokens.slice(i, i + 50).map((token) => postJson(`${gw}/v1/wa/chat/send/text`, JSON.parse(body), { token })));
   await fetch(`${sim}/_sim/requests`, { method: 'DELETE' });
   await autocannon({
     url: `${gw}/v1/wa/chat/send/text`,
@@ -128,25 +90,25 @@ async function main() {
   });
   const lines: string[] = [];
   try {
-    await waitFor(`${sim}/health`);
+    await waitUntilUp(`${sim}/health`);
     let gateway = startGateway(dataDir);
-    await waitFor(`${gw}/health`);
+    await waitUntilUp(`${gw}/health`);
     await sleep(3_000);
     lines.push(
-      `first start (new data dir):   idle RSS ${mib(gateway.pid!, 'VmRSS').toFixed(0)} MiB, peak so far ${mib(gateway.pid!, 'VmHWM').toFixed(0)} MiB`,
+      `first start (new data dir):   idle RSS ${procMiB(gateway.pid!, 'VmRSS').toFixed(0)} MiB, peak so far ${procMiB(gateway.pid!, 'VmHWM').toFixed(0)} MiB`,
     );
     const peak = await peakWhile(gateway.pid!, burst);
     await sleep(3_000);
     lines.push(
       `burst (${SESSIONS} sessions made and used once, ${SEND_SECONDS} s of sends at 32 connections): peak RSS ${peak.toFixed(0)} MiB, ` +
-        `${mib(gateway.pid!, 'VmRSS').toFixed(0)} MiB 3 s after`,
+        `${procMiB(gateway.pid!, 'VmRSS').toFixed(0)} MiB 3 s after`,
     );
     await stop(gateway);
     gateway = startGateway(dataDir);
-    await waitFor(`${gw}/health`);
+    await waitUntilUp(`${gw}/health`);
     await sleep(3_000);
     lines.push(
-      `second start (same data dir): idle RSS ${mib(gateway.pid!, 'VmRSS').toFixed(0)} MiB, peak so far ${mib(gateway.pid!, 'VmHWM').toFixed(0)} MiB`,
+      `second start (same data dir): idle RSS ${procMiB(gateway.pid!, 'VmRSS').toFixed(0)} MiB, peak so far ${procMiB(gateway.pid!, 'VmHWM').toFixed(0)} MiB`,
     );
     await stop(gateway);
     console.log(`embedded store, gateway ${TREE}, node ${process.version}`);

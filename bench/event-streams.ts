@@ -6,18 +6,12 @@ import { connect, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { createProviderSimulator } from '../sim/provider-simulator.js';
 import { startGatewayProcess } from '../test/helpers/gateway-process.js';
+import { heapUsedMiB, sleep } from './harness.js';
 import { openBenchStore } from './store.js';
 
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 1_000);
 const PER_SESSION = Number(process.env.BENCH_STREAMS_PER_SESSION ?? 10);
 const KEY = 'bench-internal-key';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function heapUsed(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  return Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1] ?? Number.NaN);
-}
-
 /** A reader of one stream: counts what arrives, holds nothing. */
 function openStream(url: URL, path: string, apiKey: string) {
   const socket: Socket = connect(Number(url.port), url.hostname);
@@ -70,7 +64,7 @@ async function main() {
     for (const w of warm) w.socket.destroy();
     await sleep(2_000);
     const rssBefore = gateway.rssBytes();
-    const heapBefore = await heapUsed(gateway.url);
+    const heapBefore = (await heapUsedMiB(gateway.url)) * 2 ** 20;
     for (let i = 0; i < STREAMS; i += 1) {
       readers.push(openStream(base, `/v1/sessions/${sessions[i % sessions.length]}/events`, apiKey));
       if (i % 100 === 99) await sleep(50);
@@ -78,7 +72,7 @@ async function main() {
     while (readers.filter((r) => r.seen.messages >= 2).length < STREAMS) await sleep(100);
     await sleep(2_000);
     const rssAfter = gateway.rssBytes();
-    const heapAfter = await heapUsed(gateway.url);
+    const heapAfter = (await heapUsedMiB(gateway.url)) * 2 ** 20;
     const kib = (bytes: number) => (bytes / 1024).toFixed(1);
     console.log(
       `${STREAMS} live streams (${PER_SESSION} per session) on the gateway process: RSS +${kib(rssAfter - rssBefore)} KiB ` +

@@ -14,12 +14,11 @@
 //   BENCH_DATABASE_URL        PostgreSQL to create the throwaway database on (default postgres@127.0.0.1:5432)
 //   BENCH_GATEWAY_FLAGS       Node flags for the gateway process only (e.g. '--max-semi-space-size=8'), to try V8 settings
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { freePort } from '../test/helpers/gateway-process.js';
+import { postJson, procMiB, throwawayDatabase, waitUntilUp } from './harness.js';
 import { type LoadResult, loadTool, runLoad } from './load.js';
 import { summariseProfile } from './profile.js';
 
@@ -34,7 +33,6 @@ const PROFILE = env.BENCH_PROFILE === '1';
 const GATEWAY_FLAGS = (env.BENCH_GATEWAY_FLAGS ?? '').split(' ').filter(Boolean);
 const LOG_LEVEL = env.BENCH_LOG_LEVEL ?? 'warn';
 const STORE = env.BENCH_STORE === 'pglite' ? 'pglite' : 'postgres';
-const PG_ADMIN = env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ADMIN = 'bench-admin-token';
 const KEY = 'bench-internal-key';
 const QUOTA = 100_000_000;
@@ -57,44 +55,14 @@ async function start(args: string[], childEnv: Record<string, string>): Promise<
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(`${url}/health`, child);
+  await waitUntilUp(`${url}/health`, { child });
   return { child, url, exited };
-}
-
-async function waitFor(url: string, child: ChildProcess) {
-  for (let i = 0; i < 600; i += 1) {
-    if (child.exitCode !== null) throw new Error(`${child.spawnargs.join(' ')} exited with ${child.exitCode}`);
-    if (
-      await fetch(url).then(
-        (r) => r.status < 500,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} never answered`);
 }
 
 async function stop(p: Proc) {
   p.child.kill('SIGTERM');
   await p.exited;
 }
-
-async function post(url: string, body: unknown, headers: Record<string, string>): Promise<Record<string, any>> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`POST ${url}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as Record<string, any>;
-}
-
-async function pgAdmin(sql: string) {
-  const c = new pg.Client({ connectionString: PG_ADMIN });
-  await c.connect();
-  await c.query(sql).finally(() => c.end());
-}
-
-const status = (pid: number, field: 'VmRSS' | 'VmHWM') =>
-  Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 /** CPU time the process has used (user + system), in microseconds: fields 14 and 15 of /proc/<pid>/stat. */
 function cpuMicros(pid: number): number {
@@ -108,10 +76,10 @@ const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim(
  * CPU it used for it: CPU per request hardly moves when other processes share the machine, req/s does.
  */
 async function observe<T>(pid: number, work: Promise<T>): Promise<{ result: T; peak: number; cpu: number }> {
-  let peak = status(pid, 'VmRSS');
+  let peak = procMiB(pid, 'VmRSS');
   const cpuBefore = cpuMicros(pid);
   const timer = setInterval(() => {
-    peak = Math.max(peak, status(pid, 'VmRSS'));
+    peak = Math.max(peak, procMiB(pid, 'VmRSS'));
   }, 100);
   try {
     const result = await work;
@@ -123,12 +91,12 @@ async function observe<T>(pid: number, work: Promise<T>): Promise<{ result: T; p
 
 /** A user with one session through the gateway's own API (the upstream answers the provider's side). */
 async function seedSession(gw: string, name: string, maxMessages: number): Promise<string> {
-  const user = await post(
+  const user = await postJson(
     `${gw}/internal/users`,
     { user_id: name, source: 'bench', expires_at: '2099-01-01T00:00:00Z', max_messages: maxMessages },
     { 'x-internal-api-key': KEY },
   );
-  const created = await post(`${gw}/v1/sessions`, { session_name: name, auto_connect: false }, { 'x-api-key': user.api_key });
+  const created = await postJson(`${gw}/v1/sessions`, { session_name: name, auto_connect: false }, { 'x-api-key': user.api_key });
   return created.session.session_token as string;
 }
 
@@ -265,13 +233,8 @@ async function main() {
   cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
   // Kept after the run, for a closer look (Chrome DevTools, speedscope); its path is printed.
   const profileDir = PROFILE ? mkdtempSync(join(tmpdir(), 'gw-profile-')) : '';
-  const dbName = `gw_bench_${randomBytes(4).toString('hex')}`;
-  const dbUrl = new URL(PG_ADMIN);
-  dbUrl.pathname = `/${dbName}`;
-  if (STORE === 'postgres') {
-    await pgAdmin(`CREATE DATABASE ${dbName}`);
-    cleanups.push(() => pgAdmin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
-  }
+  const database = STORE === 'postgres' ? await throwawayDatabase() : null;
+  if (database) cleanups.push(database.drop);
   const launch = async (args: string[], childEnv: Record<string, string>) => {
     const p = await start(args, childEnv);
     cleanups.push(() => stop(p));
@@ -287,7 +250,7 @@ async function main() {
     // The public limits count every request as usual, but never refuse the benchmark's own.
     PUBLIC_RATE_LIMIT_MAX_REQUEST: '1000000000',
     PUBLIC_SPAM_MAX_PER_10S: '1000000000',
-    ...(STORE === 'postgres' ? { DATABASE_URL: dbUrl.toString() } : {}),
+    ...(database ? { DATABASE_URL: database.url } : {}),
   });
   const unlimited = await seedSession(gateway.url, 'bench-unlimited', 0);
   const quota = await seedSession(gateway.url, 'bench-quota', QUOTA);
@@ -303,8 +266,8 @@ async function main() {
     { name: 'gateway unlimited', url: `${gateway.url}/v1/wa${send}`, token: unlimited, pid: gateway.child.pid! },
     { name: 'gateway quota 10^8', url: `${gateway.url}/v1/wa${send}`, token: quota, pid: gateway.child.pid! },
   ]);
-  const gatewayHwm = status(gateway.child.pid!, 'VmHWM');
-  const bareHwm = status(bare.child.pid!, 'VmHWM');
+  const gatewayHwm = procMiB(gateway.child.pid!, 'VmHWM');
+  const bareHwm = procMiB(bare.child.pid!, 'VmHWM');
   console.log(
     `store=${STORE} load=${loadTool()} ${THREADS} threads ${CONNECTIONS} connections ${SECONDS} s × ${ROUNDS} round(s) (median), warm-up ${WARMUP} s; gateway LOG_LEVEL=${LOG_LEVEL}; node ${process.version}`,
   );

@@ -6,9 +6,9 @@
 import { loadConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
 import { createManualClock, systemClock } from '../src/lib/clock.js';
-import type { Db, Queryable } from '../src/store/index.js';
+import type { Db } from '../src/store/index.js';
 import { createProviderSimulator } from '../sim/provider-simulator.js';
-import { openBenchStore } from './store.js';
+import { countingStore, openBenchStore } from './store.js';
 
 const N = Number(process.env.BENCH_SESSIONS ?? 10_000);
 const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? 30);
@@ -16,35 +16,14 @@ const kind = process.env.BENCH_STORE === 'pglite' ? 'pglite' : 'postgres';
 
 /** The store, counting every statement of the checks by its first word (transactions included). */
 function counting(db: Db) {
-  const counts = new Map<string, number>();
-  const count = (text: string) => {
+  const counted = countingStore(db, (text) =>
     // The webhook outbox's own polling runs beside the checks: not theirs to count.
-    if (/gateway_webhook_/.test(text)) return;
-    const word = /^\s*(?:WITH\b[\s\S]*?\)\s*)?(\w+)/.exec(text)?.[1]?.toUpperCase() ?? '?';
-    counts.set(word, (counts.get(word) ?? 0) + 1);
-  };
-  const wrap = (q: Queryable): Queryable => ({
-    query: (text, params) => {
-      count(text);
-      return q.query(text, params);
-    },
-    exec: (script) => q.exec(script),
-  });
-  const wrapped: Db = {
-    kind: db.kind,
-    ...wrap(db),
-    tx: (fn, options) => {
-      count('BEGIN');
-      return db.tx((q) => fn(wrap(q)), options);
-    },
-    stats: () => db.stats(),
-    close: () => db.close(),
-  };
+    /gateway_webhook_/.test(text) ? null : (/^\s*(?:WITH\b[\s\S]*?\)\s*)?(\w+)/.exec(text)?.[1]?.toUpperCase() ?? '?'),
+  );
   return {
-    db: wrapped,
+    db: counted.db,
     take() {
-      const all = Object.fromEntries(counts);
-      counts.clear();
+      const all = Object.fromEntries(counted.take());
       const writes = (all.UPDATE ?? 0) + (all.INSERT ?? 0) + (all.DELETE ?? 0);
       return { all, writes, transactions: all.BEGIN ?? 0 };
     },

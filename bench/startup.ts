@@ -10,17 +10,15 @@
 //   BENCH_TREE=/some/checkout npm run bench:startup   another checkout (e.g. main, for a before/after)
 //   BENCH_CLONE=0                              skip the fresh clone (the slowest case: a full `npm ci`)
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { throwawayDatabase } from './harness.js';
 
 const TREE = process.env.BENCH_TREE ?? fileURLToPath(new URL('../', import.meta.url));
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const TICKS_PER_SECOND = 100; // USER_HZ, as /proc/<pid>/stat counts on Linux
 // The developer's shell must not steer the gateway under test (as in test/helpers/gateway-process.ts).
 const NEUTRAL = { DATABASE_URL: '', DB_HOST: '', DB_NAME: '', REDIS_URL: '', GATEWAY_PUBLIC_URL: '', NODE_OPTIONS: '' };
@@ -120,23 +118,10 @@ function report(name: string, runs: Start[]) {
   );
 }
 
-async function admin(sql: string) {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 async function onPostgres(npmStart: string[]) {
-  const name = `gw_startup_${randomBytes(4).toString('hex')}`;
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
+  const database = await throwawayDatabase('gw_startup');
   try {
-    const env = { DATABASE_URL: url.toString() };
+    const env = { DATABASE_URL: database.url };
     await timeStart(TREE, npmStart, env); // applies the migrations: every later start finds them in place
     const runs: Start[] = [];
     for (let i = 0; i < RUNS; i += 1) runs.push(await timeStart(TREE, npmStart, env));
@@ -145,7 +130,7 @@ async function onPostgres(npmStart: string[]) {
     for (let i = 0; i < RUNS; i += 1) direct.push(await timeStart(TREE, ['node', 'dist/src/main.js'], env));
     report('node dist/src/main.js, PostgreSQL', direct);
   } finally {
-    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await database.drop();
   }
 }
 

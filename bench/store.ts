@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { loadConfig } from '../src/config.js';
-import type { Db } from '../src/store/index.js';
+import type { Db, Queryable } from '../src/store/index.js';
 import { runMigrations } from '../src/store/migrate.js';
 import { openPglite } from '../src/store/pglite.js';
 import { openPostgres } from '../src/store/postgres.js';
+import { throwawayDatabase } from './harness.js';
 
 /** A fresh, migrated store for one benchmark run: its own PostgreSQL database, or an in-memory PGlite. */
 export async function openBenchStore(kind: 'postgres' | 'pglite'): Promise<{ db: Db; url: string | null; drop(): Promise<void> }> {
@@ -13,29 +12,55 @@ export async function openBenchStore(kind: 'postgres' | 'pglite'): Promise<{ db:
     await runMigrations(db);
     return { db, url: null, drop: () => db.close() };
   }
-  const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const admin = async (sql: string) => {
-    const c = new pg.Client({ connectionString: adminUrl });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
-  const name = `gw_bench_${randomBytes(4).toString('hex')}`;
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const db = openPostgres(url.toString(), loadConfig({}).storeTimeouts);
+  const database = await throwawayDatabase();
+  const db = openPostgres(database.url, loadConfig({}).storeTimeouts);
   await runMigrations(db);
   return {
     db,
     /** A process of its own (a gateway under test) can open the same database. */
-    url: url.toString(),
+    url: database.url,
     drop: async () => {
       await db.close();
-      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await database.drop();
+    },
+  };
+}
+
+/**
+ * `db`, counting every statement under `labelOf(sql)` (null: not counted) and every transaction as
+ * `BEGIN`; `take()` answers the counts since the last take.
+ */
+export function countingStore(db: Db, labelOf: (sql: string) => string | null) {
+  const counts = new Map<string, number>();
+  const add = (label: string | null) => {
+    if (label !== null) counts.set(label, (counts.get(label) ?? 0) + 1);
+  };
+  const wrap = (q: Queryable): Queryable => ({
+    query: (text, params) => {
+      add(labelOf(text));
+      return q.query(text, params);
+    },
+    exec: (script) => {
+      add(labelOf(script));
+      return q.exec(script);
+    },
+  });
+  const counted: Db = {
+    ...wrap(db),
+    kind: db.kind,
+    tx: (fn, options) => {
+      add('BEGIN');
+      return db.tx((q) => fn(wrap(q)), options);
+    },
+    stats: () => db.stats(),
+    close: () => db.close(),
+  };
+  return {
+    db: counted,
+    take(): Map<string, number> {
+      const taken = new Map(counts);
+      counts.clear();
+      return taken;
     },
   };
 }
