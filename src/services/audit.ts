@@ -70,14 +70,8 @@ export function createAuditService(deps: { db: Db; clock: Clock; retentionDays: 
   }
 
   /** Deletes records older than AUDIT_RETENTION_DAYS, in batches; returns how many went. */
-  async function prune(): Promise<number> {
-    const before = new Date(clock.now().getTime() - deps.retentionDays * DAY_MS);
-    let total = 0;
-    for (;;) {
-      const deleted = await pruneAuditRecords(db, before, PRUNE_BATCH);
-      total += deleted;
-      if (deleted < PRUNE_BATCH) return total;
-    }
+  function prune(): Promise<number> {
+    return pruneAuditRecords(db, new Date(clock.now().getTime() - deps.retentionDays * DAY_MS), PRUNE_BATCH);
   }
 
   return { list, prune };

@@ -1,4 +1,4 @@
-import type { Queryable } from './db.js';
+import { deleteInBatches, type Queryable } from './db.js';
 
 export interface AuditRecord {
   at: Date;
@@ -62,11 +62,12 @@ export async function listAuditRecords(q: Queryable, f: AuditFilter & { limit: n
   return rows;
 }
 
-/** Deletes up to `batch` records older than `before`; returns how many. */
-export async function pruneAuditRecords(q: Queryable, before: Date, batch: number): Promise<number> {
-  const { rowCount } = await q.query(
+/** Deletes the records older than `before`, `batch` at a time; returns how many went. */
+export function pruneAuditRecords(q: Queryable, before: Date, batch: number): Promise<number> {
+  return deleteInBatches(
+    q,
     'DELETE FROM gateway_audit_log WHERE id IN (SELECT id FROM gateway_audit_log WHERE at < $1 ORDER BY at LIMIT $2)',
-    [before, batch],
+    before,
+    batch,
   );
-  return rowCount;
 }

@@ -5,6 +5,20 @@ export interface Queryable {
   exec(script: string): Promise<void>;
 }
 
+/**
+ * Pruning: runs `sql`, a `DELETE` of at most `$2` rows older than `$1`, until it deletes fewer than
+ * `batch`; how many went in all. Each batch is its own statement, so no statement holds locks and
+ * writes WAL for an hour's or a year's rows at once.
+ */
+export async function deleteInBatches(q: Queryable, sql: string, before: Date, batch: number): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const { rowCount } = await q.query(sql, [before, batch]);
+    total += rowCount;
+    if (rowCount < batch) return total;
+  }
+}
+
 /** The statement deadline of maintenance transactions: long, but a deadline still. */
 export const MAINTENANCE_STATEMENT_TIMEOUT_MS = 10 * 60_000;
 

@@ -1,4 +1,4 @@
-import type { Queryable } from './db.js';
+import { deleteInBatches, type Queryable } from './db.js';
 
 export interface NewDelivery {
   eventId: string;
@@ -147,30 +147,17 @@ export async function countPendingDeliveries(q: Queryable): Promise<number> {
 }
 
 const PRUNE_BATCH = 5_000;
-const PRUNE = [
-  `DELETE FROM gateway_webhook_deliveries WHERE id IN (
-     SELECT id FROM gateway_webhook_deliveries WHERE status <> 'pending' AND updated_at < $1 ORDER BY id LIMIT $2)`,
-  `DELETE FROM gateway_webhook_events WHERE id IN (
-     SELECT id FROM gateway_webhook_events WHERE received_at < $1 AND processed_at IS NOT NULL ORDER BY id LIMIT $2)`,
-];
+const PRUNE_DELIVERIES = `DELETE FROM gateway_webhook_deliveries WHERE id IN (
+  SELECT id FROM gateway_webhook_deliveries WHERE status <> 'pending' AND updated_at < $1 ORDER BY id LIMIT $2)`;
+const PRUNE_EVENTS = `DELETE FROM gateway_webhook_events WHERE id IN (
+  SELECT id FROM gateway_webhook_events WHERE received_at < $1 AND processed_at IS NOT NULL ORDER BY id LIMIT $2)`;
 
 /**
  * Delivery records are not an archive (SPEC §6): finished ones and old event keys go. A busy hour holds
- * millions of rows (2,000 events/s is 7 million, docs/capacity.md): they go `batch` at a time, each
- * batch its own statement, so no single statement holds locks and writes WAL for all of them, and
- * the oldest (lowest ids) are found through the primary key. Returns how many rows went.
+ * millions of rows (2,000 events/s is 7 million, docs/capacity.md): they go `batch` at a time, the
+ * oldest (lowest ids) found through the primary key. Returns how many rows went.
  */
 export async function pruneWebhookRecords(q: Queryable, deliveriesBefore: Date, eventsBefore: Date, batch = PRUNE_BATCH): Promise<number> {
-  let total = 0;
-  for (const [sql, before] of [
-    [PRUNE[0]!, deliveriesBefore],
-    [PRUNE[1]!, eventsBefore],
-  ] as const) {
-    for (;;) {
-      const { rowCount } = await q.query(sql, [before, batch]);
-      total += rowCount;
-      if (rowCount < batch) break;
-    }
-  }
-  return total;
+  const deliveries = await deleteInBatches(q, PRUNE_DELIVERIES, deliveriesBefore, batch);
+  return deliveries + (await deleteInBatches(q, PRUNE_EVENTS, eventsBefore, batch));
 }
