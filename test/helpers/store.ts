@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import type { Db, Queryable } from '../../src/store/index.js';
 import { runMigrations } from '../../src/store/migrate.js';
@@ -110,5 +111,33 @@ export function failingStatements(db: Db): { db: Db; failNext(pattern: RegExp): 
       trap = pattern;
     },
     armed: () => trap !== null,
+  };
+}
+
+/**
+ * The store of one test file: migrated before its first test, closed (and dropped) after its last.
+ * Usable as a `Db` in the tests themselves, not while the file is being collected.
+ */
+export function fileStore(kind = storeKind): Db {
+  let store: Awaited<ReturnType<typeof openTestStore>> | undefined;
+  beforeAll(async () => {
+    store = await openTestStore(kind);
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+  const db = (): Db => {
+    if (!store) throw new Error('the file store opens in beforeAll');
+    return store.db;
+  };
+  return {
+    get kind() {
+      return db().kind;
+    },
+    query: <Row>(text: string, params?: readonly unknown[]) => db().query<Row>(text, params),
+    exec: (script: string) => db().exec(script),
+    tx: <T>(fn: (q: Queryable) => Promise<T>, options?: Parameters<Db['tx']>[1]) => db().tx(fn, options),
+    stats: () => db().stats(),
+    close: () => db().close(),
   };
 }

@@ -1,20 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findSessionByToken } from '../../src/store/session-tokens.js';
-import type { Db } from '../../src/store/index.js';
 import { findSubscription } from '../../src/store/subscriptions.js';
 import { findCustomerByKeyHash, listUsersPage } from '../../src/store/users.js';
 import { DEFAULT_PROVIDER } from '../../src/services/subscriptions.js';
-import { openTestStore, storeKind } from '../helpers/store.js';
+import { fileStore, storeKind } from '../helpers/store.js';
 
-let store: Awaited<ReturnType<typeof openTestStore>>;
-let db: Db;
-beforeAll(async () => {
-  store = await openTestStore();
-  db = store.db;
-});
-afterAll(async () => {
-  await store.close();
-});
+const db = fileStore();
 
 type Row = { tag: string; updated_at: string | null; provider?: string };
 

@@ -1,18 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../src/store/index.js';
+import { describe, expect, it } from 'vitest';
 import { claimJobLease, releaseJobLease } from '../../src/store/jobs.js';
 import { claimDueDeliveries, insertDelivery } from '../../src/store/webhooks.js';
-import { openTestStore, storeKind } from '../helpers/store.js';
+import { fileStore, storeKind } from '../helpers/store.js';
 
-let store: Awaited<ReturnType<typeof openTestStore>>;
-let db: Db;
-beforeAll(async () => {
-  store = await openTestStore();
-  db = store.db;
-});
-afterAll(async () => {
-  await store.close();
-});
+const db = fileStore();
 
 const at = (s: number) => new Date(Date.UTC(2026, 5, 1, 0, 0, s));
 

@@ -1,17 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../src/store/index.js';
+import { describe, expect, it } from 'vitest';
 import { pruneWebhookRecords } from '../../src/store/webhooks.js';
-import { openTestStore, storeKind } from '../helpers/store.js';
+import { fileStore, storeKind } from '../helpers/store.js';
 
-let store: Awaited<ReturnType<typeof openTestStore>>;
-let db: Db;
-beforeAll(async () => {
-  store = await openTestStore();
-  db = store.db;
-});
-afterAll(async () => {
-  await store.close();
-});
+const db = fileStore();
 
 const OLD = '2026-06-01T00:00:00Z';
 const CUT = new Date('2026-06-02T00:00:00Z');
