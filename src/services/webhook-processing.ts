@@ -2,12 +2,12 @@ import type { Clock } from '../lib/clock.js';
 import type { OnError } from '../lib/logger.js';
 import type { ProviderClient } from '../provider/client.js';
 import type { Queryable } from '../store/index.js';
-import { lockSession, type SessionRow, type SessionState } from '../store/sessions.js';
+import { lockSession, type SessionRow } from '../store/sessions.js';
 import * as events from '../store/webhook-events.js';
 import { revealSession, type SealedStore } from './secret-codec.js';
 import type { SessionStates } from './session-states.js';
 import { DEFAULT_PROVIDER } from './subscriptions.js';
-import { stateFromEvent } from './webhook-events.js';
+import { stateFromEvents } from './webhook-events.js';
 import { relayRefusal } from './webhook-tenant.js';
 
 const BATCH = 100;
@@ -58,11 +58,8 @@ export function createWebhookProcessing(deps: Deps) {
     const reads: PendingRead[] = [];
     const autoRead = session?.auto_read_enabled && session.session_token && relayRefusal(session, now) === null;
     const done: number[] = [];
-    // Each event's state laid over the previous ones, in order: what merging them one by one would leave.
-    let state: Partial<SessionState> = {};
+    const state = session ? stateFromEvents({ loggedIn: session.logged_in === true }, pending) : {};
     for (const e of pending) {
-      const next = session ? stateFromEvent(e.event_type, e.payload.event) : null;
-      if (next) state = { ...state, ...next };
       const read = autoRead ? readable(e.event_type, e.payload) : null;
       if (read) reads.push({ id: e.id, read });
       else done.push(e.id);

@@ -124,6 +124,56 @@ describe('issue 11 §5: content-identical events are separate occurrences', () =
   });
 });
 
+describe('contract §7: the provider posts webhooks out of order', () => {
+  const unprocessed = async (sessionId: string) =>
+    (
+      await t.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM gateway_webhook_events e JOIN wa_sessions s ON s.id = e.session_row_id
+          WHERE s.session_id = $1 AND e.processed_at IS NULL`,
+        [sessionId],
+      )
+    ).rows[0]!.n;
+  const stored = async (sessionId: string) =>
+    (
+      await t.db.query<{ status: string; logged_in: boolean; connected: boolean }>(
+        'SELECT status, logged_in, connected FROM wa_sessions WHERE session_id = $1',
+        [sessionId],
+      )
+    ).rows[0]!;
+
+  it('a QR that arrives after the pairing changes nothing; a QR after a logout is shown', async () => {
+    const { path, key, sessionId } = await relayedSession('QR,PairSuccess,Connected,LoggedOut', false);
+    const post = async (type: string, event: unknown, extras: object = {}) => {
+      const body = JSON.stringify({ type, event, userID: sessionId, instanceName: 'occ', ...extras });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: path,
+        payload: body,
+        headers: { 'content-type': 'application/json', 'x-hmac-signature': sign(key, body) },
+      });
+      expect(res.statusCode).toBe(200);
+    };
+    const settled = () => waitFor(async () => (await unprocessed(sessionId)) === 0, 'every event of the session processed');
+    const qr = () => post('QR', 'code', { qrCodeBase64: `data:image/png;base64,${Buffer.from(`qr ${Math.random()}`).toString('base64')}` });
+
+    await post('PairSuccess', { ID: '6281200000073:7@s.whatsapp.net' });
+    await post('Connected', {});
+    await qr();
+    await settled();
+    expect(await stored(sessionId)).toEqual({ status: 'connected', logged_in: true, connected: true });
+
+    await post('LoggedOut', { Reason: 'device removed' });
+    await qr();
+    await settled();
+    expect(await stored(sessionId)).toEqual({ status: 'qr_waiting', logged_in: false, connected: true });
+    // All five are relayed (the receiver decides what a late QR means to it), and delivered before the
+    // next test counts its own.
+    await delivered(5);
+    expect(types().sort()).toEqual(['Connected', 'LoggedOut', 'PairSuccess', 'QR', 'QR']);
+    await webhooksSettled(t, t.sim);
+  });
+});
+
 describe('issue 11 §7: a NUL in an inbound message', () => {
   it('is accepted through both webhooks, stored, relayed as received and marked read', async () => {
     const { sessionId } = await relayedSession();
