@@ -31,16 +31,3 @@ export async function createAppWithSimulator(
     },
   };
 }
-
-/**
- * Links the phone once the session's first QR code has reached the gateway (relay mode). genfity-wa posts
- * each event on its own, so a QR code still on its way could land after the Connected of the pairing.
- */
-export async function pairOnceQrArrived(sim: ProviderSimulator, sessionId: string, options?: Parameters<ProviderSimulator['pair']>[1]) {
-  const deadline = Date.now() + 5_000;
-  while (!sim.deliveries.some((d) => d.eventType === 'QR' && d.body.includes(sessionId) && (d.status ?? d.error) !== undefined)) {
-    if (Date.now() > deadline) throw new Error('the QR code never reached the gateway');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return sim.pair(sessionId, options);
-}

@@ -5,7 +5,7 @@ import { customer, internal } from '../../helpers/app.js';
 import { type EventStreamClient, openEventStream } from '../../helpers/event-stream.js';
 import { freePort, startReceiver, type Receiver } from '../../helpers/receiver.js';
 import { seedUser } from '../../helpers/seed.js';
-import { createAppWithSimulator, pairOnceQrArrived } from '../../helpers/sim.js';
+import { createAppWithSimulator } from '../../helpers/sim.js';
 
 // SPEC §10 "Live events" / issue 16 §4: GET /v1/sessions/:session_id/events as a real HTTP stream,
 // read the way the console reads it. Relay mode: the provider's events reach the gateway.
@@ -88,7 +88,7 @@ describe('live events: state', () => {
     expect(s.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     expect(s.headers.get('x-request-id')).toBeTruthy();
     expect(await s.state()).toMatchObject({ session_id: sessionId, health: 'unknown' });
-    await pairOnceQrArrived(t.sim, sessionId, { phone: '6281200000501' });
+    t.sim.pair(sessionId, { phone: '6281200000501' });
     expect(await s.state((x) => x.health === 'healthy')).toMatchObject({ connected: true, logged_in: true, status: 'connected' });
     t.sim.injectEvent(sessionId, 'Disconnected', {});
     expect(await s.state((x) => x.health === 'disconnected')).toMatchObject({ connected: false });
@@ -113,7 +113,7 @@ describe('live events: state', () => {
 describe('live events: the provider events of relay mode', () => {
   it('every event the session subscribed to, with its delivery id and the provider JSON; others not', async () => {
     const { apiKey, sessionId } = await session({ webhook_url: receiver.url });
-    await pairOnceQrArrived(t.sim, sessionId);
+    t.sim.pair(sessionId);
     const s = await stream(apiKey, sessionId);
     t.sim.injectEvent(sessionId, 'Presence', { From: '628777' }, { state: 'online' });
     const postmap = t.sim.injectMessage(sessionId, { text: 'halo' }) as unknown as { event: { Info: { ID: string } } };
@@ -133,7 +133,7 @@ describe('live events: the provider events of relay mode', () => {
 
   it('needs no webhook at all: a session without webhook_url streams its events too', async () => {
     const { apiKey, sessionId } = await session();
-    await pairOnceQrArrived(t.sim, sessionId);
+    t.sim.pair(sessionId);
     const s = await stream(apiKey, sessionId);
     t.sim.injectMessage(sessionId, { text: 'no public url' });
     expect(JSON.parse((await s.next((x) => x.event === 'Message')).data!).event.Message.conversation).toBe('no public url');
@@ -141,7 +141,7 @@ describe('live events: the provider events of relay mode', () => {
 
   it('Last-Event-ID resumes after that event from what is still retained; an unknown one starts from now', async () => {
     const { apiKey, sessionId } = await session();
-    await pairOnceQrArrived(t.sim, sessionId);
+    t.sim.pair(sessionId);
     const first = await stream(apiKey, sessionId);
     t.sim.injectMessage(sessionId, { text: 'one' });
     const one = await first.next((x) => x.event === 'Message');
@@ -188,7 +188,7 @@ describe('live events: bounds', () => {
 
   it('a reader that never reads is dropped once its buffer is full, and its connection closed', async () => {
     const { apiKey, sessionId } = await session({ events: 'All' });
-    await pairOnceQrArrived(t.sim, sessionId);
+    t.sim.pair(sessionId);
     // A client that sends its request, then never reads a byte.
     const socket = connect(Number(new URL(base).port), '127.0.0.1');
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
@@ -213,7 +213,7 @@ describe('live events: bounds', () => {
 
   it('a reader that keeps up is never dropped, however many events come: while its buffer is full it waits, then carries on', async () => {
     const { apiKey, sessionId } = await session();
-    await pairOnceQrArrived(t.sim, sessionId);
+    t.sim.pair(sessionId);
     const s = await stream(apiKey, sessionId);
     await s.state();
     const text = 'x'.repeat(4_000);

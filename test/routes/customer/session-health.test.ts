@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { customer, internal } from '../../helpers/app.js';
 import { freePort, startReceiver, type Receiver } from '../../helpers/receiver.js';
 import { seedUser } from '../../helpers/seed.js';
-import { createAppWithSimulator, pairOnceQrArrived } from '../../helpers/sim.js';
+import { createAppWithSimulator } from '../../helpers/sim.js';
 
 // SPEC §10 "Session health" / issue 16 §1, §3: health on the session object, the transitions the
 // provider's events and answers cause, silence on the manual clock, SessionHealth deliveries and the
@@ -85,7 +85,7 @@ describe('session health follows the provider', () => {
   it('events move it: linked → healthy, Disconnected → disconnected, Connected → healthy, LoggedOut → logged_out', async () => {
     const { apiKey, sessionId, userId } = await session();
     expect(await view(apiKey)).toMatchObject({ health: 'unknown', last_event_at: null, last_checked_at: null });
-    await pairOnceQrArrived(t.sim, sessionId, { phone: '6281200000401' });
+    t.sim.pair(sessionId, { phone: '6281200000401' });
     const linked = await healthOf(apiKey, 'healthy');
     // Coming online is hearing from the provider.
     expect(Date.parse(linked.last_event_at)).toBeLessThanOrEqual(t.clock.now().getTime());
@@ -103,7 +103,7 @@ describe('session health follows the provider', () => {
 
   it("each change reaches the webhook as SessionHealth in genfity-wa's JSON shape, signed, through the outbox", async () => {
     const { apiKey, sessionId } = await session();
-    await pairOnceQrArrived(t.sim, sessionId, { phone: '6281200000402' });
+    t.sim.pair(sessionId, { phone: '6281200000402' });
     await healthOf(apiKey, 'healthy');
     t.sim.injectEvent(sessionId, 'Disconnected', {});
     await waitForHealthDelivery('disconnected');
@@ -131,7 +131,7 @@ describe('session health follows the provider', () => {
       payload: { session_name: 'msgs', webhook_url: receiver.url, auto_connect: true, events: 'Message' },
     });
     const sessionId = res.json().session.session_id as string;
-    await pairOnceQrArrived(t.sim, sessionId);
+    t.sim.pair(sessionId);
     await healthOf(owner.apiKey, 'healthy');
     t.sim.injectEvent(sessionId, 'Disconnected', {});
     await healthOf(owner.apiKey, 'disconnected');
@@ -143,7 +143,7 @@ describe('session health follows the provider', () => {
 describe('silence', () => {
   it('connected but nothing heard for SESSION_SILENT_AFTER is "silent"; an event heard again makes it healthy', async () => {
     const { apiKey, sessionId } = await session();
-    await pairOnceQrArrived(t.sim, sessionId, { phone: '6281200000403' });
+    t.sim.pair(sessionId, { phone: '6281200000403' });
     await healthOf(apiKey, 'healthy');
     await posted();
     await t.deps.flushSessionActivity();
@@ -173,7 +173,7 @@ describe('silence', () => {
 
   it('a send WhatsApp accepted through the gateway is hearing from the provider too', async () => {
     const { apiKey, sessionId, token } = await session();
-    await pairOnceQrArrived(t.sim, sessionId, { phone: '6281200000404' });
+    t.sim.pair(sessionId, { phone: '6281200000404' });
     await healthOf(apiKey, 'healthy');
     await posted();
     await t.deps.flushSessionActivity();
@@ -194,7 +194,7 @@ describe('silence', () => {
 
   it('last_event_at is written coalesced: a burst of events costs one write at the flush, not one each', async () => {
     const { apiKey, sessionId } = await session();
-    await pairOnceQrArrived(t.sim, sessionId);
+    t.sim.pair(sessionId);
     await healthOf(apiKey, 'healthy');
     await posted();
     await t.deps.flushSessionActivity();
@@ -217,9 +217,9 @@ describe('wa_gateway_sessions{health}', () => {
     await t.db.query('DELETE FROM wa_sessions');
     const a = await session();
     const b = await session();
-    await pairOnceQrArrived(t.sim, a.sessionId);
+    t.sim.pair(a.sessionId);
     await healthOf(a.apiKey, 'healthy');
-    await pairOnceQrArrived(t.sim, b.sessionId);
+    t.sim.pair(b.sessionId);
     await healthOf(b.apiKey, 'healthy');
     t.sim.injectEvent(b.sessionId, 'Disconnected', {});
     await healthOf(b.apiKey, 'disconnected');
