@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAppWithSimulator } from '../helpers/sim.js';
+import { describe, expect, it } from 'vitest';
+import { fileAppWithSimulator } from '../helpers/sim.js';
 
 // Issue 3 §7: the exact requests govconnect's channel service sends, in its order, asserting every
 // field it reads (reference/real-clients.md, Client 1, including the newer revision 5590534).
@@ -33,13 +33,7 @@ const EVENTS = [
   'Picture',
 ].join(',');
 
-let t: Awaited<ReturnType<typeof createAppWithSimulator>>;
-beforeAll(async () => {
-  t = await createAppWithSimulator({ env: { INTERNAL_API_KEYS: `${GOVCONNECT_KEY_ENV},some-global` } });
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = fileAppWithSimulator({ env: { INTERNAL_API_KEYS: `${GOVCONNECT_KEY_ENV},some-global` } });
 
 describe('govconnect channel-service replay', () => {
   const villageId = 'clx9village0001';

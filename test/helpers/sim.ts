@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { createProviderSimulator, type ProviderSimulator } from '../../sim/provider-simulator.js';
 import { createTestApp, type TestApp } from './app.js';
 
@@ -30,4 +31,30 @@ export async function createAppWithSimulator(
       await sim.close();
     },
   };
+}
+
+/**
+ * The app and simulator of one test file: started before its first test, closed after its last.
+ * Usable in the tests and hooks themselves, not while the file is being collected.
+ */
+export function fileAppWithSimulator(
+  options?: Parameters<typeof createAppWithSimulator>[0],
+): Awaited<ReturnType<typeof createAppWithSimulator>> {
+  let current: Awaited<ReturnType<typeof createAppWithSimulator>> | undefined;
+  beforeAll(async () => {
+    current = await createAppWithSimulator(options);
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  const started = () => {
+    if (!current) throw new Error('the file app starts in beforeAll');
+    return current;
+  };
+  return new Proxy({} as Awaited<ReturnType<typeof createAppWithSimulator>>, {
+    get: (_, key) => Reflect.get(started(), key),
+    has: (_, key) => Reflect.has(started(), key),
+    ownKeys: () => Reflect.ownKeys(started()),
+    getOwnPropertyDescriptor: (_, key) => Reflect.getOwnPropertyDescriptor(started(), key),
+  });
 }

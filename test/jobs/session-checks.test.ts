@@ -1,10 +1,10 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createDeps } from '../../src/deps.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { customer, TEST_ENCRYPTION_KEY, TEST_INTERNAL_KEYS } from '../helpers/app.js';
 import { seedUser } from '../helpers/seed.js';
-import { createAppWithSimulator, SIM_ADMIN_TOKEN } from '../helpers/sim.js';
+import { createAppWithSimulator, fileAppWithSimulator, SIM_ADMIN_TOKEN } from '../helpers/sim.js';
 
 // SPEC §10 / issue 16 §2: reconciliation of stored state with genfity-wa's /session/status, against the
 // simulator as a real server. Passes run on demand (`runPass`) with a manual clock; waits between calls
@@ -12,16 +12,10 @@ import { createAppWithSimulator, SIM_ADMIN_TOKEN } from '../helpers/sim.js';
 const MINUTE = 60_000;
 const instant = async () => undefined;
 const logs: string[] = [];
-let t: Awaited<ReturnType<typeof createAppWithSimulator>>;
 
-beforeAll(async () => {
-  t = await createAppWithSimulator({
-    env: { SESSION_CHECK_INTERVAL: '1m', LOG_LEVEL: 'warn' },
-    overrides: { sleep: instant, logger: createLogger('warn', { write: (line: string) => void logs.push(line) }) },
-  });
-});
-afterAll(async () => {
-  await t.close();
+const t = fileAppWithSimulator({
+  env: { SESSION_CHECK_INTERVAL: '1m', LOG_LEVEL: 'warn' },
+  overrides: { sleep: instant, logger: createLogger('warn', { write: (line: string) => void logs.push(line) }) },
 });
 beforeEach(async () => {
   // Each test counts its own sessions' checks: the ones of earlier tests (unknown to a reset simulator) go.

@@ -6,18 +6,12 @@
  * Gateway: a sync makes the cache equal to the provider's list (one row per JID, unique key
  * (user_id, session_id, j_id)) and reports added/updated/removed; syncing again changes nothing.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { customer } from '../helpers/app.js';
-import { createAppWithSimulator } from '../helpers/sim.js';
-import { pairedSession, type SimApp } from '../routes/gateway/helpers.js';
+import { fileAppWithSimulator } from '../helpers/sim.js';
+import { pairedSession } from '../routes/gateway/helpers.js';
 
-let t: SimApp;
-beforeAll(async () => {
-  t = await createAppWithSimulator();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = fileAppWithSimulator();
 
 const BOOK = {
   '6281111111111@s.whatsapp.net': { Found: true, FullName: 'Budi Santoso' },

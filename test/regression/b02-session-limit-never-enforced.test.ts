@@ -8,19 +8,12 @@
  * (govconnect reads `session.session_token` and `session.session_id`) and a refusal is 403
  * `session limit exceeded`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { customer } from '../helpers/app.js';
 import { seedUser } from '../helpers/seed.js';
-import { createAppWithSimulator } from '../helpers/sim.js';
-import type { SimApp } from '../routes/gateway/helpers.js';
+import { fileAppWithSimulator } from '../helpers/sim.js';
 
-let t: SimApp;
-beforeAll(async () => {
-  t = await createAppWithSimulator();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = fileAppWithSimulator();
 
 const create = (apiKey: string, name: string) =>
   t.app.inject({ method: 'POST', url: '/v1/sessions', headers: customer(apiKey), payload: { session_name: name } });

@@ -5,19 +5,12 @@
  * Gateway: the count runs with the owner's row locked and a placeholder row takes the slot before the
  * provider is asked, so N parallel creates with cap M give exactly M sessions, on both sides.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { customer } from '../helpers/app.js';
 import { seedUser } from '../helpers/seed.js';
-import { createAppWithSimulator } from '../helpers/sim.js';
-import type { SimApp } from '../routes/gateway/helpers.js';
+import { fileAppWithSimulator } from '../helpers/sim.js';
 
-let t: SimApp;
-beforeAll(async () => {
-  t = await createAppWithSimulator();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = fileAppWithSimulator();
 
 describe('B3: the session cap holds under parallel creates', () => {
   it('12 parallel creates with max_sessions 2 → two 201s, ten 403s, two sessions here and on the provider', async () => {

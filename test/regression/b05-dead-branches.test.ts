@@ -11,18 +11,12 @@
  *   GATEWAY_ROUTE_UNKNOWN, and the provider sees nothing.
  * - `/internal` is outside the public limiter (no bypass inside it needed): it never spends an IP's budget.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { customer, internal } from '../helpers/app.js';
-import { createAppWithSimulator } from '../helpers/sim.js';
-import { pairedSession, providerCalls, type SimApp } from '../routes/gateway/helpers.js';
+import { fileAppWithSimulator } from '../helpers/sim.js';
+import { pairedSession, providerCalls } from '../routes/gateway/helpers.js';
 
-let t: SimApp;
-beforeAll(async () => {
-  t = await createAppWithSimulator({ env: { PUBLIC_RATE_LIMIT_MAX_REQUEST: '30' } });
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = fileAppWithSimulator({ env: { PUBLIC_RATE_LIMIT_MAX_REQUEST: '30' } });
 
 describe("B5: the Go service's dead branches", () => {
   it('an inactive subscription answers 403 "subscription inactive" on /v1 and on the gateway', async () => {

@@ -7,18 +7,12 @@
  * `subscription expired` every time — before the sweep has run and after it has marked the row — on
  * `/v1` and on the gateway alike. Reading never writes: the row is only changed by the sweep.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { customer } from '../helpers/app.js';
-import { createAppWithSimulator } from '../helpers/sim.js';
-import { pairedSession, providerCalls, type SimApp } from '../routes/gateway/helpers.js';
+import { fileAppWithSimulator } from '../helpers/sim.js';
+import { pairedSession, providerCalls } from '../routes/gateway/helpers.js';
 
-let t: SimApp;
-beforeAll(async () => {
-  t = await createAppWithSimulator({ now: '2026-06-01T00:00:00Z' });
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = fileAppWithSimulator({ now: '2026-06-01T00:00:00Z' });
 
 const EXPIRED = { message: 'subscription expired', code: 'SUBSCRIPTION_EXPIRED' };
 const subRow = async (userId: string) =>

@@ -6,18 +6,12 @@
  * Gateway: `/v1` and the token gateway use the subscription for genfity-wa only, the one
  * `/internal/users` reports by default; another provider's subscription grants nothing here.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { customer, internal } from '../helpers/app.js';
-import { createAppWithSimulator } from '../helpers/sim.js';
-import { pairedSession, providerCalls, type SimApp } from '../routes/gateway/helpers.js';
+import { fileAppWithSimulator } from '../helpers/sim.js';
+import { pairedSession, providerCalls } from '../routes/gateway/helpers.js';
 
-let t: SimApp;
-beforeAll(async () => {
-  t = await createAppWithSimulator({ now: '2026-06-01T00:00:00Z' });
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = fileAppWithSimulator({ now: '2026-06-01T00:00:00Z' });
 
 describe('B7: only the genfity-wa subscription counts', () => {
   it('an expired genfity-wa plan is not rescued by a newer, active plan of another provider', async () => {

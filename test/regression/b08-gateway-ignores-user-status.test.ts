@@ -6,18 +6,12 @@
  * `/v1/*`, at once (the token cache is dropped when the user changes), and the provider sees nothing.
  * Re-activating the user lets the same token work again.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { customer, internal } from '../helpers/app.js';
-import { createAppWithSimulator } from '../helpers/sim.js';
-import { pairedSession, providerCalls, sendText, type SimApp } from '../routes/gateway/helpers.js';
+import { fileAppWithSimulator } from '../helpers/sim.js';
+import { pairedSession, providerCalls, sendText } from '../routes/gateway/helpers.js';
 
-let t: SimApp;
-beforeAll(async () => {
-  t = await createAppWithSimulator();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = fileAppWithSimulator();
 
 const setStatus = (userId: string, status: string) =>
   t.app.inject({ method: 'PUT', url: `/internal/users/${userId}`, headers: internal(), payload: { status } });

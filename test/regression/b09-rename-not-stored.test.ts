@@ -5,19 +5,12 @@
  * Gateway: the provider is changed first, then the row; the answer is the stored row (new name, new
  * `updated_at`), and every later read shows the new name. A provider refusal changes nothing here.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { customer } from '../helpers/app.js';
 import { seedUser } from '../helpers/seed.js';
-import { createAppWithSimulator } from '../helpers/sim.js';
-import type { SimApp } from '../routes/gateway/helpers.js';
+import { fileAppWithSimulator } from '../helpers/sim.js';
 
-let t: SimApp;
-beforeAll(async () => {
-  t = await createAppWithSimulator({ now: '2026-06-01T00:00:00Z' });
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = fileAppWithSimulator({ now: '2026-06-01T00:00:00Z' });
 
 async function sessionNamed(name: string) {
   const { apiKey } = await seedUser(t.app);

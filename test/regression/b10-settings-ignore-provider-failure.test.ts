@@ -6,19 +6,12 @@
  * `PUT /webhook`, which cleared the webhook); when it is down (502), slow (504) or refuses (relayed),
  * nothing is changed locally. Kept from the Go service: success answers 200 `{"message":"settings updated"}`.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { customer } from '../helpers/app.js';
 import { seedUser } from '../helpers/seed.js';
-import { createAppWithSimulator } from '../helpers/sim.js';
-import type { SimApp } from '../routes/gateway/helpers.js';
+import { fileAppWithSimulator } from '../helpers/sim.js';
 
-let t: SimApp;
-beforeAll(async () => {
-  t = await createAppWithSimulator();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = fileAppWithSimulator();
 beforeEach(() => {
   t.sim.reset();
 });

@@ -8,18 +8,12 @@
  * relayed and the row kept, so it can be retried. A missing session is 404 (the Go service said 403;
  * govconnect treats 404 as "already gone").
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { customer } from '../helpers/app.js';
-import { createAppWithSimulator, SIM_ADMIN_TOKEN } from '../helpers/sim.js';
-import { pairedSession, type SimApp } from '../routes/gateway/helpers.js';
+import { fileAppWithSimulator, SIM_ADMIN_TOKEN } from '../helpers/sim.js';
+import { pairedSession } from '../routes/gateway/helpers.js';
 
-let t: SimApp;
-beforeAll(async () => {
-  t = await createAppWithSimulator();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = fileAppWithSimulator();
 
 const remove = (apiKey: string, id: string) => t.app.inject({ method: 'DELETE', url: `/v1/sessions/${id}`, headers: customer(apiKey) });
 const count = async (table: string, sessionId: string) =>

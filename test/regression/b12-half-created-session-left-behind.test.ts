@@ -5,20 +5,13 @@
  * Gateway: a create that fails at any step leaves nothing on either side: no row here (not even the
  * placeholder that held the slot), no user on genfity-wa, and the slot is free again.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { customer } from '../helpers/app.js';
 import { seedUser } from '../helpers/seed.js';
-import { createAppWithSimulator } from '../helpers/sim.js';
-import type { SimApp } from '../routes/gateway/helpers.js';
+import { fileAppWithSimulator } from '../helpers/sim.js';
 
-let t: SimApp;
 // Relay mode: a create is three provider steps (create the user, set its webhook key, then our row).
-beforeAll(async () => {
-  t = await createAppWithSimulator({ env: { GATEWAY_PUBLIC_URL: 'https://gateway.example.com' } });
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = fileAppWithSimulator({ env: { GATEWAY_PUBLIC_URL: 'https://gateway.example.com' } });
 beforeEach(() => {
   t.sim.reset();
 });

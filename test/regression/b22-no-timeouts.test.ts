@@ -9,19 +9,13 @@
  * so genfity-wa does not stall), but only up to the long timeout, and a connect that fails or times out
  * does not fail the create (201, as the Go service ignored its result).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { customer } from '../helpers/app.js';
 import { seedUser } from '../helpers/seed.js';
-import { createAppWithSimulator } from '../helpers/sim.js';
-import { pairedSession, providerCalls, sendText, type SimApp } from '../routes/gateway/helpers.js';
+import { fileAppWithSimulator } from '../helpers/sim.js';
+import { pairedSession, providerCalls, sendText } from '../routes/gateway/helpers.js';
 
-let t: SimApp;
-beforeAll(async () => {
-  t = await createAppWithSimulator({ env: { PROVIDER_TIMEOUT_MS: '600', PROVIDER_LONG_TIMEOUT_MS: '1200' } });
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = fileAppWithSimulator({ env: { PROVIDER_TIMEOUT_MS: '600', PROVIDER_LONG_TIMEOUT_MS: '1200' } });
 beforeEach(() => {
   t.sim.reset();
 });

@@ -7,18 +7,12 @@
  * `FullName`, `PushName`, `BusinessName`, `FirstName` in that order, and the phone is the user part of a
  * phone JID (device suffix dropped; none for LIDs and groups).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { customer } from '../helpers/app.js';
-import { createAppWithSimulator } from '../helpers/sim.js';
-import { pairedSession, type SimApp } from '../routes/gateway/helpers.js';
+import { fileAppWithSimulator } from '../helpers/sim.js';
+import { pairedSession } from '../routes/gateway/helpers.js';
 
-let t: SimApp;
-beforeAll(async () => {
-  t = await createAppWithSimulator();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = fileAppWithSimulator();
 
 describe('B23: the contacts answer is parsed as genfity-wa sends it', () => {
   it('envelope unwrapped, PascalCase names in order, phone from the JID', async () => {

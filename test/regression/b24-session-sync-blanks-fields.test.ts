@@ -9,18 +9,12 @@
  * names another session id never creates a row. (The real `/session/status` always carries `connected`
  * and `loggedIn`, contract §4; the gateway reads an absent one as false.)
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { customer } from '../helpers/app.js';
-import { createAppWithSimulator } from '../helpers/sim.js';
-import { pairedSession, type SimApp } from '../routes/gateway/helpers.js';
+import { fileAppWithSimulator } from '../helpers/sim.js';
+import { pairedSession } from '../routes/gateway/helpers.js';
 
-let t: SimApp;
-beforeAll(async () => {
-  t = await createAppWithSimulator();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = fileAppWithSimulator();
 
 const sessionsOf = async (apiKey: string) => (await t.app.inject({ url: '/v1/sessions', headers: customer(apiKey) })).json().sessions;
 const answer = (data: object) => ({ status: 200, body: { code: 200, data, success: true } });

@@ -7,18 +7,12 @@
  * or a provider that cannot be reached, is a failed message (README "The token gateway": "failed =
  * provider 5xx or unreachable").
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { customer } from '../helpers/app.js';
-import { createAppWithSimulator } from '../helpers/sim.js';
-import { pairedSession, sendText, type SimApp } from '../routes/gateway/helpers.js';
+import { fileAppWithSimulator } from '../helpers/sim.js';
+import { pairedSession, sendText } from '../routes/gateway/helpers.js';
 
-let t: SimApp;
-beforeAll(async () => {
-  t = await createAppWithSimulator();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = fileAppWithSimulator();
 beforeEach(() => {
   t.sim.reset();
 });

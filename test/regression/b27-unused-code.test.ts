@@ -6,19 +6,13 @@
  * one way the gateway speaks to genfity-wa's admin API is the raw `Authorization: <WA_ADMIN_TOKEN>` (no
  * `Bearer`, which the provider would refuse), and the pass-through never carries the admin token.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { customer } from '../helpers/app.js';
 import { seedUser } from '../helpers/seed.js';
-import { createAppWithSimulator, SIM_ADMIN_TOKEN } from '../helpers/sim.js';
-import { providerCalls, type SimApp } from '../routes/gateway/helpers.js';
+import { fileAppWithSimulator, SIM_ADMIN_TOKEN } from '../helpers/sim.js';
+import { providerCalls } from '../routes/gateway/helpers.js';
 
-let t: SimApp;
-beforeAll(async () => {
-  t = await createAppWithSimulator();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = fileAppWithSimulator();
 
 describe('B27: admin credentials only where they belong', () => {
   it('admin calls carry the raw admin token; gateway calls carry only the session token', async () => {

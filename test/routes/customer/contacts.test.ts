@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { customer } from '../../helpers/app.js';
 import { seedUser } from '../../helpers/seed.js';
-import { createAppWithSimulator } from '../../helpers/sim.js';
+import { fileAppWithSimulator } from '../../helpers/sim.js';
 import { tenantIsolation } from '../../helpers/tenant-isolation.js';
 
-let t: Awaited<ReturnType<typeof createAppWithSimulator>>;
-beforeAll(async () => {
-  t = await createAppWithSimulator();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = fileAppWithSimulator();
 beforeEach(() => {
   t.sim.reset();
 });

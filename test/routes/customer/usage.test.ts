@@ -1,17 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, customer, type TestApp } from '../../helpers/app.js';
-import { createAppWithSimulator, SIM_ADMIN_TOKEN } from '../../helpers/sim.js';
-import { pairedSession, sendText, type SimApp } from '../gateway/helpers.js';
+import { fileAppWithSimulator, SIM_ADMIN_TOKEN } from '../../helpers/sim.js';
+import { pairedSession, sendText } from '../gateway/helpers.js';
 
 // Issue 17 / SPEC §10: usage history per Asia/Jakarta day, counted in memory and flushed in batches.
 // The app's clock starts at 2026-06-01T00:00Z, 07:00 on 1 June in Jakarta.
-let t: SimApp;
-beforeAll(async () => {
-  t = await createAppWithSimulator();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = fileAppWithSimulator();
 beforeEach(() => {
   t.sim.reset();
   t.clock.set('2026-06-01T00:00:00Z');

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { customer, internal } from '../../helpers/app.js';
 import { seedUser } from '../../helpers/seed.js';
-import { createAppWithSimulator } from '../../helpers/sim.js';
+import { fileAppWithSimulator } from '../../helpers/sim.js';
 import { tenantIsolation } from '../../helpers/tenant-isolation.js';
 
-let t: Awaited<ReturnType<typeof createAppWithSimulator>>;
-beforeAll(async () => {
-  t = await createAppWithSimulator({ env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' } });
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = fileAppWithSimulator({ env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' } });
 beforeEach(() => {
   t.sim.reset();
 });

@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAppWithSimulator } from '../../helpers/sim.js';
-import { pairedSession, providerCalls, sendText, type SimApp } from './helpers.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { fileAppWithSimulator } from '../../helpers/sim.js';
+import { pairedSession, providerCalls, sendText } from './helpers.js';
 
 // Issue 11 item 11 and SPEC §10: an Idempotency-Key is bound to the request it was first used for
 // (session, method, normalised path, body bytes). The same request again is answered from the first
 // result; another request with that key is 422 IDEMPOTENCY_KEY_REUSED and nothing is sent.
-let t: SimApp;
-beforeAll(async () => {
-  t = await createAppWithSimulator();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = fileAppWithSimulator();
 beforeEach(() => {
   t.sim.clearRequests();
 });

@@ -6,19 +6,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createProviderSimulator, type ProviderSimulator } from '../../../sim/provider-simulator.js';
 import { customer } from '../../helpers/app.js';
 import { startGatewayProcess, type GatewayProcess } from '../../helpers/gateway-process.js';
-import { createAppWithSimulator } from '../../helpers/sim.js';
+import { fileAppWithSimulator } from '../../helpers/sim.js';
 import { createTestDatabase, storeKind, type TestDatabase } from '../../helpers/store.js';
-import { pairedSession, type SimApp } from './helpers.js';
+import { pairedSession } from './helpers.js';
 
 // Issue 11 item 9: every provider answer the gateway reads itself has a total deadline (not only an
 // idle timeout) and a size cap; answers that only stream through to the customer keep streaming.
-let t: SimApp;
-beforeAll(async () => {
-  t = await createAppWithSimulator({ env: { PROVIDER_TIMEOUT_MS: '1000', PROVIDER_LONG_TIMEOUT_MS: '3000' } });
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = fileAppWithSimulator({ env: { PROVIDER_TIMEOUT_MS: '1000', PROVIDER_LONG_TIMEOUT_MS: '3000' } });
 beforeEach(() => {
   t.sim.reset();
 });

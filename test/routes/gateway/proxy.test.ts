@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { customer, internal } from '../../helpers/app.js';
-import { createAppWithSimulator } from '../../helpers/sim.js';
+import { fileAppWithSimulator } from '../../helpers/sim.js';
 import { waitFor } from '../../helpers/wait.js';
-import { pairedSession, providerCalls, sendText, type SimApp } from './helpers.js';
+import { pairedSession, providerCalls, sendText } from './helpers.js';
 
-let t: SimApp;
-beforeAll(async () => {
-  t = await createAppWithSimulator({ env: { GATEWAY_MAX_BODY_BYTES: '4096' } });
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = fileAppWithSimulator({ env: { GATEWAY_MAX_BODY_BYTES: '4096' } });
 beforeEach(() => {
   t.sim.reset();
 });

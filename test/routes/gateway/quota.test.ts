@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { customer, internal } from '../../helpers/app.js';
-import { createAppWithSimulator } from '../../helpers/sim.js';
+import { createAppWithSimulator, fileAppWithSimulator } from '../../helpers/sim.js';
 import { pairedSession, providerCalls, sendText, type SimApp } from './helpers.js';
 
-let t: SimApp;
-beforeAll(async () => {
-  t = await createAppWithSimulator();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = fileAppWithSimulator();
 beforeEach(() => {
   t.sim.reset();
 });

@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { TEST_JOBS } from '../../helpers/app.js';
-import { createAppWithSimulator } from '../../helpers/sim.js';
-import { pairedSession, sendText, type SimApp } from '../gateway/helpers.js';
+import { createAppWithSimulator, fileAppWithSimulator } from '../../helpers/sim.js';
+import { pairedSession, sendText } from '../gateway/helpers.js';
 
-let t: SimApp;
-beforeAll(async () => {
-  t = await createAppWithSimulator({ jobs: [...TEST_JOBS, 'processMetrics'] });
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = fileAppWithSimulator({ jobs: [...TEST_JOBS, 'processMetrics'] });
 beforeEach(() => {
   t.sim.reset();
 });

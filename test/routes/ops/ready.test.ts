@@ -1,15 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp } from '../../helpers/app.js';
-import { createAppWithSimulator } from '../../helpers/sim.js';
-import type { SimApp } from '../gateway/helpers.js';
+import { fileAppWithSimulator } from '../../helpers/sim.js';
 
-let t: SimApp;
-beforeAll(async () => {
-  t = await createAppWithSimulator();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = fileAppWithSimulator();
 beforeEach(() => {
   t.sim.reset();
 });
