@@ -1,3 +1,4 @@
+import { s3View } from './admin-routes.js';
 import { bool, decodeGo, num, str } from './go-json.js';
 import { respond, respondError } from './http-util.js';
 import type { Route, UserContext } from './router.js';
@@ -60,18 +61,7 @@ export function settingsRoutes(): Route[] {
   }
 
   function getS3({ res, user }: UserContext): void {
-    const s3 = user.row.s3;
-    respond(res, 200, {
-      enabled: s3.enabled,
-      endpoint: s3.endpoint,
-      region: s3.region,
-      bucket: s3.bucket,
-      access_key: '***',
-      path_style: s3.pathStyle,
-      public_url: s3.publicURL,
-      media_delivery: s3.mediaDelivery,
-      retention_days: s3.retentionDays,
-    });
+    respond(res, 200, s3View(user.row.s3));
   }
 
   function deleteS3({ res, user }: UserContext): void {
