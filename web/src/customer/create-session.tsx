@@ -1,7 +1,6 @@
 import { useState } from 'preact/hooks';
 import { Field, Toggle } from '../components/field';
-import { Modal } from '../components/modal';
-import { OutcomeNotice } from '../components/notice';
+import { Modal, ModalFooter } from '../components/modal';
 import { useAction } from '../lib/use-async';
 import { useCustomer } from './context';
 
@@ -72,15 +71,11 @@ export function CreateSession({ disabled, onCreated }: { disabled: boolean; onCr
             />
             <Toggle label="Mark incoming messages as read" checked={form.autoRead} onChange={(autoRead) => set({ autoRead })} />
             <Toggle label="Show “typing…” before each reply" checked={form.typing} onChange={(typing) => set({ typing })} />
-            <OutcomeNotice outcome={outcome} />
-            <div class="actions actions-end">
-              <button type="button" class="button button-secondary" onClick={() => setOpen(false)}>
-                Cancel
-              </button>
-              <button type="submit" class="button button-primary" disabled={busy || !form.name.trim()}>
-                {busy ? 'Creating…' : 'Create session'}
-              </button>
-            </div>
+            <ModalFooter
+              outcome={outcome}
+              onCancel={() => setOpen(false)}
+              action={{ label: 'Create session', busyLabel: 'Creating…', busy, disabled: !form.name.trim() }}
+            />
           </form>
         </Modal>
       )}

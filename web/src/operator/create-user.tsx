@@ -1,10 +1,10 @@
 import { useState } from 'preact/hooks';
 import type { OperatorApi } from '../api/operator';
 import { Field } from '../components/field';
-import { Modal } from '../components/modal';
-import { OutcomeNotice } from '../components/notice';
+import { Modal, ModalFooter } from '../components/modal';
 import { dayAfter, endOfDay } from '../lib/format';
 import { useAction } from '../lib/use-async';
+import { PlanLimitFields } from './plan-limit-fields';
 import type { Revealed } from './users-panel';
 
 interface Props {
@@ -71,34 +71,12 @@ export function CreateUser({ api, scopedSource, onCreated }: Props) {
               hint="The service this customer belongs to."
             />
             <Field label="Subscription ends on" type="date" value={form.expires} onInput={(expires) => set({ expires })} required />
-            <Field
-              label="Sessions allowed"
-              type="number"
-              min="0"
-              inputMode="numeric"
-              value={form.maxSessions}
-              onInput={(maxSessions) => set({ maxSessions })}
-              required
+            <PlanLimitFields limits={form} onChange={set} />
+            <ModalFooter
+              outcome={outcome}
+              onCancel={() => setOpen(false)}
+              action={{ label: 'Create user', busyLabel: 'Creating…', busy }}
             />
-            <Field
-              label="Messages per period"
-              type="number"
-              min="0"
-              inputMode="numeric"
-              value={form.maxMessages}
-              onInput={(maxMessages) => set({ maxMessages })}
-              required
-              hint="0 means unlimited."
-            />
-            <OutcomeNotice outcome={outcome} />
-            <div class="actions actions-end">
-              <button type="button" class="button button-secondary" onClick={() => setOpen(false)}>
-                Cancel
-              </button>
-              <button type="submit" class="button button-primary" disabled={busy}>
-                {busy ? 'Creating…' : 'Create user'}
-              </button>
-            </div>
           </form>
         </Modal>
       )}

@@ -2,10 +2,10 @@ import { useState } from 'preact/hooks';
 import type { OperatorApi } from '../api/operator';
 import type { UpdateUserInput, UserItem } from '../api/types';
 import { Field } from '../components/field';
-import { Modal } from '../components/modal';
-import { OutcomeNotice } from '../components/notice';
+import { Modal, ModalFooter } from '../components/modal';
 import { dayAfter, endOfDay } from '../lib/format';
 import { useAction } from '../lib/use-async';
+import { PlanLimitFields } from './plan-limit-fields';
 
 interface Props {
   api: OperatorApi;
@@ -62,34 +62,8 @@ export function EditUser({ api, user, onClose, onSaved }: Props) {
             </button>
           ))}
         </div>
-        <Field
-          label="Sessions allowed"
-          type="number"
-          min="0"
-          inputMode="numeric"
-          value={form.maxSessions}
-          onInput={(maxSessions) => set({ maxSessions })}
-          required
-        />
-        <Field
-          label="Messages per period"
-          type="number"
-          min="0"
-          inputMode="numeric"
-          value={form.maxMessages}
-          onInput={(maxMessages) => set({ maxMessages })}
-          required
-          hint="0 means unlimited."
-        />
-        <OutcomeNotice outcome={outcome} />
-        <div class="actions actions-end">
-          <button type="button" class="button button-secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="button button-primary" disabled={busy}>
-            {busy ? 'Saving…' : 'Save subscription'}
-          </button>
-        </div>
+        <PlanLimitFields limits={form} onChange={set} />
+        <ModalFooter outcome={outcome} onCancel={onClose} action={{ label: 'Save subscription', busyLabel: 'Saving…', busy }} />
       </form>
     </Modal>
   );

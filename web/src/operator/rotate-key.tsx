@@ -2,8 +2,7 @@ import { useState } from 'preact/hooks';
 import type { OperatorApi } from '../api/operator';
 import type { UserItem } from '../api/types';
 import { SelectField } from '../components/field';
-import { Modal } from '../components/modal';
-import { OutcomeNotice } from '../components/notice';
+import { Modal, ModalFooter } from '../components/modal';
 import { useAction } from '../lib/use-async';
 import type { Revealed } from './users-panel';
 
@@ -48,15 +47,11 @@ export function RotateKey({ api, user, onClose, onReveal }: Props) {
             : 'Both keys work until then; the old one is refused after, on every gateway instance. Rotating again ends it at once.'
         }
       />
-      <OutcomeNotice outcome={outcome} />
-      <div class="actions actions-end">
-        <button type="button" class="button button-secondary" onClick={onClose}>
-          Cancel
-        </button>
-        <button type="button" class="button button-danger" disabled={busy} onClick={() => void rotate()}>
-          {busy ? 'Rotating…' : 'Rotate key'}
-        </button>
-      </div>
+      <ModalFooter
+        outcome={outcome}
+        onCancel={onClose}
+        action={{ label: 'Rotate key', busyLabel: 'Rotating…', busy, danger: true, onClick: () => void rotate() }}
+      />
     </Modal>
   );
 }
