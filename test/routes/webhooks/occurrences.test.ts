@@ -154,7 +154,8 @@ describe('contract §7: the provider posts webhooks out of order', () => {
       expect(res.statusCode).toBe(200);
     };
     const settled = () => waitFor(async () => (await unprocessed(sessionId)) === 0, 'every event of the session processed');
-    const qr = () => post('QR', 'code', { qrCodeBase64: `data:image/png;base64,${Buffer.from(`qr ${Math.random()}`).toString('base64')}` });
+    let shown = 0;
+    const qr = () => post('QR', 'code', { qrCodeBase64: `data:image/png;base64,${Buffer.from(`qr ${++shown}`).toString('base64')}` });
 
     await post('PairSuccess', { ID: '6281200000073:7@s.whatsapp.net' });
     await post('Connected', {});
