@@ -1,6 +1,6 @@
-import { afterAll, beforeAll } from 'vitest';
 import { createProviderSimulator, type ProviderSimulator } from '../../sim/provider-simulator.js';
 import { createTestApp, type TestApp } from './app.js';
+import { fileScoped } from './file-scope.js';
 
 export const SIM_ADMIN_TOKEN = 'sim-admin-token-for-tests';
 
@@ -40,21 +40,8 @@ export async function createAppWithSimulator(
 export function fileAppWithSimulator(
   options?: Parameters<typeof createAppWithSimulator>[0],
 ): Awaited<ReturnType<typeof createAppWithSimulator>> {
-  let current: Awaited<ReturnType<typeof createAppWithSimulator>> | undefined;
-  beforeAll(async () => {
-    current = await createAppWithSimulator(options);
-  });
-  afterAll(async () => {
-    await current?.close();
-  });
-  const started = () => {
-    if (!current) throw new Error('the file app starts in beforeAll');
-    return current;
-  };
-  return new Proxy({} as Awaited<ReturnType<typeof createAppWithSimulator>>, {
-    get: (_, key) => Reflect.get(started(), key),
-    has: (_, key) => Reflect.has(started(), key),
-    ownKeys: () => Reflect.ownKeys(started()),
-    getOwnPropertyDescriptor: (_, key) => Reflect.getOwnPropertyDescriptor(started(), key),
+  return fileScoped('the file app', async () => {
+    const t = await createAppWithSimulator(options);
+    return { value: t, close: t.close };
   });
 }

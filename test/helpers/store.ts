@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import type { Db, Queryable } from '../../src/store/index.js';
 import { runMigrations } from '../../src/store/migrate.js';
 import { openPglite } from '../../src/store/pglite.js';
 import { openPostgres } from '../../src/store/postgres.js';
+import { fileScoped } from './file-scope.js';
 
 /** The server the postgres project uses; CI starts it (.ci/run). Never silently skipped. */
 export const TEST_POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -119,25 +119,8 @@ export function failingStatements(db: Db): { db: Db; failNext(pattern: RegExp): 
  * Usable as a `Db` in the tests themselves, not while the file is being collected.
  */
 export function fileStore(kind = storeKind): Db {
-  let store: Awaited<ReturnType<typeof openTestStore>> | undefined;
-  beforeAll(async () => {
-    store = await openTestStore(kind);
+  return fileScoped('the file store', async () => {
+    const store = await openTestStore(kind);
+    return { value: store.db, close: store.close };
   });
-  afterAll(async () => {
-    await store?.close();
-  });
-  const db = (): Db => {
-    if (!store) throw new Error('the file store opens in beforeAll');
-    return store.db;
-  };
-  return {
-    get kind() {
-      return db().kind;
-    },
-    query: <Row>(text: string, params?: readonly unknown[]) => db().query<Row>(text, params),
-    exec: (script: string) => db().exec(script),
-    tx: <T>(fn: (q: Queryable) => Promise<T>, options?: Parameters<Db['tx']>[1]) => db().tx(fn, options),
-    stats: () => db().stats(),
-    close: () => db().close(),
-  };
 }
